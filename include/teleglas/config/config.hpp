@@ -1,0 +1,179 @@
+// Configuration as plain structs. Every member has the spec's default, so an empty YAML file
+// (or none) yields a working configuration. Loading and validation live in load.hpp.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace teleglas {
+
+// One step of a tiered bonus: more than `above` earns `points` (the highest step that applies).
+struct BonusTier {
+  double above = 0;
+  int points = 0;
+};
+
+struct StopHuntConfig {
+  double window_s = 30;                  // liquidation window
+  double liquidation_usd = 2'000'000;    // one side must reach this within the window
+  double absorption_window_s = 30;       // opens when the threshold is crossed
+  double absorption_usd = 100'000;       // opposite-side large trades needed
+  double large_trade_usd = 10'000;       // a trade counts toward absorption from this size
+  int min_confidence = 70;               // the detector emits only from here
+};
+
+struct OrderFlowConfig {
+  double window_s = 300;
+  double eval_interval_s = 60;           // evaluated on event-time boundaries of this period
+  double buy_ratio_long = 0.65;          // buy ratio above this -> ACCUMULATION
+  double buy_ratio_short = 0.35;         // below this -> DISTRIBUTION
+  int min_large_trades = 3;              // trades larger than large_trade_usd in the window
+  double large_trade_usd = 10'000;
+  int min_confidence = 70;
+};
+
+struct CascadeConfig {
+  double window_s = 60;
+  double liquidation_usd = 5'000'000;    // one side within the window
+  int min_events = 10;                   // liquidations of that side within the window
+  int min_confidence = 60;
+};
+
+struct WhaleConfig {
+  double window_s = 300;
+  double whale_trade_usd = 250'000;      // a single buy of at least this is a whale trade
+  int min_trades = 3;                    // whale buys within the window
+  double max_price_range_pct = 0.3;      // (high - low) / low of all trades in the window
+  int min_confidence = 60;
+};
+
+struct FundingConfig {
+  double extreme_rate_pct = 0.1;         // |8h funding rate| above this, in percent
+  int min_confidence = 60;
+};
+
+struct OiDivergenceConfig {
+  std::string horizon = "1h";            // change field compared: 5m 15m 30m 1h 4h 24h
+  double min_spread_pct = 3.0;           // max change - min change across exchanges
+  double min_open_interest_usd = 50'000'000;  // exchanges smaller than this are ignored
+  int min_confidence = 60;
+};
+
+struct ScoringConfig {
+  int base = 50;
+  std::vector<BonusTier> volume_tiers = {{2'000'000, 10}, {3'000'000, 15}, {5'000'000, 20}};
+  std::vector<BonusTier> one_sided_tiers = {{0.7, 10}, {0.8, 15}};
+  int absorption_bonus = 25;
+  double win_rate_min = 0.7;             // historical win rate of the type above this ...
+  int win_rate_bonus = 10;               // ... earns this
+  int confirmation_bonus = 10;           // another analyzer agrees (symbol, direction)
+  double confirmation_window_s = 300;
+  int cap = 99;
+};
+
+struct SetupConfig {
+  double reward_risk = 2.0;              // target = entry + reward_risk * (entry - stop)
+  double stop_buffer_pct = 0.1;          // stop this far beyond the zone
+  double min_risk_pct = 0.2;             // the stop is at least this far from entry
+};
+
+// Everything a symbol's analysis depends on; per-symbol overrides replace parts of it.
+struct AnalysisConfig {
+  StopHuntConfig stop_hunt;
+  OrderFlowConfig order_flow;
+  CascadeConfig cascade;
+  WhaleConfig whale;
+  FundingConfig funding;
+  OiDivergenceConfig oi_divergence;
+  ScoringConfig scoring;
+  SetupConfig setup;
+};
+
+struct SymbolConfig {
+  std::string symbol;                    // e.g. BTCUSDT
+  std::vector<std::string> exchanges = {"Binance"};
+  double min_trade_usd = 10'000;         // minVol of the futures_trades subscription
+  AnalysisConfig analysis;               // the global analysis with this symbol's overrides
+};
+
+struct PriorityConfig {
+  int urgent = 85;
+  int watch = 70;
+  int info = 60;
+};
+
+struct SignalsConfig {
+  double cooldown_s = 300;               // no repeat of (type, symbol, direction) within this
+  int max_per_hour = 50;
+  int min_confidence = 60;
+  PriorityConfig priority;
+};
+
+struct BuffersConfig {
+  int liquidations = 1000;               // per symbol
+  int trades = 500;                      // per symbol
+};
+
+struct CoinglassConfig {
+  std::string ws_url = "wss://open-ws.coinglass.com/ws-api";
+  std::string rest_url = "https://open-api-v4.coinglass.com";
+  std::string ca_file;
+  double ping_interval_s = 20;
+  double pong_timeout_s = 10;
+  double reconnect_initial_s = 1;
+  double reconnect_max_s = 60;
+  double funding_poll_s = 60;
+  double oi_poll_s = 60;
+  std::string record_path;
+  std::vector<std::string> liquidation_channels = {"liquidationOrders"};
+  int channels_per_connection = 50;
+  int max_frame_bytes = 1 << 20;
+};
+
+struct TelegramConfig {
+  std::string api_url = "https://api.telegram.org";
+  std::string ca_file;
+  std::vector<std::int64_t> chat_ids;
+  std::vector<std::int64_t> admin_chat_ids;
+  int max_per_minute = 20;
+  double max_alert_age_s = 900;
+};
+
+struct StorageConfig {
+  std::string backend = "sqlite";        // sqlite | postgres
+  std::string path = "data/teleglas.db";
+  std::string postgres_url;
+  int retention_days = 7;
+};
+
+struct HttpConfig {
+  std::string listen = "127.0.0.1:8080";
+};
+
+struct LoggingConfig {
+  std::string level = "info";            // trace debug info warn error
+  std::string file;                      // optional rotating log file
+};
+
+struct Config {
+  CoinglassConfig coinglass;
+  std::vector<SymbolConfig> symbols = {SymbolConfig{"BTCUSDT", {"Binance"}, 10'000, {}}};
+  AnalysisConfig analysis;               // applies to every symbol without an override
+  SignalsConfig signals;
+  BuffersConfig buffers;
+  TelegramConfig telegram;
+  StorageConfig storage;
+  HttpConfig http;
+  LoggingConfig logging;
+
+  // The analysis settings for `symbol`: its override if configured, else the global ones.
+  const AnalysisConfig& analysis_for(std::string_view symbol) const {
+    for (const auto& s : symbols) {
+      if (s.symbol == symbol) return s.analysis;
+    }
+    return analysis;
+  }
+};
+
+}  // namespace teleglas

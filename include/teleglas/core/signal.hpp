@@ -1,0 +1,53 @@
+// A trading signal: what a detector decided, scored and gated, ready to format or store.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "teleglas/core/types.hpp"
+
+namespace teleglas {
+
+// One step of the confidence score, kept so the alert and the log can say why.
+struct ScoreFactor {
+  std::string name;    // stable key, e.g. "base", "volume", "one_sided", "absorption"
+  int points = 0;
+  std::string detail;  // human text, e.g. "$3.2M > $3M"
+};
+
+// A named number specific to a pattern (e.g. "buy_ratio", "large_trades").
+struct Metric {
+  std::string name;
+  double value = 0;
+};
+
+// The suggested trade: entry, stop beyond the zone, target at the configured reward:risk.
+struct Setup {
+  double entry = 0;
+  double stop = 0;
+  double target = 0;
+};
+
+struct Signal {
+  SignalType type = SignalType::stop_hunt;
+  std::string symbol;
+  std::string exchange;
+  Direction direction = Direction::neutral;
+  int confidence = 0;
+  Priority priority = Priority::none;
+  TimeMs time = 0;          // event time at which the signal was decided
+  TimeMs window_start = 0;  // event time of the first event the decision looked at
+
+  std::optional<Setup> setup;  // present on every directional signal with a known price
+  double zone_low = 0;         // price zone (0 when the pattern has none)
+  double zone_high = 0;
+  double volume_usd = 0;       // the main volume behind the signal
+  double dominant_share = 0;   // share of the dominant side, 0..1 (0 when n/a)
+  double absorption_usd = 0;   // stop hunt only
+
+  std::vector<Metric> metrics;
+  std::vector<ScoreFactor> factors;
+};
+
+}  // namespace teleglas

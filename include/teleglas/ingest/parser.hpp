@@ -1,0 +1,108 @@
+// Turns one CoinGlass WebSocket text frame (or one recording line) into normalized events.
+// Never throws on input and never crashes: anything malformed is rejected and counted by
+// reason. Built on simdjson On-Demand; one parser instance is reused for every frame.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string_view>
+#include <vector>
+
+#include "teleglas/core/events.hpp"
+
+namespace teleglas {
+
+enum class RejectReason : std::uint8_t {
+  invalid_json,     // not parseable, truncated, trailing garbage
+  not_an_object,    // valid JSON but not an object frame
+  missing_channel,  // no "channel" string
+  unknown_channel,  // channel we do not know
+  missing_data,     // no "data" member
+  bad_data,         // "data" of the wrong shape (e.g. not an array)
+  bad_event,        // an element of "data" that is not an object
+  missing_field,    // a required field is absent
+  wrong_type,       // a field has the wrong JSON type
+  bad_side,         // side not 1 or 2
+  bad_price,        // price <= 0 or not finite
+  bad_volume,       // volume <= 0 or not finite
+  bad_time,         // time outside [2010-01-01, 2100-01-01) or too far from receive time
+  bad_symbol,       // empty symbol / exchange / asset string
+  too_large,        // frame longer than the configured maximum
+};
+inline constexpr int reject_reason_count = 15;
+
+std::string_view to_string(RejectReason r);
+
+// Counters accumulated over every frame a parser has seen.
+struct ParseStats {
+  std::uint64_t frames = 0;        // every frame offered, including notices and rejects
+  std::uint64_t events = 0;        // accepted liquidations + trades
+  std::uint64_t liquidations = 0;
+  std::uint64_t trades = 0;
+  std::uint64_t funding_rates = 0;      // accepted funding rows
+  std::uint64_t open_interests = 0;     // accepted open-interest rows
+  std::uint64_t pongs = 0;              // text "pong"
+  std::uint64_t notices = 0;            // other non-JSON text (e.g. "... need upgrade plan")
+  std::array<std::uint64_t, reject_reason_count> rejected_by_reason{};
+
+  std::uint64_t rejected() const;
+};
+
+enum class FrameKind : std::uint8_t {
+  market,         // liquidations and/or trades in `events`
+  funding,        // funding rows in `funding`
+  open_interest,  // open-interest rows in `open_interest`
+  pong,
+  notice,         // non-JSON text other than pong; `notice` holds it
+  rejected,       // the whole frame was rejected (`reject_reason`)
+  empty,          // blank line
+};
+
+// The result of one parse. Views point into the parser or the input: valid until the next
+// call to parse().
+struct ParsedFrame {
+  FrameKind kind = FrameKind::empty;
+  std::string_view channel;
+  std::vector<MarketEvent> events;        // accepted events (invalid elements are skipped)
+  std::vector<FundingRate> funding;
+  std::vector<OpenInterest> open_interest;
+  std::string_view notice;
+  RejectReason reject_reason = RejectReason::invalid_json;  // when kind == rejected
+  std::uint32_t rejected_events = 0;      // elements of data rejected in this frame
+};
+
+struct ParserOptions {
+  std::size_t max_frame_bytes = 1 << 20;
+  // When a receive time is given, event times further than this from it are bad_time.
+  TimeMs max_clock_skew_ms = 24LL * 3600 * 1000;
+};
+
+// Channel names. Snapshots of REST polls are recorded under our own channel names.
+inline constexpr std::string_view funding_channel = "funding_rates";
+inline constexpr std::string_view open_interest_channel = "open_interest";
+
+class FrameParser {
+ public:
+  explicit FrameParser(ParserOptions options = {});
+  ~FrameParser();
+  FrameParser(const FrameParser&) = delete;
+  FrameParser& operator=(const FrameParser&) = delete;
+
+  // Parses `frame`. `receive_time` is the local time the frame arrived, or 0 when unknown
+  // (replay: events then carry receive_time = exchange_time).
+  // When the caller owns a buffer with at least 64 readable bytes after the frame
+  // (`capacity` >= frame.size() + 64) the frame is parsed in place; otherwise it is copied.
+  const ParsedFrame& parse(std::string_view frame, TimeMs receive_time = 0,
+                           std::size_t capacity = 0);
+
+  const ParseStats& stats() const { return stats_; }
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+  ParseStats stats_;
+};
+
+}  // namespace teleglas

@@ -1,0 +1,42 @@
+#include "teleglas/core/types.hpp"
+
+#include <array>
+
+namespace teleglas {
+
+namespace {
+constexpr std::array<std::string_view, signal_type_count> signal_type_names = {
+    "STOP_HUNT",          "ACCUMULATION",    "DISTRIBUTION",  "LIQUIDATION_CASCADE",
+    "WHALE_ACCUMULATION", "FUNDING_EXTREME", "OI_DIVERGENCE",
+};
+}  // namespace
+
+std::string_view to_string(Direction d) {
+  switch (d) {
+    case Direction::bullish: return "LONG";
+    case Direction::bearish: return "SHORT";
+    case Direction::neutral: return "NEUTRAL";
+  }
+  return "NEUTRAL";
+}
+
+std::string_view to_string(SignalType t) { return signal_type_names[static_cast<int>(t)]; }
+
+std::string_view to_string(Priority p) {
+  switch (p) {
+    case Priority::urgent: return "URGENT";
+    case Priority::watch: return "WATCH";
+    case Priority::info: return "INFO";
+    case Priority::none: return "NONE";
+  }
+  return "NONE";
+}
+
+std::optional<SignalType> signal_type_from_string(std::string_view s) {
+  for (int i = 0; i < signal_type_count; ++i) {
+    if (signal_type_names[i] == s) return static_cast<SignalType>(i);
+  }
+  return std::nullopt;
+}
+
+}  // namespace teleglas
