@@ -12,6 +12,7 @@
 #include "teleglas/config/config.hpp"
 #include "teleglas/core/events.hpp"
 #include "teleglas/core/signal.hpp"
+#include "teleglas/ingest/parser.hpp"
 #include "teleglas/signals/win_rate.hpp"
 
 namespace teleglas {
@@ -39,6 +40,8 @@ class Pipeline {
   void on_event(const MarketEvent& event, std::vector<Signal>& out);
   void on_funding(std::span<const FundingRate> rates, std::vector<Signal>& out);
   void on_open_interest(std::span<const OpenInterest> rows, std::vector<Signal>& out);
+  // Everything a parsed frame carries (events, funding or open-interest rows).
+  void on_frame(const ParsedFrame& frame, std::vector<Signal>& out);
   // Advances event time without an event: evaluates due windows, expires hunts.
   void on_tick(TimeMs now, std::vector<Signal>& out);
 

@@ -1,0 +1,148 @@
+#include "teleglas/app/pipeline.hpp"
+
+#include <deque>
+#include <string>
+#include <unordered_map>
+
+#include "teleglas/analysis/snapshot_patterns.hpp"
+#include "teleglas/analysis/symbol_analyzer.hpp"
+#include "teleglas/signals/gate.hpp"
+#include "teleglas/signals/scorer.hpp"
+
+namespace teleglas {
+
+namespace {
+
+struct StringHash {
+  using is_transparent = void;
+  std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+};
+
+constexpr TimeMs tick_period_ms = 1000;
+
+}  // namespace
+
+struct Pipeline::Impl final : DetectionSink {
+  Impl(const Config& config, const WinRateSource& win_rates)
+      : config(config), scorer(win_rates), gate(config.signals) {
+    snapshot_context.config_for = [this](std::string_view symbol) -> const AnalysisConfig& {
+      return this->config.analysis_for(symbol);
+    };
+    snapshot_context.last_price = [this](std::string_view symbol) {
+      auto it = index.find(symbol);
+      return it == index.end() ? 0.0 : analyzers[it->second].last_price();
+    };
+  }
+
+  SymbolAnalyzer& analyzer_for(std::string_view symbol) {
+    // Consecutive events are usually of the same symbol: skip the hash lookup then.
+    if (last_analyzer && last_analyzer->symbol() == symbol) return *last_analyzer;
+    auto it = index.find(symbol);
+    if (it == index.end()) {
+      it = index.emplace(std::string(symbol), analyzers.size()).first;
+      analyzers.emplace_back(std::string(symbol), config.analysis_for(symbol), config.buffers);
+      last_analyzer = nullptr;  // the deque may have moved nothing, but be explicit
+      stats.symbols = analyzers.size();
+    }
+    last_analyzer = &analyzers[it->second];
+    return *last_analyzer;
+  }
+
+  // Live time passes in ticks; replay reproduces them from event time so both decide alike.
+  void advance_clock(TimeMs now) {
+    if (now <= clock) return;
+    clock = now;
+    if (now >= next_tick) {
+      tick_all(now - now % tick_period_ms);
+      next_tick = now - now % tick_period_ms + tick_period_ms;
+    }
+  }
+
+  void tick_all(TimeMs now) {
+    for (SymbolAnalyzer& a : analyzers) a.on_tick(now, *this);
+  }
+
+  bool offer(Signal& candidate, int min_confidence) override {
+    ++stats.candidates;
+    const AnalysisConfig& analysis = config.analysis_for(candidate.symbol);
+    scorer.score(candidate, analysis.scoring);
+    const TimeMs confirmation_window = seconds_ms(analysis.scoring.confirmation_window_s);
+    if (const Signal* other = confirmation.find(candidate, confirmation_window)) {
+      candidate.factors.push_back({"confirmation", analysis.scoring.confirmation_bonus,
+                                   "confirmed by " + std::string(to_string(other->type))});
+      total_confidence(candidate, analysis.scoring);
+    }
+    if (candidate.confidence < min_confidence) return false;
+    confirmation.remember(candidate, confirmation_window);
+    switch (gate.admit(candidate)) {
+      case GateVerdict::pass:
+        ++stats.emitted;
+        ++stats.emitted_by_type[static_cast<int>(candidate.type)];
+        out->push_back(std::move(candidate));
+        break;
+      case GateVerdict::cooldown: ++stats.suppressed_cooldown; break;
+      case GateVerdict::hourly_cap: ++stats.suppressed_hourly_cap; break;
+      case GateVerdict::low_confidence: ++stats.suppressed_low_confidence; break;
+    }
+    return true;
+  }
+
+  const Config& config;
+  Scorer scorer;
+  SignalGate gate;
+  ConfirmationTracker confirmation;
+  FundingExtremeDetector funding;
+  OiDivergenceDetector open_interest;
+  SnapshotContext snapshot_context;
+  std::deque<SymbolAnalyzer> analyzers;  // stable addresses, insertion order
+  std::unordered_map<std::string, std::size_t, StringHash, std::equal_to<>> index;
+  SymbolAnalyzer* last_analyzer = nullptr;
+  std::vector<Signal>* out = nullptr;
+  TimeMs clock = 0;
+  TimeMs next_tick = 0;
+  PipelineStats stats;
+};
+
+Pipeline::Pipeline(const Config& config, const WinRateSource& win_rates)
+    : impl_(std::make_unique<Impl>(config, win_rates)) {}
+Pipeline::~Pipeline() = default;
+
+void Pipeline::on_event(const MarketEvent& event, std::vector<Signal>& out) {
+  impl_->out = &out;
+  ++impl_->stats.events;
+  impl_->advance_clock(event.exchange_time);
+  impl_->analyzer_for(event.symbol).on_event(event, *impl_);
+}
+
+void Pipeline::on_funding(std::span<const FundingRate> rates, std::vector<Signal>& out) {
+  impl_->out = &out;
+  if (!rates.empty()) impl_->advance_clock(rates.front().time);
+  impl_->funding.on_snapshot(rates, impl_->snapshot_context, *impl_);
+}
+
+void Pipeline::on_open_interest(std::span<const OpenInterest> rows, std::vector<Signal>& out) {
+  impl_->out = &out;
+  if (!rows.empty()) impl_->advance_clock(rows.front().time);
+  impl_->open_interest.on_snapshot(rows, impl_->snapshot_context, *impl_);
+}
+
+void Pipeline::on_frame(const ParsedFrame& frame, std::vector<Signal>& out) {
+  switch (frame.kind) {
+    case FrameKind::market:
+      for (const MarketEvent& e : frame.events) on_event(e, out);
+      break;
+    case FrameKind::funding: on_funding(frame.funding, out); break;
+    case FrameKind::open_interest: on_open_interest(frame.open_interest, out); break;
+    default: break;
+  }
+}
+
+void Pipeline::on_tick(TimeMs now, std::vector<Signal>& out) {
+  impl_->out = &out;
+  impl_->advance_clock(now);
+}
+
+TimeMs Pipeline::now() const { return impl_->clock; }
+const PipelineStats& Pipeline::stats() const { return impl_->stats; }
+
+}  // namespace teleglas

@@ -1,0 +1,99 @@
+#include "teleglas/ingest/flow_buffer.hpp"
+
+#include <cassert>
+#include <cmath>
+
+namespace teleglas {
+
+UsdUnits to_usd_units(double usd) { return std::llround(usd * usd_units_per_dollar); }
+
+FlowBuffer::FlowBuffer(std::size_t capacity)
+    : entries_(capacity == 0 ? 1 : capacity), units_(entries_.size()) {}
+
+int FlowBuffer::add_window(const WindowSpec& spec) {
+  assert(next_seq_ == 0 && "windows are added before the first push");
+  Window w;
+  w.spec = spec;
+  w.large_units = to_usd_units(spec.large_usd);
+  if (spec.track_extremes) {
+    w.highs.reset(entries_.size());
+    w.lows.reset(entries_.size());
+  }
+  windows_.push_back(std::move(w));
+  return static_cast<int>(windows_.size()) - 1;
+}
+
+bool FlowBuffer::is_large(const Window& w, UsdUnits units) const {
+  return w.spec.large_inclusive ? units >= w.large_units : units > w.large_units;
+}
+
+void FlowBuffer::count(Window& w, std::uint64_t seq, int sign) {
+  const FlowEntry& e = at(seq);
+  const int s = index_of(e.side);
+  if (seq < w.floor_seq[s]) return;
+  const UsdUnits units = units_[seq % entries_.size()];
+  w.totals.usd[s] += sign * units;
+  w.totals.count[s] += sign;
+  if (is_large(w, units)) {
+    w.totals.large_usd[s] += sign * units;
+    w.totals.large_count[s] += sign;
+  }
+}
+
+void FlowBuffer::evict_front(Window& w) {
+  count(w, w.start_seq, -1);
+  if (w.spec.track_extremes) {
+    if (!w.highs.empty() && w.highs.front() == w.start_seq) w.highs.pop_front();
+    if (!w.lows.empty() && w.lows.front() == w.start_seq) w.lows.pop_front();
+  }
+  ++w.start_seq;
+}
+
+void FlowBuffer::push(const FlowEntry& entry) {
+  if (next_seq_ >= entries_.size()) {
+    // The slot about to be overwritten leaves every window that still holds it.
+    const std::uint64_t leaving = next_seq_ - entries_.size();
+    for (Window& w : windows_) {
+      if (w.start_seq == leaving) evict_front(w);
+    }
+  }
+  const std::uint64_t seq = next_seq_++;
+  entries_[seq % entries_.size()] = entry;
+  units_[seq % entries_.size()] = to_usd_units(entry.usd);
+  for (Window& w : windows_) {
+    count(w, seq, +1);
+    if (w.spec.track_extremes) {
+      while (!w.highs.empty() && at(w.highs.back()).price <= entry.price) w.highs.pop_back();
+      w.highs.push_back(seq);
+      while (!w.lows.empty() && at(w.lows.back()).price >= entry.price) w.lows.pop_back();
+      w.lows.push_back(seq);
+    }
+  }
+}
+
+void FlowBuffer::advance(TimeMs now) {
+  for (Window& w : windows_) {
+    const TimeMs cutoff = now - w.spec.span_ms;
+    while (w.start_seq < next_seq_ && at(w.start_seq).time <= cutoff) evict_front(w);
+  }
+}
+
+void FlowBuffer::restart_side(int window, Side side) {
+  Window& w = windows_[window];
+  const int s = index_of(side);
+  w.floor_seq[s] = next_seq_;
+  w.totals.usd[s] = 0;
+  w.totals.count[s] = 0;
+  w.totals.large_usd[s] = 0;
+  w.totals.large_count[s] = 0;
+}
+
+bool FlowBuffer::has_extremes(int window) const {
+  const Window& w = windows_[window];
+  return w.spec.track_extremes && !w.highs.empty();
+}
+
+double FlowBuffer::high(int window) const { return at(windows_[window].highs.front()).price; }
+double FlowBuffer::low(int window) const { return at(windows_[window].lows.front()).price; }
+
+}  // namespace teleglas
