@@ -7,18 +7,13 @@ namespace teleglas {
 
 UsdUnits to_usd_units(double usd) { return std::llround(usd * usd_units_per_dollar); }
 
-FlowBuffer::FlowBuffer(std::size_t capacity)
-    : entries_(capacity == 0 ? 1 : capacity), units_(entries_.size()) {}
+FlowBuffer::FlowBuffer(std::size_t capacity) : capacity_(capacity == 0 ? 1 : capacity) {}
 
 int FlowBuffer::add_window(const WindowSpec& spec) {
   assert(next_seq_ == 0 && "windows are added before the first push");
   Window w;
   w.spec = spec;
   w.large_units = to_usd_units(spec.large_usd);
-  if (spec.track_extremes) {
-    w.highs.reset(entries_.size());
-    w.lows.reset(entries_.size());
-  }
   windows_.push_back(std::move(w));
   return static_cast<int>(windows_.size()) - 1;
 }
@@ -31,7 +26,7 @@ void FlowBuffer::count(Window& w, std::uint64_t seq, int sign) {
   const FlowEntry& e = at(seq);
   const int s = index_of(e.side);
   if (seq < w.floor_seq[s]) return;
-  const UsdUnits units = units_[seq % entries_.size()];
+  const UsdUnits units = units_[slot(seq)];
   w.totals.usd[s] += sign * units;
   w.totals.count[s] += sign;
   if (is_large(w, units)) {
@@ -50,16 +45,19 @@ void FlowBuffer::evict_front(Window& w) {
 }
 
 void FlowBuffer::push(const FlowEntry& entry) {
-  if (next_seq_ >= entries_.size()) {
+  if (next_seq_ >= capacity_) {
     // The slot about to be overwritten leaves every window that still holds it.
-    const std::uint64_t leaving = next_seq_ - entries_.size();
+    const std::uint64_t leaving = next_seq_ - capacity_;
     for (Window& w : windows_) {
       if (w.start_seq == leaving) evict_front(w);
     }
+    entries_[slot(next_seq_)] = entry;
+    units_[slot(next_seq_)] = to_usd_units(entry.usd);
+  } else {
+    entries_.push_back(entry);
+    units_.push_back(to_usd_units(entry.usd));
   }
   const std::uint64_t seq = next_seq_++;
-  entries_[seq % entries_.size()] = entry;
-  units_[seq % entries_.size()] = to_usd_units(entry.usd);
   for (Window& w : windows_) {
     count(w, seq, +1);
     if (w.spec.track_extremes) {

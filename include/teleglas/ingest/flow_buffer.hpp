@@ -7,6 +7,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <deque>
 #include <vector>
 
 #include "teleglas/core/types.hpp"
@@ -83,27 +84,12 @@ class FlowBuffer {
   }
 
   std::size_t size() const { return static_cast<std::size_t>(next_seq_ - oldest_seq()); }
-  std::size_t capacity() const { return entries_.size(); }
+  std::size_t capacity() const { return capacity_; }
   const FlowEntry& newest() const { return at(next_seq_ - 1); }  // size() > 0
 
  private:
-  // Indices into entries_ by sequence number, monotonic in price, for a window's high/low.
-  class SeqDeque {
-   public:
-    void reset(std::size_t capacity) { slots_.assign(capacity + 1, 0); }
-    bool empty() const { return head_ == tail_; }
-    std::uint64_t front() const { return slots_[head_]; }
-    std::uint64_t back() const { return slots_[prev(tail_)]; }
-    void pop_front() { head_ = next(head_); }
-    void pop_back() { tail_ = prev(tail_); }
-    void push_back(std::uint64_t seq) { slots_[tail_] = seq; tail_ = next(tail_); }
-
-   private:
-    std::size_t next(std::size_t i) const { return i + 1 == slots_.size() ? 0 : i + 1; }
-    std::size_t prev(std::size_t i) const { return i == 0 ? slots_.size() - 1 : i - 1; }
-    std::vector<std::uint64_t> slots_;
-    std::size_t head_ = 0, tail_ = 0;
-  };
+  // Sequence numbers of entries, monotonic in price, for a window's high/low.
+  using SeqDeque = std::deque<std::uint64_t>;
 
   struct Window {
     WindowSpec spec;
@@ -114,14 +100,16 @@ class FlowBuffer {
     SeqDeque highs, lows;
   };
 
-  const FlowEntry& at(std::uint64_t seq) const { return entries_[seq % entries_.size()]; }
-  std::uint64_t oldest_seq() const {
-    return next_seq_ > entries_.size() ? next_seq_ - entries_.size() : 0;
-  }
+  // Slots are allocated as the ring fills (most symbols see few events), so until it wraps
+  // a sequence number is its own index.
+  std::size_t slot(std::uint64_t seq) const { return static_cast<std::size_t>(seq % capacity_); }
+  const FlowEntry& at(std::uint64_t seq) const { return entries_[slot(seq)]; }
+  std::uint64_t oldest_seq() const { return next_seq_ > capacity_ ? next_seq_ - capacity_ : 0; }
   bool is_large(const Window& w, UsdUnits units) const;
   void count(Window& w, std::uint64_t seq, int sign);
   void evict_front(Window& w);
 
+  std::size_t capacity_;
   std::vector<FlowEntry> entries_;
   std::vector<UsdUnits> units_;  // entries_[i].usd in fixed point, computed once on push
   std::uint64_t next_seq_ = 0;
