@@ -1,0 +1,148 @@
+#include "teleglas/app/replay.hpp"
+
+#include <algorithm>
+#include <boost/json.hpp>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <memory>
+
+namespace teleglas {
+
+namespace {
+
+// Bytes the parser may read past a line (simdjson's padding); kept readable in every buffer.
+constexpr std::size_t parse_padding = 64;
+constexpr std::size_t chunk_bytes = 1 << 20;
+
+struct FileCloser {
+  void operator()(std::FILE* f) const { std::fclose(f); }
+};
+
+}  // namespace
+
+Replay::Replay(const Config& config, const WinRateSource& win_rates, SignalHandler on_signal)
+    : config_(config),
+      parser_(ParserOptions{static_cast<std::size_t>(config.coinglass.max_frame_bytes), 0}),
+      pipeline_(config, win_rates),
+      on_signal_(std::move(on_signal)) {}
+
+void Replay::feed_line(std::string_view line, std::size_t capacity) {
+  if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+  const ParsedFrame& frame = parser_.parse(line, 0, capacity);
+  if (first_time_ == 0) {
+    if (!frame.events.empty()) first_time_ = frame.events.front().exchange_time;
+  }
+  pipeline_.on_frame(frame, pending_);
+  emit();
+}
+
+void Replay::emit() {
+  for (const Signal& s : pending_) on_signal_(s);
+  pending_.clear();
+}
+
+void Replay::feed_text(std::string_view text, std::size_t capacity) {
+  std::size_t pos = 0;
+  while (pos < text.size()) {
+    std::size_t end = text.find('\n', pos);
+    if (end == std::string_view::npos) end = text.size();
+    const std::size_t room = capacity > pos ? capacity - pos : 0;
+    feed_line(text.substr(pos, end - pos), room);
+    pos = end + 1;
+  }
+}
+
+std::string Replay::feed_file(const std::string& path) {
+  std::unique_ptr<std::FILE, FileCloser> file(std::fopen(path.c_str(), "rb"));
+  if (!file) return path + ": " + std::strerror(errno);
+  ++files_;
+  // A chunk holds whole lines; the tail of an incomplete last line moves to the front.
+  std::vector<char> buffer(chunk_bytes + parse_padding);
+  std::size_t held = 0;
+  for (;;) {
+    if (held == buffer.size() - parse_padding) {  // one line longer than the buffer
+      buffer.resize((buffer.size() - parse_padding) * 2 + parse_padding);
+    }
+    const std::size_t room = buffer.size() - parse_padding - held;
+    held += std::fread(buffer.data() + held, 1, room, file.get());
+    if (std::ferror(file.get())) return path + ": read error";
+    const bool at_end = std::feof(file.get()) != 0;
+    const std::string_view text(buffer.data(), held);
+    const std::size_t last_newline = text.rfind('\n');
+    const std::size_t complete =
+        at_end ? held : (last_newline == std::string_view::npos ? 0 : last_newline + 1);
+    std::memset(buffer.data() + held, 0, buffer.size() - held);
+    feed_text(text.substr(0, complete), buffer.size());
+    if (at_end) break;
+    std::memmove(buffer.data(), buffer.data() + complete, held - complete);
+    held -= complete;
+  }
+  return {};
+}
+
+void Replay::finish() {
+  // The longest any analyzer looks back; ticking that far past the end decides what's open.
+  double horizon_s = 0;
+  auto widen = [&](const AnalysisConfig& a) {
+    horizon_s = std::max({horizon_s, a.order_flow.window_s + a.order_flow.eval_interval_s,
+                          a.stop_hunt.absorption_window_s + 1});
+  };
+  widen(config_.analysis);
+  for (const SymbolConfig& s : config_.symbols) widen(s.analysis);
+  if (pipeline_.now() > 0) pipeline_.on_tick(pipeline_.now() + seconds_ms(horizon_s), pending_);
+  emit();
+}
+
+ReplaySummary Replay::summary() const {
+  ReplaySummary s;
+  s.parse = parser_.stats();
+  s.pipeline = pipeline_.stats();
+  s.first_time = first_time_;
+  s.last_time = pipeline_.now();
+  s.files = files_;
+  return s;
+}
+
+std::string summary_to_json(const ReplaySummary& summary) {
+  namespace json = boost::json;
+  json::object rejected_by_reason;
+  for (int i = 0; i < reject_reason_count; ++i) {
+    if (const auto n = summary.parse.rejected_by_reason[i]) {
+      rejected_by_reason[to_string(static_cast<RejectReason>(i))] = n;
+    }
+  }
+  json::object signals_by_type;
+  for (int i = 0; i < signal_type_count; ++i) {
+    if (const auto n = summary.pipeline.emitted_by_type[i]) {
+      signals_by_type[to_string(static_cast<SignalType>(i))] = n;
+    }
+  }
+  json::object s;
+  s["files"] = summary.files;
+  s["frames"] = summary.parse.frames;
+  s["events"] = summary.parse.events;
+  s["liquidations"] = summary.parse.liquidations;
+  s["trades"] = summary.parse.trades;
+  s["funding_rates"] = summary.parse.funding_rates;
+  s["open_interest"] = summary.parse.open_interests;
+  s["pongs"] = summary.parse.pongs;
+  s["notices"] = summary.parse.notices;
+  s["rejected"] = summary.parse.rejected();
+  s["rejected_by_reason"] = std::move(rejected_by_reason);
+  s["symbols"] = summary.pipeline.symbols;
+  s["candidates"] = summary.pipeline.candidates;
+  s["signals"] = summary.pipeline.emitted;
+  s["signals_by_type"] = std::move(signals_by_type);
+  s["suppressed"] = json::object{{"cooldown", summary.pipeline.suppressed_cooldown},
+                                 {"hourly_cap", summary.pipeline.suppressed_hourly_cap},
+                                 {"low_confidence", summary.pipeline.suppressed_low_confidence}};
+  s["first_time"] = summary.first_time;
+  s["last_time"] = summary.last_time;
+  s["span_s"] = summary.last_time > summary.first_time
+                    ? static_cast<double>(summary.last_time - summary.first_time) / 1000.0
+                    : 0.0;
+  return json::serialize(json::object{{"summary", std::move(s)}});
+}
+
+}  // namespace teleglas

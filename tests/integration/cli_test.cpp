@@ -1,0 +1,178 @@
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+#include <vector>
+
+#include "cli_harness.hpp"
+
+namespace teleglas {
+namespace {
+
+using namespace teleglas::testing;
+namespace fs = std::filesystem;
+namespace json = boost::json;
+
+std::vector<std::string> lines_of(const std::string& text) {
+  std::vector<std::string> lines;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  return lines;
+}
+
+std::string liquidation_line(long long t, int side, double usd, double price) {
+  std::ostringstream s;
+  s.precision(17);
+  s << R"({"channel":"liquidationOrders","data":[{"baseAsset":"BTC","exName":"Binance","price":)"
+    << price << R"(,"side":)" << side << R"(,"symbol":"BTCUSDT","time":)" << t
+    << R"(,"volUsd":)" << usd << "}]}";
+  return s.str();
+}
+std::string trade_line(long long t, int side, double usd, double price) {
+  std::ostringstream s;
+  s.precision(17);
+  s << R"({"channel":"futures_trades@Binance_BTCUSDT@10000","data":[{"baseAsset":"BTC","exName":"Binance","price":)"
+    << price << R"(,"side":)" << side << R"(,"symbol":"BTCUSDT","time":)" << t
+    << R"(,"volUsd":)" << usd << "}]}";
+  return s.str();
+}
+
+constexpr long long t0 = 1'725'416'400'000;
+
+TEST(ReplayCli, HandMadeStopHuntBecomesOneJsonSignalThenASummary) {
+  TempDir dir;
+  std::string rec;
+  for (int i = 0; i < 3; ++i) rec += liquidation_line(t0 + i * 2'000, 1, 900'000, 95'900 - i * 100) + "\n";
+  rec += "pong\n";
+  rec += trade_line(t0 + 8'000, 2, 150'000, 95'750) + "\n";
+  write_file(dir / "hunt.jsonl", rec);
+  const auto r = run_teleglas("replay --json " + (dir / "hunt.jsonl").string(), dir);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto lines = lines_of(r.out);
+  ASSERT_EQ(lines.size(), 2u) << r.out;
+  const json::object signal = json::parse(lines[0]).as_object();
+  EXPECT_EQ(signal.at("type").as_string(), "STOP_HUNT");
+  EXPECT_EQ(signal.at("symbol").as_string(), "BTCUSDT");
+  EXPECT_EQ(signal.at("exchange").as_string(), "Binance");
+  EXPECT_EQ(signal.at("direction").as_string(), "LONG");
+  EXPECT_EQ(signal.at("time").as_int64(), t0 + 8'000);
+  EXPECT_EQ(signal.at("priority").as_string(), "URGENT");
+  EXPECT_DOUBLE_EQ(signal.at("entry").as_double(), 95'750);
+  EXPECT_LT(signal.at("stop").as_double(), 95'700);
+  EXPECT_GT(signal.at("target").as_double(), 95'750);
+  EXPECT_TRUE(signal.at("factors").as_object().contains("absorption"));
+
+  const json::object summary = json::parse(lines[1]).as_object().at("summary").as_object();
+  EXPECT_EQ(summary.at("frames").as_uint64(), 5u);
+  EXPECT_EQ(summary.at("events").as_uint64(), 4u);
+  EXPECT_EQ(summary.at("rejected").as_uint64(), 0u);
+  EXPECT_EQ(summary.at("signals").as_uint64(), 1u);
+  EXPECT_EQ(summary.at("pongs").as_uint64(), 1u);
+}
+
+TEST(ReplayCli, BadLinesAreCountedByReasonAndNeverFatal) {
+  TempDir dir;
+  std::string rec;
+  rec += "{\"channel\":\"liquidationOrders\",\"data\":[{\"price\":1\n";  // truncated
+  rec += liquidation_line(t0, 3, 1'000, 95'000) + "\n";                  // bad side
+  rec += liquidation_line(t0, 1, -5, 95'000) + "\n";                     // bad volume
+  rec += "liquidationOrders need upgrade plan\n";
+  rec += liquidation_line(t0, 1, 1'000, 95'000) + "\n";                  // fine
+  write_file(dir / "bad.jsonl", rec);
+  const auto r = run_teleglas("replay --json " + (dir / "bad.jsonl").string(), dir);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto lines = lines_of(r.out);
+  ASSERT_EQ(lines.size(), 1u);
+  const json::object summary = json::parse(lines[0]).as_object().at("summary").as_object();
+  EXPECT_EQ(summary.at("events").as_uint64(), 1u);
+  EXPECT_EQ(summary.at("rejected").as_uint64(), 3u);
+  EXPECT_EQ(summary.at("notices").as_uint64(), 1u);
+  const json::object reasons = summary.at("rejected_by_reason").as_object();
+  EXPECT_EQ(reasons.at("invalid_json").as_uint64(), 1u);
+  EXPECT_EQ(reasons.at("bad_side").as_uint64(), 1u);
+  EXPECT_EQ(reasons.at("bad_volume").as_uint64(), 1u);
+}
+
+TEST(ReplayCli, GeneratedMarketReplaysByteIdenticallyAndTripsEveryPattern) {
+  TempDir dir;
+  const auto rec = (dir / "market.jsonl").string();
+  ASSERT_EQ(run_teleglas("generate --seed 11 --duration 3600 --out " + rec, dir).exit_code, 0);
+  const auto first = run_teleglas("replay --json " + rec, dir);
+  const auto second = run_teleglas("replay --json " + rec, dir);
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  EXPECT_EQ(first.out, second.out) << "replay must be deterministic";
+  const auto lines = lines_of(first.out);
+  ASSERT_GE(lines.size(), 2u);
+  const json::object summary = json::parse(lines.back()).as_object().at("summary").as_object();
+  EXPECT_EQ(summary.at("rejected").as_uint64(), 0u);
+  const json::object by_type = summary.at("signals_by_type").as_object();
+  for (const char* type : {"STOP_HUNT", "ACCUMULATION", "DISTRIBUTION", "LIQUIDATION_CASCADE",
+                           "WHALE_ACCUMULATION", "FUNDING_EXTREME", "OI_DIVERGENCE"}) {
+    EXPECT_TRUE(by_type.contains(type)) << type << " missing from " << lines.back();
+  }
+}
+
+TEST(ReplayCli, SharedRecordingsAreAcceptedInFull) {
+  const fs::path recordings = fs::path(TELEGLAS_SOURCE_DIR) / ".." / "shared" / "data" / "recordings";
+  if (!fs::exists(recordings)) GTEST_SKIP() << "no shared recordings on this machine";
+  TempDir dir;
+  int files = 0;
+  for (const auto& entry : fs::directory_iterator(recordings)) {
+    if (entry.path().extension() != ".jsonl") continue;
+    ++files;
+    const auto r = run_teleglas("replay --json " + entry.path().string(), dir);
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    const auto lines = lines_of(r.out);
+    ASSERT_FALSE(lines.empty());
+    const json::object summary = json::parse(lines.back()).as_object().at("summary").as_object();
+    EXPECT_EQ(summary.at("rejected").as_uint64(), 0u) << entry.path() << ": " << lines.back();
+    EXPECT_GT(summary.at("events").as_uint64(), 1000u) << entry.path();
+  }
+  EXPECT_GT(files, 0);
+}
+
+TEST(ReplayCli, MissingFileIsAClearError) {
+  TempDir dir;
+  const auto r = run_teleglas("replay " + (dir / "nope.jsonl").string(), dir);
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("nope.jsonl"), std::string::npos) << r.err;
+}
+
+TEST(CheckConfigCli, ReportsEveryProblemAsFileLineKey) {
+  TempDir dir;
+  write_file(dir / "bad.yaml",
+             "analysis:\n"
+             "  stop_hunt:\n"
+             "    liquidation_usd: -5\n"
+             "    absorbtion_usd: 100000\n"
+             "signals:\n"
+             "  cooldown_s: soon\n");
+  const auto path = (dir / "bad.yaml").string();
+  const auto r = run_teleglas("check-config --config " + path, dir);
+  EXPECT_NE(r.exit_code, 0);
+  const std::string all = r.out + r.err;
+  EXPECT_NE(all.find(path + ":3: analysis.stop_hunt.liquidation_usd:"), std::string::npos) << all;
+  EXPECT_NE(all.find(path + ":4: analysis.stop_hunt.absorbtion_usd:"), std::string::npos) << all;
+  EXPECT_NE(all.find(path + ":6: signals.cooldown_s:"), std::string::npos) << all;
+}
+
+TEST(CheckConfigCli, ShippedConfigIsValid) {
+  TempDir dir;
+  const auto r = run_teleglas(
+      "check-config --config " + (fs::path(TELEGLAS_SOURCE_DIR) / "config" / "teleglas.yaml").string(), dir);
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+}
+
+TEST(Cli, HelpNamesEveryCommandAndVersionPrints) {
+  TempDir dir;
+  const auto help = run_teleglas("--help", dir);
+  EXPECT_EQ(help.exit_code, 0);
+  for (const char* command : {"replay", "check-config", "generate"}) {
+    EXPECT_NE(help.out.find(command), std::string::npos) << command;
+  }
+  const auto version = run_teleglas("--version", dir);
+  EXPECT_EQ(version.exit_code, 0);
+  EXPECT_NE(version.out.find("teleglas"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace teleglas

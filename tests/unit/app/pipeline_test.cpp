@@ -1,0 +1,168 @@
+#include "teleglas/app/pipeline.hpp"
+
+#include <gtest/gtest.h>
+
+#include "../analysis/test_events.hpp"
+
+namespace teleglas {
+namespace {
+
+using namespace teleglas::testing;
+
+class PipelineTest : public ::testing::Test {
+ protected:
+  void feed(const MarketEvent& e) { pipeline().on_event(e, signals); }
+  Pipeline& pipeline() {
+    if (!pipeline_) pipeline_ = std::make_unique<Pipeline>(config, no_history);
+    return *pipeline_;
+  }
+  // A blatant stop hunt of longs on `symbol` starting at `t`: $3.2M flushed, $300K absorbed.
+  void stop_hunt(TimeMs t, std::string_view symbol = "BTCUSDT") {
+    for (int i = 0; i < 4; ++i) feed(liquidation(t + i * 2'000, Side::sell, 800'000, 95'900 - i * 50, symbol));
+    feed(trade(t + 9'000, Side::buy, 300'000, 95'800, symbol));
+  }
+  std::vector<Signal> of_type(SignalType type) const {
+    std::vector<Signal> out;
+    for (const Signal& s : signals) {
+      if (s.type == type) out.push_back(s);
+    }
+    return out;
+  }
+  static bool has_factor(const Signal& s, std::string_view name) {
+    for (const ScoreFactor& f : s.factors) {
+      if (f.name == name) return true;
+    }
+    return false;
+  }
+
+  Config config;
+  NoWinRateHistory no_history;
+  std::vector<Signal> signals;
+
+ private:
+  std::unique_ptr<Pipeline> pipeline_;
+};
+
+TEST_F(PipelineTest, BlatantStopHuntIsUrgentWithEveryFactorRecorded) {
+  stop_hunt(t0);
+  ASSERT_EQ(signals.size(), 1u);
+  const Signal& s = signals[0];
+  EXPECT_EQ(s.type, SignalType::stop_hunt);
+  EXPECT_EQ(s.priority, Priority::urgent);
+  EXPECT_EQ(s.confidence, 99);  // 50 + 15 (> $3M) + 15 (one-sided) + 25 (absorbed), capped
+  EXPECT_TRUE(has_factor(s, "base"));
+  EXPECT_TRUE(has_factor(s, "volume"));
+  EXPECT_TRUE(has_factor(s, "one_sided"));
+  EXPECT_TRUE(has_factor(s, "absorption"));
+  EXPECT_EQ(pipeline().stats().emitted, 1u);
+}
+
+TEST_F(PipelineTest, SameHuntAgainWithinCooldownIsSuppressed) {
+  stop_hunt(t0);
+  stop_hunt(t0 + 120'000);
+  EXPECT_EQ(of_type(SignalType::stop_hunt).size(), 1u);
+  EXPECT_EQ(pipeline().stats().suppressed_cooldown, 1u);
+  stop_hunt(t0 + 400'000);
+  EXPECT_EQ(of_type(SignalType::stop_hunt).size(), 2u);
+}
+
+TEST_F(PipelineTest, SymbolsOutsideTheConfiguredListAreAnalysed) {
+  stop_hunt(t0, "PEPEUSDT");
+  ASSERT_EQ(signals.size(), 1u);
+  EXPECT_EQ(signals[0].symbol, "PEPEUSDT");
+}
+
+TEST_F(PipelineTest, PerSymbolOverridesComeFromTheConfig) {
+  config.symbols.push_back(SymbolConfig{"WIFUSDT", {"Binance"}, 5'000, config.analysis});
+  config.symbols.back().analysis.stop_hunt.liquidation_usd = 100'000;
+  config.symbols.back().analysis.stop_hunt.absorption_usd = 10'000;
+  feed(liquidation(t0, Side::sell, 150'000, 2.0, "WIFUSDT"));
+  feed(trade(t0 + 1'000, Side::buy, 15'000, 1.98, "WIFUSDT"));
+  feed(liquidation(t0, Side::sell, 150'000, 2.0, "DOGEUSDT"));
+  feed(trade(t0 + 1'000, Side::buy, 15'000, 0.3, "DOGEUSDT"));
+  ASSERT_EQ(of_type(SignalType::stop_hunt).size(), 1u);
+  EXPECT_EQ(signals[0].symbol, "WIFUSDT");
+  // 50 + 0 volume (< $2M) + 15 one-sided + 25 absorbed = 90
+  EXPECT_EQ(signals[0].confidence, 90);
+}
+
+TEST_F(PipelineTest, AgreeingAnalyzerConfirmsAndAddsBonus) {
+  // Five minutes of heavy buying, decided at the boundary t0+60s ...
+  for (int i = 0; i < 10; ++i) feed(trade(t0 + i * 5'000, Side::buy, 300'000, 95'900));
+  feed(trade(t0 + 55'000, Side::sell, 100'000, 95'900));
+  pipeline().on_tick(t0 + 60'000, signals);
+  ASSERT_EQ(of_type(SignalType::accumulation).size(), 1u);
+  // ... then a long stop hunt on the same symbol: confirmed by the accumulation.
+  stop_hunt(t0 + 70'000);
+  const auto hunts = of_type(SignalType::stop_hunt);
+  ASSERT_EQ(hunts.size(), 1u);
+  EXPECT_TRUE(has_factor(hunts[0], "confirmation"));
+}
+
+TEST_F(PipelineTest, ClockOfOneSymbolDecidesWindowsOfAnother) {
+  for (int i = 0; i < 4; ++i) feed(trade(t0 + 1'000 + i, Side::buy, 700'000, 95'000));
+  EXPECT_TRUE(signals.empty());
+  feed(trade(t0 + 61'000, Side::buy, 20'000, 3'300, "ETHUSDT"));  // only ETH moves time
+  ASSERT_EQ(of_type(SignalType::accumulation).size(), 1u);
+  EXPECT_EQ(signals[0].symbol, "BTCUSDT");
+  EXPECT_EQ(signals[0].time, t0 + 60'000);
+}
+
+TEST_F(PipelineTest, BlatantCaseOfEveryPatternReachesAtLeastWatch) {
+  stop_hunt(t0);                                                              // STOP_HUNT
+  for (int i = 0; i < 10; ++i) feed(trade(t0 + 100'000 + i * 5'000, Side::buy, 300'000, 3'300, "ETHUSDT"));
+  for (int i = 0; i < 10; ++i) feed(trade(t0 + 100'000 + i * 5'000, Side::sell, 300'000, 190, "SOLUSDT"));
+  for (int i = 0; i < 15; ++i) {                                              // CASCADE
+    feed(liquidation(t0 + 200'000 + i * 2'000, Side::buy, 450'000, 0.30 + i * 0.001, "DOGEUSDT"));
+  }
+  for (int i = 0; i < 4; ++i) feed(trade(t0 + 300'000 + i * 30'000, Side::buy, 600'000, 1.5, "ADAUSDT"));
+  const FundingRate rates[] = {{"XRP", "Binance", 0.3, 8, t0 + 400'000},
+                               {"XRP", "Bybit", 0.2, 8, t0 + 400'000}};
+  pipeline().on_funding(rates, signals);
+  OpenInterest binance, okx;
+  binance.base_asset = okx.base_asset = "LTC";
+  binance.exchange = "Binance";
+  okx.exchange = "OKX";
+  binance.open_interest_usd = okx.open_interest_usd = 1e9;
+  binance.change_pct[OpenInterest::h1] = 4.0;
+  okx.change_pct[OpenInterest::h1] = -3.0;
+  binance.time = okx.time = t0 + 410'000;
+  const OpenInterest rows[] = {binance, okx};
+  pipeline().on_open_interest(rows, signals);
+  pipeline().on_tick(t0 + 500'000, signals);
+
+  for (const SignalType type :
+       {SignalType::stop_hunt, SignalType::accumulation, SignalType::distribution,
+        SignalType::liquidation_cascade, SignalType::whale_accumulation,
+        SignalType::funding_extreme, SignalType::oi_divergence}) {
+    const auto found = of_type(type);
+    ASSERT_FALSE(found.empty()) << to_string(type);
+    EXPECT_GE(found[0].priority, Priority::watch)
+        << to_string(type) << " confidence " << found[0].confidence;
+  }
+}
+
+TEST_F(PipelineTest, SameEventsSameSignals) {
+  auto run = [&] {
+    signals.clear();
+    Pipeline p(config, no_history);
+    for (int k = 0; k < 3; ++k) {
+      for (int i = 0; i < 4; ++i) p.on_event(liquidation(t0 + k * 400'000 + i * 2'000, Side::sell, 800'000, 95'900), signals);
+      p.on_event(trade(t0 + k * 400'000 + 9'000, Side::buy, 300'000, 95'800), signals);
+    }
+    p.on_tick(t0 + 2'000'000, signals);
+    return signals;
+  };
+  const auto first = run();
+  const auto second = run();
+  ASSERT_EQ(first.size(), 3u);
+  ASSERT_EQ(first.size(), second.size());
+  for (std::size_t i = 0; i < first.size(); ++i) {
+    EXPECT_EQ(first[i].time, second[i].time);
+    EXPECT_EQ(first[i].confidence, second[i].confidence);
+    EXPECT_EQ(first[i].setup->entry, second[i].setup->entry);
+  }
+}
+
+}  // namespace
+}  // namespace teleglas
