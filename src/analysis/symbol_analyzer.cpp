@@ -287,7 +287,7 @@ void SymbolAnalyzer::check_whale(const MarketEvent& trade, DetectionSink& sink) 
   s.dominant_share = whale_buys / (whale_buys + totals.large_usd_of(Side::sell));
   s.metrics = {{"whale_trades", static_cast<double>(whales)}, {"price_range_pct", range_pct}};
   add_factor(s, "whale_trades", 10,
-             printf_string("%.0f buys of at least ", whales) + compact_usd(cfg.whale_trade_usd) +
+             printf_string("%.0f buys of at least ", whales) + format_usd(cfg.whale_trade_usd) +
                  printf_string(", price within %.2f%%", range_pct));
   set_setup(s, trade.price);
   if (sink.offer(s, cfg.min_confidence)) trades_.restart_side(whale_window_, Side::buy);

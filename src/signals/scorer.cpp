@@ -33,8 +33,8 @@ void Scorer::score(Signal& signal, const ScoringConfig& config) const {
   shared.push_back({"base", config.base, "base score"});
   if (const int p = tier_points(config.volume_tiers, signal.volume_usd); p > 0) {
     shared.push_back({"volume", p,
-                      compact_usd(signal.volume_usd) + " > " +
-                          compact_usd(reached_tier(config.volume_tiers, signal.volume_usd))});
+                      format_usd(signal.volume_usd) + " > " +
+                          format_usd(reached_tier(config.volume_tiers, signal.volume_usd))});
   }
   if (const int p = tier_points(config.one_sided_tiers, signal.dominant_share); p > 0) {
     shared.push_back({"one_sided", p,
@@ -43,7 +43,7 @@ void Scorer::score(Signal& signal, const ScoringConfig& config) const {
   }
   if (signal.type == SignalType::stop_hunt && signal.absorption_usd > 0) {
     shared.push_back({"absorption", config.absorption_bonus,
-                      compact_usd(signal.absorption_usd) + " absorbed by opposite large trades"});
+                      format_usd(signal.absorption_usd) + " absorbed by opposite large trades"});
   }
   if (const auto rate = win_rates_.win_rate(signal.type); rate && *rate > config.win_rate_min) {
     shared.push_back({"win_rate", config.win_rate_bonus,

@@ -5,6 +5,7 @@
 #include <string>
 #include <string_view>
 
+#include "teleglas/core/money.hpp"  // format_usd, format_price
 #include "teleglas/core/signal.hpp"
 
 namespace teleglas {
@@ -13,12 +14,6 @@ inline constexpr std::size_t telegram_max_message_chars = 4096;
 
 // Escapes <, > and & for Telegram HTML.
 std::string html_escape(std::string_view text);
-
-// "$950", "$12.5K", "$2.35M", "$1.20B"
-std::string format_usd(double usd);
-
-// A price with sensible precision for its magnitude: 95850.0 -> "95,850.0", 0.12874 -> "0.12874"
-std::string format_price(double price);
 
 // "2024-09-04 02:18:38 UTC"
 std::string format_utc(TimeMs time);
