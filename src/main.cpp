@@ -145,8 +145,7 @@ int main(int argc, char** argv) {
 
   auto* check = app.add_subcommand(
       "check-config", "Validate a configuration file; print FILE:LINE: key: problem for each");
-  check->add_option("--config,-c", config_path, "Configuration file")
-      ->capture_default_str();
+  check->add_option("--config,-c", config_path, "Configuration file")->capture_default_str();
 
   std::vector<std::string> replay_files;
   bool replay_json = false;
@@ -156,8 +155,9 @@ int main(int argc, char** argv) {
       "with the events' own timestamps as the clock; print the alerts it would send");
   replay_cmd->add_option("files", replay_files, "Recording files")->required()->check(
       CLI::ExistingFile);
-  replay_cmd->add_option("--config,-c", config_path, "Configuration file")
-      ->capture_default_str();
+  auto* replay_config =
+      replay_cmd->add_option("--config,-c", config_path, "Configuration file (default: "
+                             "config/teleglas.yaml when present, else built-in defaults)");
   replay_cmd->add_flag("--json", replay_json,
                        "One JSON object per signal, then one {\"summary\":...} line");
 
@@ -177,10 +177,9 @@ int main(int argc, char** argv) {
 
   CLI11_PARSE(app, argc, argv);
 
-  const bool explicit_config = app.get_subcommand_ptr(app.get_subcommands().front())->count("--config") > 0;
   if (check->parsed()) return check_config(config_path);
   if (replay_cmd->parsed()) {
-    auto config = load_config_for_command(config_path, explicit_config);
+    auto config = load_config_for_command(config_path, replay_config->count() > 0);
     if (!config) return 1;
     return replay(replay_files, *config, replay_json);
   }

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "teleglas/core/money.hpp"
+
 namespace teleglas {
 
 Setup make_setup(Direction direction, double entry, double zone_low, double zone_high,
@@ -23,6 +25,10 @@ Setup make_setup(Direction direction, double entry, double zone_low, double zone
     setup.stop = entry + risk;
     setup.target = entry - config.reward_risk * risk;
   }
+  // The levels are what the alert shows, so JSON, storage and message agree to the digit.
+  setup.entry = round_price(setup.entry);
+  setup.stop = round_price(setup.stop);
+  setup.target = round_price(setup.target);
   return setup;
 }
 

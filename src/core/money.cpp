@@ -75,7 +75,29 @@ std::string format_usd(double usd) {
   return "n/a";  // unreachable: the last tier always answers
 }
 
-// Five significant digits, but never fewer than one decimal, rounded half away from zero:
+namespace {
+
+// A price shown with five significant digits but never fewer than one decimal, rounded half
+// away from zero, is this many steps of 10^-decimals.
+struct PriceSteps {
+  double steps;
+  int decimals;
+};
+
+PriceSteps price_steps(double magnitude) {
+  const int exponent = static_cast<int>(std::floor(std::log10(magnitude)));
+  int decimals = std::clamp(4 - exponent, 1, 15);
+  double steps = std::round(magnitude * powers_of_ten[static_cast<std::size_t>(decimals)]);
+  // Rounding may carry into the next power of ten (0.999996 -> 1.00000): drop a decimal.
+  if (decimals > 1 && steps >= 1e5) {
+    --decimals;
+    steps = std::round(magnitude * powers_of_ten[static_cast<std::size_t>(decimals)]);
+  }
+  return {steps, decimals};
+}
+
+}  // namespace
+
 // 95850 -> "95,850.0", 152.3456 -> "152.35", 1.23456 -> "1.2346", 0.12874 -> "0.12874".
 // Below 1e-11 the decimals stop at 15, so fewer digits show.
 std::string format_price(double price) {
@@ -86,16 +108,16 @@ std::string format_price(double price) {
   if (magnitude * 10 >= max_exact_steps) {
     return std::string(minus) + group_thousands(format_fixed(magnitude, 1));
   }
-  const int exponent = static_cast<int>(std::floor(std::log10(magnitude)));
-  int decimals = std::clamp(4 - exponent, 1, 15);
-  double steps = std::round(magnitude * powers_of_ten[static_cast<std::size_t>(decimals)]);
-  // Rounding may carry into the next power of ten (0.999996 -> 1.00000): drop a decimal.
-  if (decimals > 1 && steps >= 1e5) {
-    --decimals;
-    steps = std::round(magnitude * powers_of_ten[static_cast<std::size_t>(decimals)]);
-  }
+  const auto [steps, decimals] = price_steps(magnitude);
   return std::string(steps > 0 ? minus : "") +
          group_thousands(steps_text(static_cast<std::uint64_t>(steps), decimals));
+}
+
+double round_price(double price) {
+  const double magnitude = std::fabs(price);
+  if (!std::isfinite(price) || price == 0 || magnitude * 10 >= max_exact_steps) return price;
+  const auto [steps, decimals] = price_steps(magnitude);
+  return std::copysign(steps / powers_of_ten[static_cast<std::size_t>(decimals)], price);
 }
 
 }  // namespace teleglas

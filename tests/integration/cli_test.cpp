@@ -54,19 +54,19 @@ TEST(ReplayCli, HandMadeStopHuntBecomesOneJsonSignalThenASummary) {
   EXPECT_EQ(signal.at("symbol").as_string(), "BTCUSDT");
   EXPECT_EQ(signal.at("exchange").as_string(), "Binance");
   EXPECT_EQ(signal.at("direction").as_string(), "LONG");
-  EXPECT_EQ(signal.at("time").as_int64(), t0 + 8'000);
+  EXPECT_EQ(signal.at("time").to_number<std::int64_t>(), t0 + 8'000);
   EXPECT_EQ(signal.at("priority").as_string(), "URGENT");
-  EXPECT_DOUBLE_EQ(signal.at("entry").as_double(), 95'750);
-  EXPECT_LT(signal.at("stop").as_double(), 95'700);
-  EXPECT_GT(signal.at("target").as_double(), 95'750);
+  EXPECT_DOUBLE_EQ(signal.at("entry").to_number<double>(), 95'750);
+  EXPECT_LT(signal.at("stop").to_number<double>(), 95'700);
+  EXPECT_GT(signal.at("target").to_number<double>(), 95'750);
   EXPECT_TRUE(signal.at("factors").as_object().contains("absorption"));
 
   const json::object summary = json::parse(lines[1]).as_object().at("summary").as_object();
-  EXPECT_EQ(summary.at("frames").as_uint64(), 5u);
-  EXPECT_EQ(summary.at("events").as_uint64(), 4u);
-  EXPECT_EQ(summary.at("rejected").as_uint64(), 0u);
-  EXPECT_EQ(summary.at("signals").as_uint64(), 1u);
-  EXPECT_EQ(summary.at("pongs").as_uint64(), 1u);
+  EXPECT_EQ(summary.at("frames").to_number<std::uint64_t>(), 5u);
+  EXPECT_EQ(summary.at("events").to_number<std::uint64_t>(), 4u);
+  EXPECT_EQ(summary.at("rejected").to_number<std::uint64_t>(), 0u);
+  EXPECT_EQ(summary.at("signals").to_number<std::uint64_t>(), 1u);
+  EXPECT_EQ(summary.at("pongs").to_number<std::uint64_t>(), 1u);
 }
 
 TEST(ReplayCli, BadLinesAreCountedByReasonAndNeverFatal) {
@@ -83,13 +83,13 @@ TEST(ReplayCli, BadLinesAreCountedByReasonAndNeverFatal) {
   const auto lines = lines_of(r.out);
   ASSERT_EQ(lines.size(), 1u);
   const json::object summary = json::parse(lines[0]).as_object().at("summary").as_object();
-  EXPECT_EQ(summary.at("events").as_uint64(), 1u);
-  EXPECT_EQ(summary.at("rejected").as_uint64(), 3u);
-  EXPECT_EQ(summary.at("notices").as_uint64(), 1u);
+  EXPECT_EQ(summary.at("events").to_number<std::uint64_t>(), 1u);
+  EXPECT_EQ(summary.at("rejected").to_number<std::uint64_t>(), 3u);
+  EXPECT_EQ(summary.at("notices").to_number<std::uint64_t>(), 1u);
   const json::object reasons = summary.at("rejected_by_reason").as_object();
-  EXPECT_EQ(reasons.at("invalid_json").as_uint64(), 1u);
-  EXPECT_EQ(reasons.at("bad_side").as_uint64(), 1u);
-  EXPECT_EQ(reasons.at("bad_volume").as_uint64(), 1u);
+  EXPECT_EQ(reasons.at("invalid_json").to_number<std::uint64_t>(), 1u);
+  EXPECT_EQ(reasons.at("bad_side").to_number<std::uint64_t>(), 1u);
+  EXPECT_EQ(reasons.at("bad_volume").to_number<std::uint64_t>(), 1u);
 }
 
 TEST(ReplayCli, GeneratedMarketReplaysByteIdenticallyAndTripsEveryPattern) {
@@ -103,7 +103,7 @@ TEST(ReplayCli, GeneratedMarketReplaysByteIdenticallyAndTripsEveryPattern) {
   const auto lines = lines_of(first.out);
   ASSERT_GE(lines.size(), 2u);
   const json::object summary = json::parse(lines.back()).as_object().at("summary").as_object();
-  EXPECT_EQ(summary.at("rejected").as_uint64(), 0u);
+  EXPECT_EQ(summary.at("rejected").to_number<std::uint64_t>(), 0u);
   const json::object by_type = summary.at("signals_by_type").as_object();
   for (const char* type : {"STOP_HUNT", "ACCUMULATION", "DISTRIBUTION", "LIQUIDATION_CASCADE",
                            "WHALE_ACCUMULATION", "FUNDING_EXTREME", "OI_DIVERGENCE"}) {
@@ -124,8 +124,8 @@ TEST(ReplayCli, SharedRecordingsAreAcceptedInFull) {
     const auto lines = lines_of(r.out);
     ASSERT_FALSE(lines.empty());
     const json::object summary = json::parse(lines.back()).as_object().at("summary").as_object();
-    EXPECT_EQ(summary.at("rejected").as_uint64(), 0u) << entry.path() << ": " << lines.back();
-    EXPECT_GT(summary.at("events").as_uint64(), 1000u) << entry.path();
+    EXPECT_EQ(summary.at("rejected").to_number<std::uint64_t>(), 0u) << entry.path() << ": " << lines.back();
+    EXPECT_GT(summary.at("events").to_number<std::uint64_t>(), 1000u) << entry.path();
   }
   EXPECT_GT(files, 0);
 }

@@ -13,6 +13,9 @@ std::string format_usd(double usd);
 // 95850 -> "95,850.0", 152.3456 -> "152.35", 0.12874 -> "0.12874".
 std::string format_price(double price);
 
+// The price format_price shows, as a number: alerts and JSON then carry the same values.
+double round_price(double price);
+
 // Fixed decimals that never read "-0.0".
 std::string format_fixed(double value, int decimals);
 

@@ -100,12 +100,14 @@ TEST_F(PipelineTest, AgreeingAnalyzerConfirmsAndAddsBonus) {
 }
 
 TEST_F(PipelineTest, ClockOfOneSymbolDecidesWindowsOfAnother) {
-  for (int i = 0; i < 4; ++i) feed(trade(t0 + 1'000 + i, Side::buy, 700'000, 95'000));
+  // $2.2M of buys below whale size: accumulation, decided at the minute boundary.
+  for (int i = 0; i < 11; ++i) feed(trade(t0 + 1'000 + i, Side::buy, 200'000, 95'000));
   EXPECT_TRUE(signals.empty());
   feed(trade(t0 + 61'000, Side::buy, 20'000, 3'300, "ETHUSDT"));  // only ETH moves time
-  ASSERT_EQ(of_type(SignalType::accumulation).size(), 1u);
-  EXPECT_EQ(signals[0].symbol, "BTCUSDT");
-  EXPECT_EQ(signals[0].time, t0 + 60'000);
+  const auto found = of_type(SignalType::accumulation);
+  ASSERT_EQ(found.size(), 1u);
+  EXPECT_EQ(found[0].symbol, "BTCUSDT");
+  EXPECT_EQ(found[0].time, t0 + 60'000);
 }
 
 TEST_F(PipelineTest, BlatantCaseOfEveryPatternReachesAtLeastWatch) {

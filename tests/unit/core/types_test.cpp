@@ -28,3 +28,20 @@ TEST(Types, OppositeSide) {
 
 }  // namespace
 }  // namespace teleglas
+
+#include "teleglas/core/money.hpp"
+
+namespace teleglas {
+namespace {
+
+TEST(Money, RoundPriceIsWhatFormatPriceShows) {
+  EXPECT_DOUBLE_EQ(round_price(94211.1002), 94211.1);
+  EXPECT_DOUBLE_EQ(round_price(184.9793), 184.98);
+  EXPECT_DOUBLE_EQ(round_price(0.128744), 0.12874);
+  EXPECT_DOUBLE_EQ(round_price(-2.34567), -2.3457);
+  EXPECT_EQ(format_price(round_price(3325.0070400000004)), format_price(3325.0070400000004));
+  EXPECT_EQ(round_price(0.0), 0.0);
+}
+
+}  // namespace
+}  // namespace teleglas
