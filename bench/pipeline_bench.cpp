@@ -98,6 +98,7 @@ double full_pipeline(const Recording& r, int passes, std::uint64_t& signals) {
 // Peak RSS (MB) of `teleglas replay --json FILE`, or -1 when it cannot be run.
 double replay_peak_rss_mb(const std::string& teleglas, const std::string& file) {
   if (teleglas.empty() || file.empty() || !std::filesystem::exists(teleglas)) return -1;
+  std::fflush(stdout);  // or the child would print our buffered lines again
   const pid_t pid = fork();
   if (pid == 0) {
     std::freopen("/dev/null", "w", stdout);

@@ -85,6 +85,14 @@ void SymbolAnalyzer::on_event(const MarketEvent& event, DetectionSink& sink) {
   }
 }
 
+TimeMs SymbolAnalyzer::next_deadline() const {
+  // A hunt that expires unabsorbed decides nothing, so its expiry can wait for the next event.
+  if (next_flow_eval_ == 0 || trades_.totals(flow_window_).total_count() == 0) {
+    return std::numeric_limits<TimeMs>::max();
+  }
+  return next_flow_eval_;
+}
+
 void SymbolAnalyzer::on_tick(TimeMs now, DetectionSink& sink) {
   if (now > now_) advance_to(now, sink);
 }

@@ -1,6 +1,8 @@
 #include "teleglas/app/pipeline.hpp"
 
 #include <deque>
+#include <limits>
+#include <queue>
 #include <string>
 #include <unordered_map>
 
@@ -41,10 +43,11 @@ struct Pipeline::Impl final : DetectionSink {
     if (it == index.end()) {
       it = index.emplace(std::string(symbol), analyzers.size()).first;
       analyzers.emplace_back(std::string(symbol), config.analysis_for(symbol), config.buffers);
-      last_analyzer = nullptr;  // the deque may have moved nothing, but be explicit
+      scheduled.push_back(no_deadline);
       stats.symbols = analyzers.size();
     }
     last_analyzer = &analyzers[it->second];
+    last_index = it->second;
     return *last_analyzer;
   }
 
@@ -58,8 +61,25 @@ struct Pipeline::Impl final : DetectionSink {
     }
   }
 
+  // Ticks only the analyzers with something due, earliest deadline first (ties by index,
+  // so the order is deterministic).
   void tick_all(TimeMs now) {
-    for (SymbolAnalyzer& a : analyzers) a.on_tick(now, *this);
+    while (!deadlines.empty() && deadlines.top().first <= now) {
+      const auto [deadline, i] = deadlines.top();
+      deadlines.pop();
+      if (scheduled[i] != deadline) continue;  // superseded
+      scheduled[i] = no_deadline;
+      analyzers[i].on_tick(now, *this);
+      schedule(i);
+    }
+  }
+
+  void schedule(std::size_t i) {
+    const TimeMs deadline = analyzers[i].next_deadline();
+    if (deadline < scheduled[i]) {
+      scheduled[i] = deadline;
+      deadlines.emplace(deadline, i);
+    }
   }
 
   bool offer(Signal& candidate, int min_confidence) override {
@@ -97,6 +117,11 @@ struct Pipeline::Impl final : DetectionSink {
   std::deque<SymbolAnalyzer> analyzers;  // stable addresses, insertion order
   std::unordered_map<std::string, std::size_t, StringHash, std::equal_to<>> index;
   SymbolAnalyzer* last_analyzer = nullptr;
+  std::size_t last_index = 0;
+  static constexpr TimeMs no_deadline = std::numeric_limits<TimeMs>::max();
+  std::vector<TimeMs> scheduled;  // by analyzer: the deadline queued for it
+  using Deadline = std::pair<TimeMs, std::size_t>;
+  std::priority_queue<Deadline, std::vector<Deadline>, std::greater<>> deadlines;
   std::vector<Signal>* out = nullptr;
   TimeMs clock = 0;
   TimeMs next_tick = 0;
@@ -112,6 +137,7 @@ void Pipeline::on_event(const MarketEvent& event, std::vector<Signal>& out) {
   ++impl_->stats.events;
   impl_->advance_clock(event.exchange_time);
   impl_->analyzer_for(event.symbol).on_event(event, *impl_);
+  impl_->schedule(impl_->last_index);
 }
 
 void Pipeline::on_funding(std::span<const FundingRate> rates, std::vector<Signal>& out) {

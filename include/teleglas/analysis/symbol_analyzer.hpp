@@ -21,6 +21,10 @@ class SymbolAnalyzer {
   // Advances event time: evaluates a due order-flow window and expires stop hunts.
   void on_tick(TimeMs now, DetectionSink& sink);
 
+  // The next event time at which on_tick could decide something (an order-flow boundary
+  // with trades in the window), or INT64_MAX. Everything else waits for the next event.
+  TimeMs next_deadline() const;
+
   const std::string& symbol() const { return symbol_; }
   double last_price() const { return last_price_; }  // 0 until the first event
   TimeMs now() const { return now_; }

@@ -1,0 +1,709 @@
+#include "teleglas/ingest/parser.hpp"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace teleglas {
+namespace {
+
+constexpr TimeMs t0 = 1725416318379;  // 2024-09-04
+constexpr TimeMs hour_ms = TimeMs{3600} * 1000;
+
+// The fields of one good liquidation element, in wire order; tests swap or drop one.
+using Fields = std::vector<std::pair<std::string, std::string>>;
+
+Fields good_fields() {
+  return {{"baseAsset", R"("BTC")"},  {"exName", R"("Binance")"},
+          {"price", "56738.0"},       {"side", "2"},
+          {"symbol", R"("BTCUSDT")"}, {"time", std::to_string(t0)},
+          {"volUsd", "3858.184"}};
+}
+
+// The good fields with `key` set to `value`; an empty `value` removes the field instead.
+Fields with(std::string_view key, std::string value) {
+  Fields fields = good_fields();
+  for (auto it = fields.begin(); it != fields.end(); ++it) {
+    if (it->first == key) {
+      if (value.empty()) {
+        fields.erase(it);
+      } else {
+        it->second = std::move(value);
+      }
+      return fields;
+    }
+  }
+  fields.emplace_back(key, std::move(value));
+  return fields;
+}
+
+std::string object_of(const Fields& fields) {
+  std::string out = "{";
+  for (const auto& [key, value] : fields) {
+    if (out.size() > 1) out += ',';
+    out.append(1, '"').append(key).append("\":").append(value);
+  }
+  return out + '}';
+}
+
+std::string frame_of(std::string_view channel, const std::vector<std::string>& elements) {
+  std::string data;
+  for (const auto& e : elements) data += (data.empty() ? "" : ",") + e;
+  return R"({"channel":")" + std::string(channel) + R"(","data":[)" + data + "]}";
+}
+
+std::string liquidations(const std::vector<std::string>& elements) {
+  return frame_of("liquidationOrders", elements);
+}
+
+const std::string good_element = object_of(good_fields());
+
+int rejected_for(const FrameParser& parser, RejectReason reason) {
+  return static_cast<int>(parser.stats().rejected_by_reason[static_cast<int>(reason)]);
+}
+
+// Parses one liquidation frame whose only element has `key` set to `value`, and returns why
+// that element was rejected (or nullopt when it was accepted).
+std::optional<RejectReason> element_verdict(std::string_view key, std::string value) {
+  FrameParser parser;
+  const ParsedFrame& f = parser.parse(liquidations({object_of(with(key, std::move(value)))}));
+  EXPECT_EQ(f.kind, FrameKind::market);
+  if (f.rejected_events == 0) return std::nullopt;
+  for (int r = 0; r < reject_reason_count; ++r) {
+    if (parser.stats().rejected_by_reason[r] != 0) return static_cast<RejectReason>(r);
+  }
+  return std::nullopt;
+}
+
+// ---------------------------------------------------------------- liquidations and trades
+
+TEST(Parser, ParsesLiquidationFrame) {
+  FrameParser parser;
+  const ParsedFrame& f = parser.parse(liquidations({good_element}));
+  ASSERT_EQ(f.kind, FrameKind::market);
+  EXPECT_EQ(f.channel, "liquidationOrders");
+  ASSERT_EQ(f.events.size(), 1u);
+  const MarketEvent& e = f.events[0];
+  EXPECT_EQ(e.kind, EventKind::liquidation);
+  EXPECT_EQ(e.side, Side::buy);
+  EXPECT_DOUBLE_EQ(e.price, 56738.0);
+  EXPECT_DOUBLE_EQ(e.volume_usd, 3858.184);
+  EXPECT_EQ(e.exchange_time, t0);
+  EXPECT_EQ(e.symbol, "BTCUSDT");
+  EXPECT_EQ(e.exchange, "Binance");
+  EXPECT_EQ(e.base_asset, "BTC");
+  EXPECT_EQ(f.rejected_events, 0u);
+}
+
+TEST(Parser, AcceptsSnakeCaseLiquidationChannel) {
+  FrameParser parser;
+  const std::string element =
+      R"({"base_asset":"ETH","exchange":"OKX","price":2500.5,"side":1,"symbol":"ETH-USDT-SWAP",)"
+      R"("time":1725416318379,"volume_usd":12000})";
+  const ParsedFrame& f = parser.parse(frame_of("liquidation_orders", {element}));
+  ASSERT_EQ(f.kind, FrameKind::market);
+  ASSERT_EQ(f.events.size(), 1u);
+  EXPECT_EQ(f.events[0].kind, EventKind::liquidation);
+  EXPECT_EQ(f.events[0].exchange, "OKX");
+  EXPECT_EQ(f.events[0].base_asset, "ETH");
+  EXPECT_DOUBLE_EQ(f.events[0].volume_usd, 12000);
+}
+
+TEST(Parser, AcceptsEitherFieldSpellingUnderEitherChannel) {
+  FrameParser parser;
+  const std::string snake =
+      R"({"base_asset":"BTC","exchange":"Bybit","price":1,"side":1,"symbol":"BTCUSDT",)"
+      R"("time":1725416318379,"volume_usd":5})";
+  EXPECT_EQ(parser.parse(liquidations({snake})).events.size(), 1u);
+  EXPECT_EQ(parser.parse(frame_of("liquidation_orders", {good_element})).events.size(), 1u);
+  EXPECT_EQ(parser.stats().liquidations, 2u);
+}
+
+TEST(Parser, ParsesTradesFromTradeChannel) {
+  FrameParser parser;
+  const ParsedFrame& f =
+      parser.parse(frame_of("futures_trades@Binance_BTCUSDT@10000", {good_element, good_element}));
+  ASSERT_EQ(f.kind, FrameKind::market);
+  ASSERT_EQ(f.events.size(), 2u);
+  EXPECT_EQ(f.events[0].kind, EventKind::trade);
+  EXPECT_EQ(parser.stats().trades, 2u);
+  EXPECT_EQ(parser.stats().liquidations, 0u);
+}
+
+TEST(Parser, TakesTradeExchangeFromChannelWhenElementHasNone) {
+  FrameParser parser;
+  const ParsedFrame& f =
+      parser.parse(frame_of("futures_trades@OKX_BTCUSDT@10000", {object_of(with("exName", ""))}));
+  ASSERT_EQ(f.events.size(), 1u);
+  EXPECT_EQ(f.events[0].exchange, "OKX");
+  EXPECT_EQ(f.events[0].symbol, "BTCUSDT");
+}
+
+TEST(Parser, LeavesLiquidationExchangeAndBaseAssetEmptyWhenAbsent) {
+  FrameParser parser;
+  Fields fields = with("exName", "");
+  fields.erase(fields.begin());  // baseAsset
+  const ParsedFrame& f = parser.parse(liquidations({object_of(fields)}));
+  ASSERT_EQ(f.events.size(), 1u);
+  EXPECT_TRUE(f.events[0].exchange.empty());
+  EXPECT_TRUE(f.events[0].base_asset.empty());
+}
+
+TEST(Parser, MapsSideOneToSellAndTwoToBuy) {
+  FrameParser parser;
+  const ParsedFrame& f =
+      parser.parse(liquidations({object_of(with("side", "1")), object_of(with("side", "2"))}));
+  ASSERT_EQ(f.events.size(), 2u);
+  EXPECT_EQ(f.events[0].side, Side::sell);
+  EXPECT_EQ(f.events[1].side, Side::buy);
+}
+
+TEST(Parser, RejectsSideOtherThanOneOrTwo) {
+  for (const char* side : {"0", "3", "-1", "1.5", "1e300", "99999999999999999999"}) {
+    EXPECT_EQ(element_verdict("side", side), RejectReason::bad_side) << side;
+  }
+}
+
+TEST(Parser, RejectsNonNumericSideAsWrongType) {
+  for (const char* side : {R"("1")", "true", "[1]", "{}"}) {
+    EXPECT_EQ(element_verdict("side", side), RejectReason::wrong_type) << side;
+  }
+}
+
+TEST(Parser, AcceptsIntegralFloatTimeAndSide) {
+  FrameParser parser;
+  Fields fields = with("time", "1725416318379.0");
+  const ParsedFrame& f = parser.parse(liquidations({object_of(fields)}));
+  ASSERT_EQ(f.events.size(), 1u);
+  EXPECT_EQ(f.events[0].exchange_time, t0);
+  EXPECT_EQ(element_verdict("side", "2.0"), std::nullopt);
+}
+
+TEST(Parser, RejectsFractionalTime) {
+  EXPECT_EQ(element_verdict("time", "1725416318379.5"), RejectReason::bad_time);
+}
+
+TEST(Parser, RejectsTimeOutsideSaneRange) {
+  EXPECT_EQ(element_verdict("time", "1262303999999"), RejectReason::bad_time);  // 2009
+  EXPECT_EQ(element_verdict("time", "1262304000000"), std::nullopt);            // 2010-01-01
+  EXPECT_EQ(element_verdict("time", "4102444800000"), RejectReason::bad_time);  // 2100-01-01
+  EXPECT_EQ(element_verdict("time", "1725416318"), RejectReason::bad_time);     // seconds
+  EXPECT_EQ(element_verdict("time", "-1"), RejectReason::bad_time);
+  EXPECT_EQ(element_verdict("time", "1e30"), RejectReason::bad_time);
+  EXPECT_EQ(element_verdict("time", R"("1725416318379")"), RejectReason::wrong_type);
+}
+
+TEST(Parser, RejectsTimeTooFarFromReceiveTime) {
+  FrameParser parser(ParserOptions{.max_frame_bytes = 1 << 20, .max_clock_skew_ms = hour_ms});
+  EXPECT_EQ(parser.parse(liquidations({good_element}), t0 + hour_ms).events.size(), 1u);
+  EXPECT_EQ(parser.parse(liquidations({good_element}), t0 - hour_ms).events.size(), 1u);
+  const ParsedFrame& late = parser.parse(liquidations({good_element}), t0 + hour_ms + 1);
+  EXPECT_TRUE(late.events.empty());
+  EXPECT_EQ(late.rejected_events, 1u);
+  EXPECT_EQ(rejected_for(parser, RejectReason::bad_time), 1);
+}
+
+TEST(Parser, SkewCheckSurvivesExtremeReceiveTimes) {
+  FrameParser parser;
+  EXPECT_TRUE(parser.parse(liquidations({good_element}), INT64_MIN).events.empty());
+  EXPECT_TRUE(parser.parse(liquidations({good_element}), INT64_MAX).events.empty());
+  EXPECT_EQ(rejected_for(parser, RejectReason::bad_time), 2);
+}
+
+TEST(Parser, ReceiveTimeIsTheGivenOneOrElseTheExchangeTime) {
+  FrameParser parser;
+  EXPECT_EQ(parser.parse(liquidations({good_element}), t0 + 250).events.at(0).receive_time,
+            t0 + 250);
+  EXPECT_EQ(parser.parse(liquidations({good_element})).events.at(0).receive_time, t0);
+}
+
+TEST(Parser, RejectsNonPositiveOrNonFinitePrice) {
+  for (const char* price : {"0", "-1", "-0.0", "1e400"}) {
+    EXPECT_EQ(element_verdict("price", price), RejectReason::bad_price) << price;
+  }
+  EXPECT_EQ(element_verdict("price", "56738"), std::nullopt);  // integers are numbers too
+}
+
+TEST(Parser, RejectsNonPositiveOrNonFiniteVolume) {
+  for (const char* volume : {"0", "-3858.1", "1e400"}) {
+    EXPECT_EQ(element_verdict("volUsd", volume), RejectReason::bad_volume) << volume;
+  }
+}
+
+TEST(Parser, RejectsNumbersSentAsStrings) {
+  EXPECT_EQ(element_verdict("price", R"("56738.0")"), RejectReason::wrong_type);
+  EXPECT_EQ(element_verdict("volUsd", "true"), RejectReason::wrong_type);
+  EXPECT_EQ(element_verdict("symbol", "42"), RejectReason::wrong_type);
+}
+
+TEST(Parser, RejectsElementMissingARequiredField) {
+  for (const char* key : {"symbol", "price", "side", "time", "volUsd"}) {
+    EXPECT_EQ(element_verdict(key, ""), RejectReason::missing_field) << key;
+  }
+}
+
+TEST(Parser, TreatsNullAsAbsent) {
+  EXPECT_EQ(element_verdict("exName", "null"), std::nullopt);
+  EXPECT_EQ(element_verdict("baseAsset", "null"), std::nullopt);
+  EXPECT_EQ(element_verdict("price", "null"), RejectReason::missing_field);
+}
+
+TEST(Parser, RejectsEmptyNames) {
+  EXPECT_EQ(element_verdict("symbol", R"("")"), RejectReason::bad_symbol);
+  EXPECT_EQ(element_verdict("exName", R"("")"), RejectReason::bad_symbol);
+  EXPECT_EQ(element_verdict("baseAsset", R"("")"), RejectReason::bad_symbol);
+}
+
+TEST(Parser, IgnoresUnknownFields) {
+  EXPECT_EQ(element_verdict("extra", R"({"nested":[1,2,{"x":null}]})"), std::nullopt);
+}
+
+TEST(Parser, AcceptsFieldsInAnyOrder) {
+  Fields fields = good_fields();
+  std::reverse(fields.begin(), fields.end());
+  FrameParser parser;
+  EXPECT_EQ(parser.parse(liquidations({object_of(fields)})).events.size(), 1u);
+}
+
+TEST(Parser, FirstOfDuplicateFieldsWins) {
+  Fields fields = good_fields();
+  fields.emplace_back("price", "-1");
+  FrameParser parser;
+  const ParsedFrame& f = parser.parse(liquidations({object_of(fields)}));
+  ASSERT_EQ(f.events.size(), 1u);
+  EXPECT_DOUBLE_EQ(f.events[0].price, 56738.0);
+}
+
+TEST(Parser, UnescapesStrings) {
+  FrameParser parser;
+  const ParsedFrame& f =
+      parser.parse(liquidations({object_of(with("symbol", R"("BTC\u0055SDT")"))}));
+  ASSERT_EQ(f.events.size(), 1u);
+  EXPECT_EQ(f.events[0].symbol, "BTCUSDT");
+}
+
+TEST(Parser, KeepsGoodElementsOfABatchWithOneBadElement) {
+  FrameParser parser;
+  const ParsedFrame& f = parser.parse(liquidations(
+      {good_element, object_of(with("price", "-5")), object_of(with("symbol", R"("ETHUSDT")"))}));
+  ASSERT_EQ(f.kind, FrameKind::market);
+  ASSERT_EQ(f.events.size(), 2u);
+  EXPECT_EQ(f.events[0].symbol, "BTCUSDT");
+  EXPECT_EQ(f.events[1].symbol, "ETHUSDT");
+  EXPECT_EQ(f.rejected_events, 1u);
+  EXPECT_EQ(rejected_for(parser, RejectReason::bad_price), 1);
+  EXPECT_EQ(parser.stats().events, 2u);
+}
+
+TEST(Parser, RejectsElementThatIsNotAnObject) {
+  FrameParser parser;
+  const ParsedFrame& f = parser.parse(liquidations({"42", good_element, "[1]", "null"}));
+  EXPECT_EQ(f.events.size(), 1u);
+  EXPECT_EQ(f.rejected_events, 3u);
+  EXPECT_EQ(rejected_for(parser, RejectReason::bad_event), 3);
+}
+
+TEST(Parser, AcceptsEmptyDataArray) {
+  FrameParser parser;
+  const ParsedFrame& f = parser.parse(liquidations({}));
+  EXPECT_EQ(f.kind, FrameKind::market);
+  EXPECT_TRUE(f.events.empty());
+  EXPECT_EQ(parser.stats().rejected(), 0u);
+}
+
+TEST(Parser, DataBeforeChannel) {
+  FrameParser parser;
+  const std::string text =
+      R"({"data":[)" + good_element + R"(],"channel":"futures_trades@Bybit_BTCUSDT@0"})";
+  const ParsedFrame& f = parser.parse(text);
+  ASSERT_EQ(f.kind, FrameKind::market);
+  EXPECT_EQ(f.channel, "futures_trades@Bybit_BTCUSDT@0");
+  ASSERT_EQ(f.events.size(), 1u);
+  EXPECT_EQ(f.events[0].kind, EventKind::trade);
+  EXPECT_EQ(f.events[0].symbol, "BTCUSDT");
+}
+
+// ------------------------------------------------------------------------ whole-frame rejects
+
+RejectReason frame_reject(std::string_view text) {
+  FrameParser parser;
+  const ParsedFrame& f = parser.parse(text);
+  EXPECT_EQ(f.kind, FrameKind::rejected) << text;
+  EXPECT_EQ(parser.stats().rejected(), 1u) << text;
+  return f.reject_reason;
+}
+
+TEST(Parser, RejectsTrailingGarbage) {
+  EXPECT_EQ(frame_reject(liquidations({good_element}) + " x"), RejectReason::invalid_json);
+  EXPECT_EQ(frame_reject(liquidations({good_element}) + "}"), RejectReason::invalid_json);
+  EXPECT_EQ(frame_reject(liquidations({good_element}) + "{}"), RejectReason::invalid_json);
+}
+
+TEST(Parser, DropsEventsOfAFrameFoundBrokenAfterItsData) {
+  FrameParser parser;
+  std::string text = liquidations({good_element, object_of(with("price", "0"))});
+  text.insert(text.size() - 1, R"(,"extra" 1)");  // a missing colon after the data
+  const ParsedFrame& f = parser.parse(text);
+  EXPECT_EQ(f.kind, FrameKind::rejected);
+  EXPECT_TRUE(f.events.empty());
+  EXPECT_EQ(f.rejected_events, 0u);
+  EXPECT_EQ(parser.stats().events, 0u);
+  EXPECT_EQ(rejected_for(parser, RejectReason::bad_price), 0);
+  EXPECT_EQ(rejected_for(parser, RejectReason::invalid_json), 1);
+}
+
+TEST(Parser, RejectsMalformedJson) {
+  const std::string frame = liquidations({good_element});
+  EXPECT_EQ(frame_reject(frame.substr(0, frame.size() - 2)), RejectReason::invalid_json);
+  EXPECT_EQ(frame_reject(R"({"channel":"liquidationOrders","data":[{"price":1,,}]})"),
+            RejectReason::invalid_json);
+  EXPECT_EQ(frame_reject(R"({"channel":"liquidationOrders" "data":[]})"),
+            RejectReason::invalid_json);
+  EXPECT_EQ(frame_reject(R"({"channel":"liquidationOrders","data":[{"symbol":"BTC)"),
+            RejectReason::invalid_json);
+  EXPECT_EQ(frame_reject("{"), RejectReason::invalid_json);
+  EXPECT_EQ(frame_reject("[1,2"), RejectReason::invalid_json);
+}
+
+TEST(Parser, RejectsTopLevelArray) {
+  EXPECT_EQ(frame_reject("[" + liquidations({good_element}) + "]"), RejectReason::not_an_object);
+  EXPECT_EQ(frame_reject("[]"), RejectReason::not_an_object);
+}
+
+TEST(Parser, RejectsFrameWithoutChannelString) {
+  EXPECT_EQ(frame_reject(R"({"data":[]})"), RejectReason::missing_channel);
+  EXPECT_EQ(frame_reject(R"({"channel":7,"data":[]})"), RejectReason::missing_channel);
+  EXPECT_EQ(frame_reject("{}"), RejectReason::missing_channel);
+}
+
+TEST(Parser, RejectsUnknownChannel) {
+  FrameParser parser;
+  const ParsedFrame& f = parser.parse(frame_of("spot_trades@Binance_BTCUSDT", {good_element}));
+  EXPECT_EQ(f.kind, FrameKind::rejected);
+  EXPECT_EQ(f.reject_reason, RejectReason::unknown_channel);
+  EXPECT_EQ(f.channel, "spot_trades@Binance_BTCUSDT");  // so the log can say which
+}
+
+TEST(Parser, RejectsFrameWithoutData) {
+  EXPECT_EQ(frame_reject(R"({"channel":"liquidationOrders"})"), RejectReason::missing_data);
+}
+
+TEST(Parser, RejectsDataThatIsNotAnArray) {
+  EXPECT_EQ(frame_reject(R"({"channel":"liquidationOrders","data":)" + good_element + "}"),
+            RejectReason::bad_data);
+  EXPECT_EQ(frame_reject(R"({"channel":"liquidationOrders","data":null})"), RejectReason::bad_data);
+}
+
+TEST(Parser, RejectsOversizeFrameWithoutParsing) {
+  FrameParser parser(ParserOptions{.max_frame_bytes = 64});
+  const ParsedFrame& f = parser.parse(std::string(65, '{'));  // not even JSON: never looked at
+  EXPECT_EQ(f.kind, FrameKind::rejected);
+  EXPECT_EQ(f.reject_reason, RejectReason::too_large);
+  EXPECT_EQ(parser.parse(std::string(64, ' ')).kind, FrameKind::empty);
+}
+
+// ----------------------------------------------------------------------------- text frames
+
+TEST(Parser, RecognizesPong) {
+  FrameParser parser;
+  for (const char* text : {"pong", "pong\r", " pong \n", "\tpong\r\n"}) {
+    EXPECT_EQ(parser.parse(text).kind, FrameKind::pong) << text;
+  }
+  EXPECT_EQ(parser.parse("pongs").kind, FrameKind::notice);
+}
+
+TEST(Parser, TreatsOtherTextAsNotice) {
+  FrameParser parser;
+  const ParsedFrame& f = parser.parse("liquidationOrders need upgrade plan\r\n");
+  EXPECT_EQ(f.kind, FrameKind::notice);
+  EXPECT_EQ(f.notice, "liquidationOrders need upgrade plan");
+}
+
+TEST(Parser, BlankLineIsEmpty) {
+  FrameParser parser;
+  EXPECT_EQ(parser.parse("").kind, FrameKind::empty);
+  EXPECT_EQ(parser.parse(" \r\n").kind, FrameKind::empty);
+  EXPECT_EQ(parser.stats().frames, 2u);
+  EXPECT_EQ(parser.stats().rejected(), 0u);
+}
+
+TEST(Parser, CountsPongAndNotices) {
+  FrameParser parser;
+  parser.parse("pong");
+  parser.parse("pong");
+  parser.parse("liquidationOrders need upgrade plan");
+  EXPECT_EQ(parser.stats().pongs, 2u);
+  EXPECT_EQ(parser.stats().notices, 1u);
+  EXPECT_EQ(parser.stats().frames, 3u);
+  EXPECT_EQ(parser.stats().events, 0u);
+}
+
+// -------------------------------------------------------------------------- stats and buffers
+
+TEST(Parser, StatsAccumulateAcrossFrames) {
+  FrameParser parser;
+  parser.parse(liquidations({good_element, good_element}));
+  parser.parse(frame_of("futures_trades@Binance_BTCUSDT@10000", {good_element}));
+  parser.parse(liquidations({object_of(with("side", "7"))}));
+  parser.parse("not json");
+  parser.parse("{");
+  const ParseStats& s = parser.stats();
+  EXPECT_EQ(s.frames, 5u);
+  EXPECT_EQ(s.events, 3u);
+  EXPECT_EQ(s.liquidations, 2u);
+  EXPECT_EQ(s.trades, 1u);
+  EXPECT_EQ(s.notices, 1u);
+  EXPECT_EQ(rejected_for(parser, RejectReason::bad_side), 1);
+  EXPECT_EQ(rejected_for(parser, RejectReason::invalid_json), 1);
+  EXPECT_EQ(s.rejected(), 2u);
+}
+
+// Everything a frame says, as text, so that two parses can be compared.
+std::string describe(const ParsedFrame& f) {
+  std::string out = std::to_string(static_cast<int>(f.kind)) + "|" + std::string(f.channel) + "|" +
+                    std::to_string(static_cast<int>(f.reject_reason)) + "|" +
+                    std::to_string(f.rejected_events);
+  for (const MarketEvent& e : f.events) {
+    out += "|" + std::string(e.symbol) + "," + std::string(e.exchange) + "," +
+           std::string(e.base_asset) + "," + std::to_string(e.price) + "," +
+           std::to_string(e.volume_usd) + "," + std::to_string(e.exchange_time) + "," +
+           std::to_string(static_cast<int>(e.side));
+  }
+  return out;
+}
+
+TEST(Parser, InPlaceAndCopyPathsGiveEqualResults) {
+  const std::vector<std::string> frames = {
+      liquidations({good_element, object_of(with("side", "0")), good_element}),
+      R"({"data":[)" + good_element + R"(],"channel":"liquidation_orders"})",
+      liquidations({good_element}) + "x",
+      "[]",
+      // Unbalanced in a part On-Demand skips; simdjson notices only if the next byte is '}'.
+      R"({"channel":"liquidationOrders","data":[)" + good_element + R"(,"k":[1]}]})",
+  };
+  FrameParser copying;
+  FrameParser in_place;
+  for (const std::string& text : frames) {
+    const std::string expected = describe(copying.parse(text));
+    // The bytes after the frame are the caller's: fill them with something hostile.
+    for (const char after : {'"', '}', ']'}) {
+      std::string buffer = text + std::string(64, after);
+      const ParsedFrame& f =
+          in_place.parse(std::string_view(buffer).substr(0, text.size()), 0, buffer.size());
+      EXPECT_EQ(describe(f), expected) << text << " followed by " << after;
+    }
+  }
+}
+
+TEST(Parser, ParsesInPlaceWithoutCopying) {
+  FrameParser parser;
+  std::string buffer = liquidations({good_element});
+  const std::size_t size = buffer.size();
+  buffer.resize(size + 64, ' ');
+  const ParsedFrame& f = parser.parse(std::string_view(buffer).substr(0, size), 0, buffer.size());
+  ASSERT_EQ(f.events.size(), 1u);
+  EXPECT_EQ(f.channel, "liquidationOrders");
+}
+
+TEST(Parser, CopiesFrameWhenTheCallersBufferLacksPadding) {
+  FrameParser parser;
+  const std::string text = liquidations({good_element});
+  const std::string buffer = text + std::string(10, ' ');  // capacity too small to parse in place
+  const ParsedFrame& f =
+      parser.parse(std::string_view(buffer).substr(0, text.size()), 0, buffer.size());
+  EXPECT_EQ(f.kind, FrameKind::market);
+  EXPECT_EQ(f.events.size(), 1u);
+}
+
+TEST(Parser, ViewsOutliveTheCallersCopiedFrame) {
+  FrameParser parser;
+  const ParsedFrame* f = nullptr;
+  {
+    std::string transient = liquidations({good_element});
+    f = &parser.parse(transient);
+    transient.assign(transient.size(), 'x');
+  }
+  ASSERT_EQ(f->events.size(), 1u);
+  EXPECT_EQ(f->events[0].symbol, "BTCUSDT");
+  EXPECT_EQ(f->channel, "liquidationOrders");
+}
+
+TEST(Parser, HandlesFramesLargerThanItsInitialBuffers) {
+  FrameParser parser;
+  const std::vector<std::string> many(5000, good_element);  // ~700 KB
+  const ParsedFrame& f = parser.parse(liquidations(many));
+  EXPECT_EQ(f.events.size(), 5000u);
+  EXPECT_EQ(parser.parse(liquidations({good_element})).events.size(), 1u);
+}
+
+TEST(Parser, NamesEveryRejectReason) {
+  std::vector<std::string_view> names;
+  for (int r = 0; r < reject_reason_count; ++r) {
+    const std::string_view name = to_string(static_cast<RejectReason>(r));
+    EXPECT_FALSE(name.empty());
+    EXPECT_NE(name, "unknown");
+    for (std::string_view other : names) EXPECT_NE(name, other);
+    names.push_back(name);
+  }
+  EXPECT_EQ(to_string(RejectReason::bad_side), "bad_side");
+}
+
+// --------------------------------------------------------------------------- funding snapshots
+
+constexpr TimeMs snapshot_time = 1745222000000;
+
+std::string funding_line(std::string_view data) {
+  return R"({"channel":"funding_rates","time":)" + std::to_string(snapshot_time) + R"(,"data":)" +
+         std::string(data) + "}";
+}
+
+const std::string funding_data =
+    R"([{"symbol":"BTC","stablecoin_margin_list":[)"
+    R"({"exchange":"Binance","funding_rate_interval":8,"funding_rate":0.007343,)"
+    R"("next_funding_time":1745222400000},)"
+    R"({"exchange":"Hyperliquid","funding_rate_interval":1,"funding_rate":0.00125}],)"
+    R"("token_margin_list":[{"exchange":"Binance","funding_rate":-0.001829}]},)"
+    R"({"symbol":"ETH","stablecoin_margin_list":[{"exchange":"OKX","funding_rate_interval":4,)"
+    R"("funding_rate":0}]}])";
+
+TEST(Parser, ParsesFundingSnapshot) {
+  FrameParser parser;
+  const ParsedFrame& f = parser.parse(funding_line(funding_data));
+  ASSERT_EQ(f.kind, FrameKind::funding);
+  EXPECT_EQ(f.channel, "funding_rates");
+  ASSERT_EQ(f.funding.size(), 4u);
+  EXPECT_EQ(f.funding[0].base_asset, "BTC");
+  EXPECT_EQ(f.funding[0].exchange, "Binance");
+  EXPECT_DOUBLE_EQ(f.funding[0].rate_pct, 0.007343);
+  EXPECT_DOUBLE_EQ(f.funding[0].interval_h, 8);
+  EXPECT_EQ(f.funding[0].time, snapshot_time);
+  EXPECT_EQ(f.funding[2].exchange, "Binance");  // token-margined list
+  EXPECT_DOUBLE_EQ(f.funding[2].rate_pct, -0.001829);
+  EXPECT_DOUBLE_EQ(f.funding[2].interval_h, 8);  // absent: the usual 8 h
+  EXPECT_EQ(f.funding[3].base_asset, "ETH");
+  EXPECT_EQ(parser.stats().funding_rates, 4u);
+  EXPECT_EQ(parser.stats().events, 0u);
+}
+
+TEST(Parser, NormalizesFundingRatesToEightHours) {
+  FrameParser parser;
+  const ParsedFrame& f = parser.parse(funding_line(funding_data));
+  ASSERT_EQ(f.funding.size(), 4u);
+  EXPECT_DOUBLE_EQ(f.funding[0].rate_8h_pct(), 0.007343);  // 8 h as is
+  EXPECT_DOUBLE_EQ(f.funding[1].rate_8h_pct(), 0.01);      // 1 h x 8
+  EXPECT_DOUBLE_EQ(f.funding[3].rate_8h_pct(), 0.0);       // zero is a rate
+}
+
+TEST(Parser, ReadsFundingCoinWhoseSymbolComesLast) {
+  FrameParser parser;
+  const ParsedFrame& f = parser.parse(funding_line(
+      R"([{"token_margin_list":[{"exchange":"Bybit","funding_rate":0.01}],"symbol":"SOL"}])"));
+  ASSERT_EQ(f.funding.size(), 1u);
+  EXPECT_EQ(f.funding[0].base_asset, "SOL");
+  EXPECT_EQ(f.funding[0].exchange, "Bybit");
+}
+
+TEST(Parser, RejectsBadFundingRowsAndKeepsTheRest) {
+  FrameParser parser;
+  const ParsedFrame& f = parser.parse(funding_line(
+      R"([{"symbol":"BTC","stablecoin_margin_list":[{"exchange":"Binance","funding_rate":0.01},)"
+      R"({"funding_rate":0.02},{"exchange":"OKX","funding_rate":"0.03"},)"
+      R"({"exchange":"Gate","funding_rate":0.01,"funding_rate_interval":0},7],)"
+      R"("token_margin_list":{}},)"
+      R"({"stablecoin_margin_list":[{"exchange":"OKX","funding_rate":0.01}]}])"));
+  ASSERT_EQ(f.kind, FrameKind::funding);
+  ASSERT_EQ(f.funding.size(), 1u);
+  EXPECT_EQ(f.funding[0].exchange, "Binance");
+  EXPECT_EQ(f.rejected_events, 6u);
+  EXPECT_EQ(rejected_for(parser, RejectReason::missing_field), 2);  // row without exchange, coin
+  EXPECT_EQ(rejected_for(parser, RejectReason::wrong_type), 2);     // string rate, object list
+  EXPECT_EQ(rejected_for(parser, RejectReason::bad_time), 1);       // zero interval
+  EXPECT_EQ(rejected_for(parser, RejectReason::bad_event), 1);      // 7
+}
+
+TEST(Parser, CountsAFundingCoinWithoutSymbolAsOneRejection) {
+  FrameParser parser;
+  const ParsedFrame& f = parser.parse(funding_line(
+      R"([{"stablecoin_margin_list":[{"exchange":"OKX","funding_rate":0.01},{"funding_rate":1}],)"
+      R"("symbol":""}])"));
+  ASSERT_EQ(f.kind, FrameKind::funding);
+  EXPECT_TRUE(f.funding.empty());
+  EXPECT_EQ(f.rejected_events, 1u);
+  EXPECT_EQ(rejected_for(parser, RejectReason::bad_symbol), 1);
+  EXPECT_EQ(parser.stats().rejected(), 1u);
+}
+
+TEST(Parser, FundingSnapshotRequiresTime) {
+  EXPECT_EQ(frame_reject(R"({"channel":"funding_rates","data":[]})"), RejectReason::missing_field);
+  EXPECT_EQ(frame_reject(R"({"channel":"funding_rates","time":"now","data":[]})"),
+            RejectReason::wrong_type);
+  EXPECT_EQ(frame_reject(R"({"channel":"funding_rates","time":1000,"data":[]})"),
+            RejectReason::bad_time);
+}
+
+TEST(Parser, ReadsSnapshotTimeThatComesAfterData) {
+  FrameParser parser;
+  const ParsedFrame& f = parser.parse(R"({"channel":"funding_rates","data":)" + funding_data +
+                                      R"(,"time":)" + std::to_string(snapshot_time) + "}");
+  ASSERT_EQ(f.kind, FrameKind::funding);
+  ASSERT_EQ(f.funding.size(), 4u);
+  EXPECT_EQ(f.funding[3].time, snapshot_time);
+}
+
+// --------------------------------------------------------------------- open-interest snapshots
+
+std::string open_interest_line(std::string_view data) {
+  return R"({"channel":"open_interest","time":)" + std::to_string(snapshot_time) + R"(,"data":)" +
+         std::string(data) + "}";
+}
+
+TEST(Parser, ParsesOpenInterestSnapshot) {
+  FrameParser parser;
+  const ParsedFrame& f = parser.parse(open_interest_line(
+      R"([{"exchange":"All","symbol":"BTC","open_interest_usd":57437891724.5572,)"
+      R"("open_interest_quantity":659557.3064,"open_interest_by_stable_coin_margin":48920274435.15,)"
+      R"("open_interest_change_percent_5m":0.34,"open_interest_change_percent_15m":0.59,)"
+      R"("open_interest_change_percent_30m":1.42,"open_interest_change_percent_1h":2.27,)"
+      R"("open_interest_change_percent_4h":2.95,"open_interest_change_percent_24h":-0.9},)"
+      R"({"exchange":"CME","symbol":"BTC","open_interest_usd":12294999402.5,)"
+      R"("open_interest_change_percent_1h":null}])"));
+  ASSERT_EQ(f.kind, FrameKind::open_interest);
+  ASSERT_EQ(f.open_interest.size(), 2u);
+  const OpenInterest& all = f.open_interest[0];
+  EXPECT_EQ(all.exchange, "All");  // the aggregate is kept; the analyzer decides
+  EXPECT_EQ(all.base_asset, "BTC");
+  EXPECT_DOUBLE_EQ(all.open_interest_usd, 57437891724.5572);
+  EXPECT_DOUBLE_EQ(all.change_pct[OpenInterest::m5], 0.34);
+  EXPECT_DOUBLE_EQ(all.change_pct[OpenInterest::m30], 1.42);
+  EXPECT_DOUBLE_EQ(all.change_pct[OpenInterest::h24], -0.9);
+  EXPECT_EQ(all.time, snapshot_time);
+  const OpenInterest& cme = f.open_interest[1];
+  for (int h = 0; h < OpenInterest::horizon_count; ++h) EXPECT_TRUE(std::isnan(cme.change_pct[h]));
+  EXPECT_EQ(parser.stats().open_interests, 2u);
+}
+
+TEST(Parser, RejectsNonPositiveOpenInterest) {
+  FrameParser parser;
+  const ParsedFrame& f = parser.parse(
+      open_interest_line(R"([{"exchange":"Binance","symbol":"BTC","open_interest_usd":0},)"
+                         R"({"exchange":"OKX","symbol":"BTC","open_interest_usd":-1},)"
+                         R"({"exchange":"Bybit","symbol":"BTC"},)"
+                         R"({"exchange":"Gate","symbol":"BTC","open_interest_usd":5e9}])"));
+  ASSERT_EQ(f.open_interest.size(), 1u);
+  EXPECT_EQ(f.open_interest[0].exchange, "Gate");
+  EXPECT_EQ(rejected_for(parser, RejectReason::bad_volume), 2);
+  EXPECT_EQ(rejected_for(parser, RejectReason::missing_field), 1);
+}
+
+TEST(Parser, RejectsOpenInterestSnapshotWhoseDataIsNotAnArray) {
+  EXPECT_EQ(frame_reject(open_interest_line(R"({"exchange":"All"})")), RejectReason::bad_data);
+}
+
+}  // namespace
+}  // namespace teleglas
