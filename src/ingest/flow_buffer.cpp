@@ -1,28 +1,42 @@
 #include "teleglas/ingest/flow_buffer.hpp"
 
+#include <algorithm>
 #include <cassert>
 #include <cmath>
 
 namespace teleglas {
 
-UsdUnits to_usd_units(double usd) { return std::llround(usd * usd_units_per_dollar); }
+// Volumes are positive (the parser guarantees it); round half up without llround's cost.
+UsdUnits to_usd_units(double usd) {
+  return usd >= 0 ? static_cast<UsdUnits>(usd * usd_units_per_dollar + 0.5)
+                  : -static_cast<UsdUnits>(-usd * usd_units_per_dollar + 0.5);
+}
 
-FlowBuffer::FlowBuffer(std::size_t capacity) : capacity_(capacity == 0 ? 1 : capacity) {}
+namespace {
+std::size_t power_of_two_at_least(std::size_t n) {
+  std::size_t p = 1;
+  while (p < n) p <<= 1;
+  return p;
+}
+}  // namespace
+
+FlowBuffer::FlowBuffer(std::size_t capacity)
+    : capacity_(capacity == 0 ? 1 : capacity), slot_mask_(power_of_two_at_least(capacity_) - 1) {}
 
 int FlowBuffer::add_window(const WindowSpec& spec) {
   assert(next_seq_ == 0 && "windows are added before the first push");
-  Window w;
+  assert(window_count_ < max_windows);
+  Window& w = windows_[window_count_];
   w.spec = spec;
   w.large_units = to_usd_units(spec.large_usd);
-  windows_.push_back(std::move(w));
-  return static_cast<int>(windows_.size()) - 1;
+  return window_count_++;
 }
 
 bool FlowBuffer::is_large(const Window& w, UsdUnits units) const {
   return w.spec.large_inclusive ? units >= w.large_units : units > w.large_units;
 }
 
-void FlowBuffer::count(Window& w, std::uint64_t seq, int sign) {
+inline void FlowBuffer::count(Window& w, std::uint64_t seq, int sign) {
   const FlowEntry& e = at(seq);
   const int s = index_of(e.side);
   if (seq < w.floor_seq[s]) return;
@@ -46,19 +60,25 @@ void FlowBuffer::evict_front(Window& w) {
 
 void FlowBuffer::push(const FlowEntry& entry) {
   if (next_seq_ >= capacity_) {
-    // The slot about to be overwritten leaves every window that still holds it.
+    // The oldest entry drops out of capacity: it leaves every window still holding it.
     const std::uint64_t leaving = next_seq_ - capacity_;
-    for (Window& w : windows_) {
+    for (Window& w : active_windows()) {
       if (w.start_seq == leaving) evict_front(w);
     }
+  }
+  if (next_seq_ > slot_mask_) {
     entries_[slot(next_seq_)] = entry;
     units_[slot(next_seq_)] = to_usd_units(entry.usd);
   } else {
+    if (entries_.empty()) {
+      entries_.reserve(std::min<std::size_t>(32, slot_mask_ + 1));
+      units_.reserve(entries_.capacity());
+    }
     entries_.push_back(entry);
     units_.push_back(to_usd_units(entry.usd));
   }
   const std::uint64_t seq = next_seq_++;
-  for (Window& w : windows_) {
+  for (Window& w : active_windows()) {
     count(w, seq, +1);
     if (w.spec.track_extremes) {
       while (!w.highs.empty() && at(w.highs.back()).price <= entry.price) w.highs.pop_back();
@@ -70,7 +90,7 @@ void FlowBuffer::push(const FlowEntry& entry) {
 }
 
 void FlowBuffer::advance(TimeMs now) {
-  for (Window& w : windows_) {
+  for (Window& w : active_windows()) {
     const TimeMs cutoff = now - w.spec.span_ms;
     while (w.start_seq < next_seq_ && at(w.start_seq).time <= cutoff) evict_front(w);
   }

@@ -7,7 +7,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
-#include <deque>
+#include <span>
 #include <vector>
 
 #include "teleglas/core/types.hpp"
@@ -54,7 +54,7 @@ class FlowBuffer {
  public:
   explicit FlowBuffer(std::size_t capacity);
 
-  // Windows are added before the first push; returns the window's id.
+  // Windows (at most 4) are added before the first push; returns the window's id.
   int add_window(const WindowSpec& spec);
 
   // Appends an entry; when full, the oldest entry leaves every window still holding it.
@@ -88,8 +88,37 @@ class FlowBuffer {
   const FlowEntry& newest() const { return at(next_seq_ - 1); }  // size() > 0
 
  private:
-  // Sequence numbers of entries, monotonic in price, for a window's high/low.
-  using SeqDeque = std::deque<std::uint64_t>;
+  // Sequence numbers of entries, monotonic in price, for a window's high/low. A ring that
+  // allocates nothing until used and doubles when full (std::deque allocates on construction,
+  // which dominates the cost of a symbol seen only a few times).
+  class SeqDeque {
+   public:
+    bool empty() const { return size_ == 0; }
+    std::uint64_t front() const { return slots_[head_]; }
+    std::uint64_t back() const { return slots_[(head_ + size_ - 1) & mask()]; }
+    void pop_front() {
+      head_ = (head_ + 1) & mask();
+      --size_;
+    }
+    void pop_back() { --size_; }
+    void push_back(std::uint64_t seq) {
+      if (size_ == slots_.size()) grow();
+      slots_[(head_ + size_) & mask()] = seq;
+      ++size_;
+    }
+
+   private:
+    std::size_t mask() const { return slots_.size() - 1; }
+    void grow() {
+      std::vector<std::uint64_t> bigger(slots_.empty() ? 8 : slots_.size() * 2);
+      for (std::size_t i = 0; i < size_; ++i) bigger[i] = slots_[(head_ + i) & mask()];
+      slots_.swap(bigger);
+      head_ = 0;
+    }
+    std::vector<std::uint64_t> slots_;  // size is zero or a power of two
+    std::size_t head_ = 0;
+    std::size_t size_ = 0;
+  };
 
   struct Window {
     WindowSpec spec;
@@ -100,9 +129,10 @@ class FlowBuffer {
     SeqDeque highs, lows;
   };
 
-  // Slots are allocated as the ring fills (most symbols see few events), so until it wraps
+  // The ring's storage is the next power of two above the capacity, so a slot is a mask, not
+  // a division. Slots are allocated as it fills (most symbols see few events): until it wraps
   // a sequence number is its own index.
-  std::size_t slot(std::uint64_t seq) const { return static_cast<std::size_t>(seq % capacity_); }
+  std::size_t slot(std::uint64_t seq) const { return static_cast<std::size_t>(seq & slot_mask_); }
   const FlowEntry& at(std::uint64_t seq) const { return entries_[slot(seq)]; }
   std::uint64_t oldest_seq() const { return next_seq_ > capacity_ ? next_seq_ - capacity_ : 0; }
   bool is_large(const Window& w, UsdUnits units) const;
@@ -110,10 +140,15 @@ class FlowBuffer {
   void evict_front(Window& w);
 
   std::size_t capacity_;
+  std::uint64_t slot_mask_;
   std::vector<FlowEntry> entries_;
   std::vector<UsdUnits> units_;  // entries_[i].usd in fixed point, computed once on push
   std::uint64_t next_seq_ = 0;
-  std::vector<Window> windows_;
+  // Windows live inline: a symbol seen once should cost as few allocations as possible.
+  static constexpr int max_windows = 4;
+  std::array<Window, max_windows> windows_{};
+  int window_count_ = 0;
+  std::span<Window> active_windows() { return {windows_.data(), static_cast<std::size_t>(window_count_)}; }
 };
 
 }  // namespace teleglas
