@@ -53,15 +53,15 @@ SymbolAnalyzer::SymbolAnalyzer(std::string symbol, const AnalysisConfig& config,
       config_(config),
       liquidations_(static_cast<std::size_t>(buffers.liquidations)),
       trades_(static_cast<std::size_t>(buffers.trades)) {
-  hunt_window_ = liquidations_.add_window({seconds_ms(config.stop_hunt.window_s), 0, true, false});
+  hunt_window_ = liquidations_.add_window({seconds_ms(config.stop_hunt.window_s), 0, true});
   hunt_market_window_ =
-      liquidations_.add_window({seconds_ms(config.stop_hunt.window_s), 0, true, false});
+      liquidations_.add_window({seconds_ms(config.stop_hunt.window_s), 0, true});
   cascade_window_ =
-      liquidations_.add_window({seconds_ms(config.cascade.window_s), 0, true, false});
+      liquidations_.add_window({seconds_ms(config.cascade.window_s), 0, true});
   flow_window_ = trades_.add_window({seconds_ms(config.order_flow.window_s),
-                                     config.order_flow.large_trade_usd, false, true});
+                                     config.order_flow.large_trade_usd, false});
   whale_window_ = trades_.add_window(
-      {seconds_ms(config.whale.window_s), config.whale.whale_trade_usd, true, true});
+      {seconds_ms(config.whale.window_s), config.whale.whale_trade_usd, true});
 }
 
 void SymbolAnalyzer::on_event(const MarketEvent& event, DetectionSink& sink) {
@@ -257,9 +257,9 @@ void SymbolAnalyzer::evaluate_order_flow(TimeMs boundary, DetectionSink& sink) {
   const Side dominant = direction == Direction::bullish ? Side::buy : Side::sell;
   Signal s = candidate(type, direction, boundary, {});
   s.window_start = boundary - seconds_ms(cfg.window_s);
-  if (trades_.has_extremes(flow_window_)) {
-    s.zone_low = trades_.low(flow_window_);
-    s.zone_high = trades_.high(flow_window_);
+  if (const auto range = trades_.price_range(flow_window_)) {
+    s.zone_low = range->low;
+    s.zone_high = range->high;
   }
   s.volume_usd = totals.usd_of(dominant);
   s.dominant_share = dominant == Side::buy ? buy_ratio : 1.0 - buy_ratio;
@@ -279,9 +279,11 @@ void SymbolAnalyzer::check_whale(const MarketEvent& trade, DetectionSink& sink) 
   if (trade.side != Side::buy || trade.volume_usd < cfg.whale_trade_usd) return;
   const WindowTotals& totals = trades_.totals(whale_window_);
   const int whales = totals.large_count_of(Side::buy);
-  if (whales < cfg.min_trades || !trades_.has_extremes(whale_window_)) return;
-  const double low = trades_.low(whale_window_);
-  const double high = trades_.high(whale_window_);
+  if (whales < cfg.min_trades) return;
+  const auto range = trades_.price_range(whale_window_);
+  if (!range) return;
+  const double low = range->low;
+  const double high = range->high;
   const double range_pct = (high - low) / low * 100.0;
   if (range_pct > cfg.max_price_range_pct) return;
 

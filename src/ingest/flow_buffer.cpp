@@ -51,10 +51,6 @@ inline void FlowBuffer::count(Window& w, std::uint64_t seq, int sign) {
 
 void FlowBuffer::evict_front(Window& w) {
   count(w, w.start_seq, -1);
-  if (w.spec.track_extremes) {
-    if (!w.highs.empty() && w.highs.front() == w.start_seq) w.highs.pop_front();
-    if (!w.lows.empty() && w.lows.front() == w.start_seq) w.lows.pop_front();
-  }
   ++w.start_seq;
 }
 
@@ -78,15 +74,7 @@ void FlowBuffer::push(const FlowEntry& entry) {
     units_.push_back(to_usd_units(entry.usd));
   }
   const std::uint64_t seq = next_seq_++;
-  for (Window& w : active_windows()) {
-    count(w, seq, +1);
-    if (w.spec.track_extremes) {
-      while (!w.highs.empty() && at(w.highs.back()).price <= entry.price) w.highs.pop_back();
-      w.highs.push_back(seq);
-      while (!w.lows.empty() && at(w.lows.back()).price >= entry.price) w.lows.pop_back();
-      w.lows.push_back(seq);
-    }
-  }
+  for (Window& w : active_windows()) count(w, seq, +1);
 }
 
 void FlowBuffer::advance(TimeMs now) {
@@ -106,12 +94,15 @@ void FlowBuffer::restart_side(int window, Side side) {
   w.totals.large_count[s] = 0;
 }
 
-bool FlowBuffer::has_extremes(int window) const {
+std::optional<PriceRange> FlowBuffer::price_range(int window) const {
   const Window& w = windows_[window];
-  return w.spec.track_extremes && !w.highs.empty();
+  if (w.start_seq == next_seq_) return std::nullopt;
+  PriceRange range{at(w.start_seq).price, at(w.start_seq).price};
+  for (std::uint64_t seq = w.start_seq + 1; seq < next_seq_; ++seq) {
+    range.low = std::min(range.low, at(seq).price);
+    range.high = std::max(range.high, at(seq).price);
+  }
+  return range;
 }
-
-double FlowBuffer::high(int window) const { return at(windows_[window].highs.front()).price; }
-double FlowBuffer::low(int window) const { return at(windows_[window].lows.front()).price; }
 
 }  // namespace teleglas

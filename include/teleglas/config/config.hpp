@@ -1,5 +1,6 @@
 // Configuration as plain structs. Every member has the spec's default, so an empty YAML file
 // (or none) yields a working configuration. Loading and validation live in load.hpp.
+// Each struct compares member-wise, so tests can check a loaded file against the defaults.
 #pragma once
 
 #include <cstdint>
@@ -12,6 +13,8 @@ namespace teleglas {
 struct BonusTier {
   double above = 0;
   int points = 0;
+
+  bool operator==(const BonusTier&) const = default;
 };
 
 struct StopHuntConfig {
@@ -21,6 +24,8 @@ struct StopHuntConfig {
   double absorption_usd = 100'000;       // opposite-side large trades needed
   double large_trade_usd = 10'000;       // a trade counts toward absorption from this size
   int min_confidence = 70;               // the detector emits only from here
+
+  bool operator==(const StopHuntConfig&) const = default;
 };
 
 struct OrderFlowConfig {
@@ -31,6 +36,8 @@ struct OrderFlowConfig {
   int min_large_trades = 3;              // trades larger than large_trade_usd in the window
   double large_trade_usd = 10'000;
   int min_confidence = 70;
+
+  bool operator==(const OrderFlowConfig&) const = default;
 };
 
 struct CascadeConfig {
@@ -38,6 +45,8 @@ struct CascadeConfig {
   double liquidation_usd = 5'000'000;    // one side within the window
   int min_events = 10;                   // liquidations of that side within the window
   int min_confidence = 60;
+
+  bool operator==(const CascadeConfig&) const = default;
 };
 
 struct WhaleConfig {
@@ -46,11 +55,15 @@ struct WhaleConfig {
   int min_trades = 3;                    // whale buys within the window
   double max_price_range_pct = 0.3;      // (high - low) / low of all trades in the window
   int min_confidence = 60;
+
+  bool operator==(const WhaleConfig&) const = default;
 };
 
 struct FundingConfig {
   double extreme_rate_pct = 0.1;         // |8h funding rate| above this, in percent
   int min_confidence = 60;
+
+  bool operator==(const FundingConfig&) const = default;
 };
 
 struct OiDivergenceConfig {
@@ -58,6 +71,8 @@ struct OiDivergenceConfig {
   double min_spread_pct = 3.0;           // max change - min change across exchanges
   double min_open_interest_usd = 50'000'000;  // exchanges smaller than this are ignored
   int min_confidence = 60;
+
+  bool operator==(const OiDivergenceConfig&) const = default;
 };
 
 struct ScoringConfig {
@@ -70,12 +85,16 @@ struct ScoringConfig {
   int confirmation_bonus = 10;           // another analyzer agrees (symbol, direction)
   double confirmation_window_s = 300;
   int cap = 99;
+
+  bool operator==(const ScoringConfig&) const = default;
 };
 
 struct SetupConfig {
   double reward_risk = 2.0;              // target = entry + reward_risk * (entry - stop)
   double stop_buffer_pct = 0.1;          // stop this far beyond the zone
   double min_risk_pct = 0.2;             // the stop is at least this far from entry
+
+  bool operator==(const SetupConfig&) const = default;
 };
 
 // Everything a symbol's analysis depends on; per-symbol overrides replace parts of it.
@@ -88,6 +107,8 @@ struct AnalysisConfig {
   OiDivergenceConfig oi_divergence;
   ScoringConfig scoring;
   SetupConfig setup;
+
+  bool operator==(const AnalysisConfig&) const = default;
 };
 
 struct SymbolConfig {
@@ -95,12 +116,16 @@ struct SymbolConfig {
   std::vector<std::string> exchanges = {"Binance"};
   double min_trade_usd = 10'000;         // minVol of the futures_trades subscription
   AnalysisConfig analysis;               // the global analysis with this symbol's overrides
+
+  bool operator==(const SymbolConfig&) const = default;
 };
 
 struct PriorityConfig {
   int urgent = 85;
   int watch = 70;
   int info = 60;
+
+  bool operator==(const PriorityConfig&) const = default;
 };
 
 struct SignalsConfig {
@@ -108,11 +133,15 @@ struct SignalsConfig {
   int max_per_hour = 50;
   int min_confidence = 60;
   PriorityConfig priority;
+
+  bool operator==(const SignalsConfig&) const = default;
 };
 
 struct BuffersConfig {
   int liquidations = 1000;               // per symbol
   int trades = 500;                      // per symbol
+
+  bool operator==(const BuffersConfig&) const = default;
 };
 
 struct CoinglassConfig {
@@ -129,6 +158,8 @@ struct CoinglassConfig {
   std::vector<std::string> liquidation_channels = {"liquidationOrders"};
   int channels_per_connection = 50;
   int max_frame_bytes = 1 << 20;
+
+  bool operator==(const CoinglassConfig&) const = default;
 };
 
 struct TelegramConfig {
@@ -138,6 +169,8 @@ struct TelegramConfig {
   std::vector<std::int64_t> admin_chat_ids;
   int max_per_minute = 20;
   double max_alert_age_s = 900;
+
+  bool operator==(const TelegramConfig&) const = default;
 };
 
 struct StorageConfig {
@@ -145,15 +178,21 @@ struct StorageConfig {
   std::string path = "data/teleglas.db";
   std::string postgres_url;
   int retention_days = 7;
+
+  bool operator==(const StorageConfig&) const = default;
 };
 
 struct HttpConfig {
   std::string listen = "127.0.0.1:8080";
+
+  bool operator==(const HttpConfig&) const = default;
 };
 
 struct LoggingConfig {
-  std::string level = "info";            // trace debug info warn error
+  std::string level = "info";            // trace debug info warn error critical off
   std::string file;                      // optional rotating log file
+
+  bool operator==(const LoggingConfig&) const = default;
 };
 
 struct Config {
@@ -174,6 +213,8 @@ struct Config {
     }
     return analysis;
   }
+
+  bool operator==(const Config&) const = default;
 };
 
 }  // namespace teleglas

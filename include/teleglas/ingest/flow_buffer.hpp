@@ -1,12 +1,12 @@
-// A fixed-capacity ring of liquidations or trades of one symbol, with any number of
-// time windows over it. Each window keeps O(1) aggregates (USD and counts by side, large
-// events) and, if asked, the price high/low, updated on push and eviction, so per-event work
-// never rescans the buffer.
+// A fixed-capacity ring of liquidations or trades of one symbol, with a few time windows
+// over it. Each window keeps O(1) aggregates (USD and counts by side, large events), updated
+// on push and eviction, so per-event work never rescans the buffer.
 #pragma once
 
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <vector>
 
@@ -32,7 +32,11 @@ struct WindowSpec {
   TimeMs span_ms = 30'000;       // entries with time > now - span are inside
   double large_usd = 0;          // an entry is "large" from this size ...
   bool large_inclusive = true;   // ... inclusive (>=) or strictly above (>)
-  bool track_extremes = false;   // keep the price high/low of the window
+};
+
+struct PriceRange {
+  double low = 0;
+  double high = 0;
 };
 
 struct WindowTotals {
@@ -68,9 +72,10 @@ class FlowBuffer {
   void restart_side(int window, Side side);
 
   const WindowTotals& totals(int window) const { return windows_[window].totals; }
-  bool has_extremes(int window) const;
-  double high(int window) const;  // valid when has_extremes()
-  double low(int window) const;
+
+  // Lowest and highest price of every entry in the window (restarted sides included), or
+  // nullopt when empty. A scan: for decisions, which are rare, never per event.
+  std::optional<PriceRange> price_range(int window) const;
 
   // Calls f(const FlowEntry&) for each entry the window's aggregates count, oldest first
   // (for rare decision-time work such as the zone of a stop hunt, never per event).
@@ -88,45 +93,12 @@ class FlowBuffer {
   const FlowEntry& newest() const { return at(next_seq_ - 1); }  // size() > 0
 
  private:
-  // Sequence numbers of entries, monotonic in price, for a window's high/low. A ring that
-  // allocates nothing until used and doubles when full (std::deque allocates on construction,
-  // which dominates the cost of a symbol seen only a few times).
-  class SeqDeque {
-   public:
-    bool empty() const { return size_ == 0; }
-    std::uint64_t front() const { return slots_[head_]; }
-    std::uint64_t back() const { return slots_[(head_ + size_ - 1) & mask()]; }
-    void pop_front() {
-      head_ = (head_ + 1) & mask();
-      --size_;
-    }
-    void pop_back() { --size_; }
-    void push_back(std::uint64_t seq) {
-      if (size_ == slots_.size()) grow();
-      slots_[(head_ + size_) & mask()] = seq;
-      ++size_;
-    }
-
-   private:
-    std::size_t mask() const { return slots_.size() - 1; }
-    void grow() {
-      std::vector<std::uint64_t> bigger(slots_.empty() ? 8 : slots_.size() * 2);
-      for (std::size_t i = 0; i < size_; ++i) bigger[i] = slots_[(head_ + i) & mask()];
-      slots_.swap(bigger);
-      head_ = 0;
-    }
-    std::vector<std::uint64_t> slots_;  // size is zero or a power of two
-    std::size_t head_ = 0;
-    std::size_t size_ = 0;
-  };
-
   struct Window {
     WindowSpec spec;
     UsdUnits large_units = 0;
     std::uint64_t start_seq = 0;                 // first entry inside the window
     std::array<std::uint64_t, 2> floor_seq{};    // entries below this don't count (by side)
     WindowTotals totals;
-    SeqDeque highs, lows;
   };
 
   // The ring's storage is the next power of two above the capacity, so a slot is a mask, not

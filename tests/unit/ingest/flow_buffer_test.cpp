@@ -13,7 +13,7 @@ FlowEntry entry(TimeMs t, Side side, double usd, double price = 100) {
 
 TEST(FlowBuffer, WindowSumsBySideAndEvictsByTime) {
   FlowBuffer buffer(100);
-  const int w = buffer.add_window({30'000, 0, true, false});
+  const int w = buffer.add_window({30'000, 0, true});
   buffer.push(entry(t0, Side::sell, 1'000));
   buffer.push(entry(t0 + 10'000, Side::buy, 500));
   buffer.push(entry(t0 + 20'000, Side::sell, 250.5));
@@ -30,7 +30,7 @@ TEST(FlowBuffer, WindowSumsBySideAndEvictsByTime) {
 
 TEST(FlowBuffer, CapacityOverflowLeavesTheWindow) {
   FlowBuffer buffer(3);
-  const int w = buffer.add_window({60'000, 0, true, false});
+  const int w = buffer.add_window({60'000, 0, true});
   for (int i = 0; i < 5; ++i) buffer.push(entry(t0 + i, Side::buy, 10 * (i + 1)));
   EXPECT_EQ(buffer.size(), 3u);
   EXPECT_DOUBLE_EQ(buffer.totals(w).usd_of(Side::buy), 30 + 40 + 50);
@@ -39,8 +39,8 @@ TEST(FlowBuffer, CapacityOverflowLeavesTheWindow) {
 
 TEST(FlowBuffer, LargeEntriesCountInclusiveOrStrict) {
   FlowBuffer buffer(10);
-  const int inclusive = buffer.add_window({60'000, 10'000, true, false});
-  const int strict = buffer.add_window({60'000, 10'000, false, false});
+  const int inclusive = buffer.add_window({60'000, 10'000, true});
+  const int strict = buffer.add_window({60'000, 10'000, false});
   buffer.push(entry(t0, Side::buy, 10'000));
   buffer.push(entry(t0, Side::buy, 10'000.5));
   buffer.push(entry(t0, Side::sell, 9'999.99));
@@ -52,8 +52,8 @@ TEST(FlowBuffer, LargeEntriesCountInclusiveOrStrict) {
 
 TEST(FlowBuffer, WindowsOfDifferentSpansShareOneRing) {
   FlowBuffer buffer(10);
-  const int short_window = buffer.add_window({10'000, 0, true, false});
-  const int long_window = buffer.add_window({60'000, 0, true, false});
+  const int short_window = buffer.add_window({10'000, 0, true});
+  const int long_window = buffer.add_window({60'000, 0, true});
   buffer.push(entry(t0, Side::buy, 100));
   buffer.push(entry(t0 + 15'000, Side::buy, 200));
   buffer.advance(t0 + 15'000);
@@ -63,7 +63,7 @@ TEST(FlowBuffer, WindowsOfDifferentSpansShareOneRing) {
 
 TEST(FlowBuffer, RestartSideForgetsWhatIsInsideButCountsWhatComesNext) {
   FlowBuffer buffer(10);
-  const int w = buffer.add_window({30'000, 0, true, false});
+  const int w = buffer.add_window({30'000, 0, true});
   buffer.push(entry(t0, Side::sell, 1'000));
   buffer.push(entry(t0, Side::buy, 70));
   buffer.restart_side(w, Side::sell);
@@ -78,26 +78,29 @@ TEST(FlowBuffer, RestartSideForgetsWhatIsInsideButCountsWhatComesNext) {
   EXPECT_DOUBLE_EQ(buffer.totals(w).usd_of(Side::sell), 300);
 }
 
-TEST(FlowBuffer, HighAndLowFollowTheWindow) {
+TEST(FlowBuffer, PriceRangeFollowsTheWindow) {
   FlowBuffer buffer(4);
-  const int w = buffer.add_window({10'000, 0, true, true});
+  const int w = buffer.add_window({10'000, 0, true});
+  EXPECT_FALSE(buffer.price_range(w).has_value());
   buffer.push(entry(t0, Side::buy, 1, 105));
-  buffer.push(entry(t0 + 1'000, Side::buy, 1, 100));
+  buffer.push(entry(t0 + 1'000, Side::sell, 1, 100));
   buffer.push(entry(t0 + 2'000, Side::buy, 1, 103));
-  EXPECT_DOUBLE_EQ(buffer.high(w), 105);
-  EXPECT_DOUBLE_EQ(buffer.low(w), 100);
+  EXPECT_DOUBLE_EQ(buffer.price_range(w)->high, 105);
+  EXPECT_DOUBLE_EQ(buffer.price_range(w)->low, 100);
   buffer.advance(t0 + 10'000);  // 105 leaves
-  EXPECT_DOUBLE_EQ(buffer.high(w), 103);
+  EXPECT_DOUBLE_EQ(buffer.price_range(w)->high, 103);
+  buffer.restart_side(w, Side::sell);  // restarting counts does not hide prices
+  EXPECT_DOUBLE_EQ(buffer.price_range(w)->low, 100);
   buffer.push(entry(t0 + 11'000, Side::buy, 1, 101));
   buffer.push(entry(t0 + 11'500, Side::buy, 1, 102));
-  buffer.push(entry(t0 + 11'600, Side::buy, 1, 102.5));  // capacity 4: 100 is overwritten
-  EXPECT_DOUBLE_EQ(buffer.low(w), 101);
-  EXPECT_DOUBLE_EQ(buffer.high(w), 103);
+  buffer.push(entry(t0 + 11'600, Side::buy, 1, 102.5));  // capacity 4: 100 drops out
+  EXPECT_DOUBLE_EQ(buffer.price_range(w)->low, 101);
+  EXPECT_DOUBLE_EQ(buffer.price_range(w)->high, 103);
 }
 
 TEST(FlowBuffer, SumsStayExactOverManyPushes) {
   FlowBuffer buffer(50);
-  const int w = buffer.add_window({1'000, 0, true, false});
+  const int w = buffer.add_window({1'000, 0, true});
   for (int i = 0; i < 100'000; ++i) buffer.push(entry(t0 + i, Side::buy, 0.1 + (i % 7) * 0.3));
   buffer.advance(t0 + 200'000);
   EXPECT_EQ(buffer.totals(w).usd[index_of(Side::buy)], 0) << "no drift after eviction";

@@ -1,0 +1,310 @@
+#include "teleglas/config/load.hpp"
+
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <map>
+#include <optional>
+#include <system_error>
+
+#include "map_reader.hpp"
+
+namespace teleglas {
+
+namespace {
+
+using config_detail::above;
+using config_detail::between;
+using config_detail::host_and_port;
+using config_detail::MapReader;
+using config_detail::non_empty;
+using config_detail::non_zero_within;
+using config_detail::NumberRule;
+using config_detail::one_of;
+using config_detail::ProblemSink;
+using config_detail::symbol_name;
+using config_detail::url_with_scheme;
+
+// Ranges shared by many keys. The upper bounds are far beyond any sensible setting: they
+// exist to catch a value typed in the wrong unit or with extra zeros.
+constexpr double day_s = 86'400;
+const NumberRule duration_s = above(0, day_s);
+const NumberRule usd = above(0, 1e12);
+const NumberRule usd_or_zero = between(0, 1e12);
+const NumberRule confidence = between(0, 100);
+const NumberRule points = between(0, 100);
+const NumberRule ratio = between(0, 1);
+const NumberRule percent = above(0, 100);
+const NumberRule percent_or_zero = between(0, 100);
+const NumberRule count = between(1, 1'000'000);
+const NumberRule count_or_zero = between(0, 1'000'000);
+// Telegram chat ids have at most 52 significant bits; groups are negative.
+const NumberRule chat_id = non_zero_within(1e16);
+
+void parse_stop_hunt(MapReader& r, StopHuntConfig& c) {
+  r.read("window_s", c.window_s, duration_s);
+  r.read("liquidation_usd", c.liquidation_usd, usd);
+  r.read("absorption_window_s", c.absorption_window_s, duration_s);
+  r.read("absorption_usd", c.absorption_usd, usd);
+  r.read("large_trade_usd", c.large_trade_usd, usd);
+  r.read("min_confidence", c.min_confidence, confidence);
+}
+
+void parse_order_flow(MapReader& r, OrderFlowConfig& c) {
+  r.read("window_s", c.window_s, duration_s);
+  r.read("eval_interval_s", c.eval_interval_s, duration_s);
+  r.read("buy_ratio_long", c.buy_ratio_long, ratio);
+  r.read("buy_ratio_short", c.buy_ratio_short, ratio);
+  r.read("min_large_trades", c.min_large_trades, count_or_zero);
+  r.read("large_trade_usd", c.large_trade_usd, usd);
+  r.read("min_confidence", c.min_confidence, confidence);
+  r.check_order("buy_ratio_short", c.buy_ratio_short, "buy_ratio_long", c.buy_ratio_long);
+}
+
+void parse_cascade(MapReader& r, CascadeConfig& c) {
+  r.read("window_s", c.window_s, duration_s);
+  r.read("liquidation_usd", c.liquidation_usd, usd);
+  r.read("min_events", c.min_events, count);
+  r.read("min_confidence", c.min_confidence, confidence);
+}
+
+void parse_whale(MapReader& r, WhaleConfig& c) {
+  r.read("window_s", c.window_s, duration_s);
+  r.read("whale_trade_usd", c.whale_trade_usd, usd);
+  r.read("min_trades", c.min_trades, count);
+  r.read("max_price_range_pct", c.max_price_range_pct, percent);
+  r.read("min_confidence", c.min_confidence, confidence);
+}
+
+void parse_funding(MapReader& r, FundingConfig& c) {
+  r.read("extreme_rate_pct", c.extreme_rate_pct, percent);
+  r.read("min_confidence", c.min_confidence, confidence);
+}
+
+void parse_oi_divergence(MapReader& r, OiDivergenceConfig& c) {
+  // The change-percent fields CoinGlass reports per exchange.
+  r.read("horizon", c.horizon, one_of({"5m", "15m", "30m", "1h", "4h", "24h"}));
+  r.read("min_spread_pct", c.min_spread_pct, above(0, 1000));
+  r.read("min_open_interest_usd", c.min_open_interest_usd, usd_or_zero);
+  r.read("min_confidence", c.min_confidence, confidence);
+}
+
+// Tiers are listed from the lowest step up, so a mistyped threshold cannot hide a step.
+auto tier_parser(NumberRule above_rule) {
+  return [above_rule = std::move(above_rule), previous = std::optional<double>()](
+             MapReader& r, BonusTier& t) mutable {
+    r.read("above", t.above, above_rule);
+    r.read("points", t.points, points);
+    r.require("above");
+    r.require("points");
+    if (!r.has("above")) return;
+    if (previous) {
+      r.check(t.above > *previous, "above",
+              "must be greater than the previous tier's (" +
+                  config_detail::format_number(*previous) + "), got " +
+                  config_detail::format_number(t.above));
+    }
+    previous = t.above;
+  };
+}
+
+void parse_scoring(MapReader& r, ScoringConfig& c) {
+  r.read("base", c.base, points);
+  r.read_list_of_sections("volume_tiers", c.volume_tiers, BonusTier{}, tier_parser(usd_or_zero));
+  r.read_list_of_sections("one_sided_tiers", c.one_sided_tiers, BonusTier{}, tier_parser(ratio));
+  r.read("absorption_bonus", c.absorption_bonus, points);
+  r.read("win_rate_min", c.win_rate_min, ratio);
+  r.read("win_rate_bonus", c.win_rate_bonus, points);
+  r.read("confirmation_bonus", c.confirmation_bonus, points);
+  r.read("confirmation_window_s", c.confirmation_window_s, duration_s);
+  r.read("cap", c.cap, between(1, 100));
+  r.check_order("base", c.base, "cap", c.cap, /*allow_equal=*/true);
+}
+
+void parse_setup(MapReader& r, SetupConfig& c) {
+  r.read("reward_risk", c.reward_risk, above(0, 100));
+  r.read("stop_buffer_pct", c.stop_buffer_pct, percent_or_zero);
+  r.read("min_risk_pct", c.min_risk_pct, percent_or_zero);
+}
+
+// Used for the global `analysis:` and, on a copy of its result, for each symbol's override.
+void parse_analysis(MapReader& r, AnalysisConfig& c) {
+  r.read_section("stop_hunt", c.stop_hunt, parse_stop_hunt);
+  r.read_section("order_flow", c.order_flow, parse_order_flow);
+  r.read_section("cascade", c.cascade, parse_cascade);
+  r.read_section("whale", c.whale, parse_whale);
+  r.read_section("funding", c.funding, parse_funding);
+  r.read_section("oi_divergence", c.oi_divergence, parse_oi_divergence);
+  r.read_section("scoring", c.scoring, parse_scoring);
+  r.read_section("setup", c.setup, parse_setup);
+}
+
+void parse_symbols(MapReader& r, std::vector<SymbolConfig>& symbols, const AnalysisConfig& global) {
+  // Symbols left at their default follow the global analysis too.
+  for (SymbolConfig& s : symbols) s.analysis = global;
+  SymbolConfig prototype;
+  prototype.analysis = global;
+  std::map<std::string, std::string> first_path_of_symbol;
+  r.read_list_of_sections("symbols", symbols, prototype, [&](MapReader& entry, SymbolConfig& s) {
+    entry.read("symbol", s.symbol, symbol_name());
+    entry.read_list("exchanges", s.exchanges, non_empty(), 1);
+    entry.read("min_trade_usd", s.min_trade_usd, usd_or_zero);
+    entry.read_section("analysis", s.analysis, parse_analysis);
+    entry.require("symbol");
+    if (s.symbol.empty()) return;
+    const auto [first, inserted] = first_path_of_symbol.emplace(s.symbol, entry.path());
+    entry.check(inserted, "symbol",
+                "duplicate symbol '" + s.symbol + "' (first in " + first->second + ")");
+  });
+}
+
+void parse_coinglass(MapReader& r, CoinglassConfig& c) {
+  r.read("ws_url", c.ws_url, url_with_scheme({"ws", "wss"}));
+  r.read("rest_url", c.rest_url, url_with_scheme({"http", "https"}));
+  r.read("ca_file", c.ca_file);
+  r.read("ping_interval_s", c.ping_interval_s, above(0, 3600));
+  r.read("pong_timeout_s", c.pong_timeout_s, above(0, 3600));
+  r.read("reconnect_initial_s", c.reconnect_initial_s, above(0, 3600));
+  r.read("reconnect_max_s", c.reconnect_max_s, duration_s);
+  // Polls faster than a second would exhaust any CoinGlass plan's request budget.
+  r.read("funding_poll_s", c.funding_poll_s, between(1, day_s));
+  r.read("oi_poll_s", c.oi_poll_s, between(1, day_s));
+  r.read("record_path", c.record_path);
+  r.read_list("liquidation_channels", c.liquidation_channels, non_empty(), 1);
+  r.read("channels_per_connection", c.channels_per_connection, between(1, 1000));
+  r.read("max_frame_bytes", c.max_frame_bytes, between(1024, 64 << 20));
+  r.check_order("reconnect_initial_s", c.reconnect_initial_s, "reconnect_max_s", c.reconnect_max_s,
+                /*allow_equal=*/true);
+}
+
+void parse_priority(MapReader& r, PriorityConfig& c) {
+  r.read("urgent", c.urgent, confidence);
+  r.read("watch", c.watch, confidence);
+  r.read("info", c.info, confidence);
+  r.check_order("watch", c.watch, "urgent", c.urgent);
+  r.check_order("info", c.info, "watch", c.watch);
+}
+
+void parse_signals(MapReader& r, SignalsConfig& c) {
+  r.read("cooldown_s", c.cooldown_s, between(0, day_s));
+  r.read("max_per_hour", c.max_per_hour, between(1, 100'000));
+  r.read("min_confidence", c.min_confidence, confidence);
+  r.read_section("priority", c.priority, parse_priority);
+}
+
+void parse_buffers(MapReader& r, BuffersConfig& c) {
+  r.read("liquidations", c.liquidations, count);
+  r.read("trades", c.trades, count);
+}
+
+void parse_telegram(MapReader& r, TelegramConfig& c) {
+  r.read("api_url", c.api_url, url_with_scheme({"http", "https"}));
+  r.read("ca_file", c.ca_file);
+  r.read_list("chat_ids", c.chat_ids, chat_id);
+  r.read_list("admin_chat_ids", c.admin_chat_ids, chat_id);
+  r.read("max_per_minute", c.max_per_minute, between(1, 1000));
+  r.read("max_alert_age_s", c.max_alert_age_s, duration_s);
+}
+
+void parse_storage(MapReader& r, StorageConfig& c) {
+  r.read("backend", c.backend, one_of({"sqlite", "postgres"}));
+  r.read("path", c.path);
+  r.read("postgres_url", c.postgres_url);
+  r.read("retention_days", c.retention_days, between(1, 36'500));
+  r.check(c.backend != "postgres" || !c.postgres_url.empty(), "postgres_url",
+          "is required when backend is postgres");
+  r.check(c.backend != "sqlite" || !c.path.empty(), "path", "is required when backend is sqlite");
+}
+
+void parse_http(MapReader& r, HttpConfig& c) {
+  r.read("listen", c.listen, host_and_port());
+}
+
+void parse_logging(MapReader& r, LoggingConfig& c) {
+  r.read("level", c.level, one_of({"trace", "debug", "info", "warn", "error", "critical", "off"}));
+  r.read("file", c.file);
+}
+
+void parse_config(MapReader& r, Config& c) {
+  r.read_section("coinglass", c.coinglass, parse_coinglass);
+  // The global analysis first: symbol overrides apply on top of it wherever it is written.
+  r.read_section("analysis", c.analysis, parse_analysis);
+  parse_symbols(r, c.symbols, c.analysis);
+  r.read_section("signals", c.signals, parse_signals);
+  r.read_section("buffers", c.buffers, parse_buffers);
+  r.read_section("telegram", c.telegram, parse_telegram);
+  r.read_section("storage", c.storage, parse_storage);
+  r.read_section("http", c.http, parse_http);
+  r.read_section("logging", c.logging, parse_logging);
+}
+
+ConfigLoadResult single_problem(std::string_view file, int line, std::string key_path,
+                                std::string message) {
+  // Through the sink, which keeps yaml-cpp's messages (they may quote any byte) on one line.
+  ProblemSink sink{std::string(file), {}};
+  sink.add(line, std::move(key_path), std::move(message));
+  ConfigLoadResult result;
+  result.problems = std::move(sink.problems);
+  return result;
+}
+
+}  // namespace
+
+std::string ConfigProblem::to_string() const {
+  return file + ":" + std::to_string(line) + ": " + key_path + ": " + message;
+}
+
+ConfigLoadResult load_config_from_string(std::string_view yaml, std::string_view file_name) {
+  try {
+    YAML::Node document;
+    try {
+      document = YAML::Load(std::string(yaml));
+    } catch (const YAML::Exception& e) {
+      const int line = e.mark.is_null() ? 0 : e.mark.line + 1;
+      return single_problem(file_name, line, "(syntax)", e.msg);
+    }
+    ConfigLoadResult result;
+    ProblemSink sink{std::string(file_name), {}};
+    if (!document.IsMap() && !document.IsNull()) {
+      sink.add(config_detail::line_of(document), "(root)",
+               "expected a map of sections (coinglass, symbols, analysis, ...)");
+    } else {
+      MapReader root(sink, document, "", 1);
+      parse_config(root, result.config);
+      root.report_unknown_keys();
+    }
+    // Top to bottom, as the reader of the file sees it.
+    std::stable_sort(
+        sink.problems.begin(), sink.problems.end(),
+        [](const ConfigProblem& a, const ConfigProblem& b) { return a.line < b.line; });
+    result.problems = std::move(sink.problems);
+    return result;
+  } catch (const std::exception& e) {
+    return single_problem(file_name, 0, "(internal)", std::string("cannot load: ") + e.what());
+  }
+}
+
+ConfigLoadResult load_config_file(const std::string& path) {
+  try {
+    std::error_code ec;
+    if (std::filesystem::is_directory(path, ec)) {
+      return single_problem(path, 0, "(file)", "cannot read: is a directory");
+    }
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+      return single_problem(path, 0, "(file)",
+                            "cannot read: " + std::generic_category().message(errno));
+    }
+    const std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+    if (in.bad()) return single_problem(path, 0, "(file)", "cannot read: read error");
+    return load_config_from_string(text, path);
+  } catch (const std::exception& e) {
+    return single_problem(path, 0, "(file)", std::string("cannot read: ") + e.what());
+  }
+}
+
+}  // namespace teleglas

@@ -1,0 +1,387 @@
+#include "map_reader.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+#include <cmath>
+#include <limits>
+#include <sstream>
+#include <unordered_set>
+
+namespace teleglas::config_detail {
+
+namespace {
+
+// Values are echoed into one-line messages; a long one would bury the rest of the line.
+std::string quoted(std::string_view text) {
+  constexpr std::size_t max_shown = 60;
+  std::string out = "'";
+  out += text.substr(0, max_shown);
+  if (text.size() > max_shown) out += "...";
+  out += "'";
+  return out;
+}
+
+std::string describe(const YAML::Node& node) {
+  switch (node.Type()) {
+    case YAML::NodeType::Null:
+      return "no value";
+    case YAML::NodeType::Sequence:
+      return "a list";
+    case YAML::NodeType::Map:
+      return "a map";
+    case YAML::NodeType::Scalar:
+      // yaml-cpp tags quoted scalars "!": "5" is a string in YAML, not a number.
+      return node.Tag() == "!" ? "the quoted string " + quoted(node.Scalar())
+                               : quoted(node.Scalar());
+    case YAML::NodeType::Undefined:
+      break;
+  }
+  return "nothing";
+}
+
+bool is_plain_scalar(const YAML::Node& node) {
+  return node.IsScalar() && node.Tag() != "!";
+}
+
+// YAML allows a leading '+'; from_chars does not (and must still refuse "+-5").
+std::string_view without_plus(std::string_view text) {
+  if (text.size() > 1 && text[0] == '+' && text[1] != '-') text.remove_prefix(1);
+  return text;
+}
+
+template <class T>
+bool parse_whole(std::string_view text, T& out) {
+  text = without_plus(text);
+  const char* end = text.data() + text.size();
+  auto [ptr, ec] = std::from_chars(text.data(), end, out);
+  return ec == std::errc{} && ptr == end;
+}
+
+bool report_rule(ProblemSink& sink, const Value& value, const std::string& requirement) {
+  if (requirement.empty()) return true;
+  sink.add(value.line, value.path, requirement + ", got " + value.node.Scalar());
+  return false;
+}
+
+template <class Int>
+bool decode_integer(ProblemSink& sink, const Value& value, Int& out, const NumberRule& rule) {
+  long long parsed = 0;
+  if (!is_plain_scalar(value.node) || !parse_whole(value.node.Scalar(), parsed)) {
+    sink.add(value.line, value.path, "expected an integer, got " + describe(value.node));
+    return false;
+  }
+  if (!report_rule(sink, value, rule(static_cast<double>(parsed)))) return false;
+  if (parsed < std::numeric_limits<Int>::min() || parsed > std::numeric_limits<Int>::max()) {
+    sink.add(value.line, value.path, "is too large, got " + value.node.Scalar());
+    return false;
+  }
+  out = static_cast<Int>(parsed);
+  return true;
+}
+
+// Edits between two keys, case-insensitive; swapping two neighbours counts as one edit, as
+// it is the most common typo ("singals").
+std::size_t edit_distance(std::string_view a, std::string_view b) {
+  auto same = [&](std::size_t i, std::size_t j) {
+    return std::tolower(static_cast<unsigned char>(a[i])) ==
+           std::tolower(static_cast<unsigned char>(b[j]));
+  };
+  std::vector<std::size_t> before_previous(b.size() + 1);
+  std::vector<std::size_t> previous(b.size() + 1);
+  std::vector<std::size_t> current(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) previous[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    current[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      current[j] = std::min(
+          {previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (same(i - 1, j - 1) ? 0 : 1)});
+      if (i > 1 && j > 1 && same(i - 1, j - 2) && same(i - 2, j - 1)) {
+        current[j] = std::min(current[j], before_previous[j - 2] + 1);
+      }
+    }
+    std::swap(before_previous, previous);
+    std::swap(previous, current);
+  }
+  return previous[b.size()];
+}
+
+// " (did you mean 'x'?)" when a known key is a likely typo of `name`.
+std::string suggestion(std::string_view name, const std::vector<std::string>& known) {
+  const std::string* best = nullptr;
+  std::size_t best_distance = std::numeric_limits<std::size_t>::max();
+  for (const std::string& candidate : known) {
+    const std::size_t allowed =
+        std::max<std::size_t>(1, std::min<std::size_t>(3, candidate.size() / 3));
+    const std::size_t length_gap = name.size() > candidate.size() ? name.size() - candidate.size()
+                                                                  : candidate.size() - name.size();
+    if (length_gap > allowed) continue;  // also keeps absurdly long keys cheap
+    const std::size_t distance = edit_distance(name, candidate);
+    if (distance <= allowed && distance < best_distance) {
+      best = &candidate;
+      best_distance = distance;
+    }
+  }
+  return best ? " (did you mean '" + *best + "'?)" : "";
+}
+
+}  // namespace
+
+void ProblemSink::add(int line, std::string key_path, std::string message) {
+  // A problem is one line of `check-config` output whatever the input contained.
+  auto one_line = [](std::string& text) {
+    std::replace_if(
+        text.begin(), text.end(),
+        [](char c) { return std::iscntrl(static_cast<unsigned char>(c)) != 0; }, '?');
+  };
+  one_line(key_path);
+  one_line(message);
+  problems.push_back({file, line, std::move(key_path), std::move(message)});
+}
+
+NumberRule between(double low, double high) {
+  return [=](double v) -> std::string {
+    if (v >= low && v <= high) return {};
+    return "must be >= " + format_number(low) + " and <= " + format_number(high);
+  };
+}
+
+NumberRule above(double low, double high) {
+  return [=](double v) -> std::string {
+    if (v > low && v <= high) return {};
+    return "must be > " + format_number(low) + " and <= " + format_number(high);
+  };
+}
+
+NumberRule non_zero_within(double magnitude) {
+  return [=](double v) -> std::string {
+    if (v != 0 && std::fabs(v) <= magnitude) return {};
+    return "must be non-zero and within +-" + format_number(magnitude);
+  };
+}
+
+StringRule non_empty() {
+  return [](std::string_view s) -> std::string { return s.empty() ? "must not be empty" : ""; };
+}
+
+StringRule symbol_name() {
+  return [](std::string_view s) -> std::string {
+    if (s.empty()) return "must not be empty";
+    // The name becomes part of a channel such as futures_trades@Binance_BTCUSDT@10000.
+    const bool fits_channel = std::none_of(s.begin(), s.end(), [](char c) {
+      return c == '@' || c == ',' || std::isspace(static_cast<unsigned char>(c)) != 0;
+    });
+    return fits_channel ? "" : "must be a symbol name without spaces, ',' or '@'";
+  };
+}
+
+StringRule one_of(std::vector<std::string> choices) {
+  return [choices = std::move(choices)](std::string_view s) -> std::string {
+    if (std::find(choices.begin(), choices.end(), s) != choices.end()) return {};
+    std::string requirement = "must be one of";
+    for (std::size_t i = 0; i < choices.size(); ++i) {
+      requirement += (i == 0 ? " " : ", ") + choices[i];
+    }
+    return requirement;
+  };
+}
+
+StringRule url_with_scheme(std::vector<std::string> schemes) {
+  return [schemes = std::move(schemes)](std::string_view s) -> std::string {
+    const bool has_space = std::any_of(s.begin(), s.end(), [](char c) {
+      return std::isspace(static_cast<unsigned char>(c)) != 0;
+    });
+    for (const std::string& scheme : schemes) {
+      const std::string prefix = scheme + "://";
+      if (!has_space && s.starts_with(prefix) && s.size() > prefix.size() &&
+          s[prefix.size()] != '/') {
+        return {};
+      }
+    }
+    std::string requirement = "must be a";
+    for (std::size_t i = 0; i < schemes.size(); ++i) {
+      requirement += (i == 0 ? " " : " or ") + schemes[i] + "://";
+    }
+    return requirement + " URL with a host";
+  };
+}
+
+StringRule host_and_port() {
+  return [](std::string_view s) -> std::string {
+    const std::string requirement = "must be HOST:PORT with PORT 0..65535 (e.g. 127.0.0.1:8080)";
+    const std::size_t colon = s.rfind(':');
+    if (colon == std::string_view::npos || colon == 0) return requirement;
+    const std::string_view host = s.substr(0, colon);
+    const std::string_view port = s.substr(colon + 1);
+    // An IPv6 address carries colons of its own and is written in brackets: [::1]:8080.
+    const bool bracketed = host.front() == '[' && host.back() == ']' && host.size() > 2;
+    if (!bracketed && host.find_first_of("[]:") != std::string_view::npos) return requirement;
+    unsigned port_number = 0;
+    const bool digits_only =
+        !port.empty() && port.size() <= 5 && std::all_of(port.begin(), port.end(), [](char c) {
+          return std::isdigit(static_cast<unsigned char>(c)) != 0;
+        });
+    if (!digits_only || !parse_whole(port, port_number) || port_number > 65535) return requirement;
+    return {};
+  };
+}
+
+std::string format_number(double v) {
+  if (std::isfinite(v) && v == std::floor(v) && std::fabs(v) < 1e18) {
+    return std::to_string(static_cast<long long>(v));
+  }
+  std::ostringstream out;
+  out.precision(15);
+  out << v;
+  return out.str();
+}
+
+int line_of(const YAML::Node& node) {
+  const YAML::Mark mark = node.Mark();
+  return mark.line >= 0 ? mark.line + 1 : 0;
+}
+
+bool decode(ProblemSink& sink, const Value& value, double& out, const NumberRule& rule) {
+  double parsed = 0;
+  if (!is_plain_scalar(value.node) || !parse_whole(value.node.Scalar(), parsed)) {
+    sink.add(value.line, value.path, "expected a number, got " + describe(value.node));
+    return false;
+  }
+  if (!report_rule(sink, value, rule(parsed))) return false;
+  out = parsed;
+  return true;
+}
+
+bool decode(ProblemSink& sink, const Value& value, int& out, const NumberRule& rule) {
+  return decode_integer(sink, value, out, rule);
+}
+
+bool decode(ProblemSink& sink, const Value& value, std::int64_t& out, const NumberRule& rule) {
+  return decode_integer(sink, value, out, rule);
+}
+
+bool decode(ProblemSink& sink, const Value& value, std::string& out, const StringRule& rule) {
+  std::string parsed;
+  if (value.node.IsNull()) {
+    // `ca_file:` with nothing after it reads naturally as "no file".
+  } else if (value.node.IsScalar()) {
+    parsed = value.node.Scalar();
+  } else {
+    sink.add(value.line, value.path, "expected a string, got " + describe(value.node));
+    return false;
+  }
+  if (rule) {
+    if (std::string requirement = rule(parsed); !requirement.empty()) {
+      sink.add(value.line, value.path, requirement + ", got " + quoted(parsed));
+      return false;
+    }
+  }
+  out = std::move(parsed);
+  return true;
+}
+
+MapReader::MapReader(ProblemSink& sink, YAML::Node node, std::string path, int line)
+    : sink_(&sink), node_(std::move(node)), path_(std::move(path)), line_(line) {}
+
+std::optional<Value> MapReader::lookup(std::string_view key) const {
+  if (!node_.IsMap()) return std::nullopt;
+  for (const auto& entry : node_) {
+    // The first of repeated keys wins; report_unknown_keys() flags the others.
+    if (entry.first.IsScalar() && entry.first.Scalar() == key) {
+      return Value{entry.second, path_of(key), line_of(entry.first)};
+    }
+  }
+  return std::nullopt;
+}
+
+std::optional<Value> MapReader::find(std::string_view key) {
+  known_keys_.emplace_back(key);
+  return lookup(key);
+}
+
+bool MapReader::has(std::string_view key) const {
+  return lookup(key).has_value();
+}
+
+void MapReader::require(std::string_view key) {
+  known_keys_.emplace_back(key);
+  if (!has(key)) sink_->add(line_, path_of(key), "is required");
+}
+
+void MapReader::check(bool ok, std::string_view key, std::string message) {
+  if (ok) return;
+  const auto value = lookup(key);
+  sink_->add(value ? value->line : line_, path_of(key), std::move(message));
+}
+
+void MapReader::check_order(std::string_view low_key, double low, std::string_view high_key,
+                            double high, bool allow_equal) {
+  const bool has_low = has(low_key);
+  if (!has_low && !has(high_key)) return;
+  if (low < high || (allow_equal && low == high)) return;
+  const std::string or_equal = allow_equal ? "or equal to " : "";
+  if (has_low) {
+    check(false, low_key,
+          "must be less than " + or_equal + std::string(high_key) + " (" + format_number(high) +
+              "), got " + format_number(low));
+  } else {
+    check(false, high_key,
+          "must be greater than " + or_equal + std::string(low_key) + " (" + format_number(low) +
+              "), got " + format_number(high));
+  }
+}
+
+void MapReader::report_unknown_keys() {
+  if (!node_.IsMap()) return;
+  std::unordered_set<std::string> seen;
+  for (const auto& entry : node_) {
+    const YAML::Node& key = entry.first;
+    const int line = line_of(key) > 0 ? line_of(key) : line_;
+    if (!key.IsScalar()) {
+      sink_->add(line, path_.empty() ? "(root)" : path_,
+                 "keys must be plain names, got " + describe(key));
+      continue;
+    }
+    const std::string& name = key.Scalar();
+    if (!seen.insert(name).second) {
+      sink_->add(line, path_of(name), "duplicate key (the first one is used)");
+    } else if (std::find(known_keys_.begin(), known_keys_.end(), name) == known_keys_.end()) {
+      sink_->add(line, path_of(name), "unknown key" + suggestion(name, known_keys_));
+    }
+  }
+}
+
+std::optional<std::vector<Value>> MapReader::elements_of(const Value& value, std::size_t min_size) {
+  std::vector<Value> elements;
+  if (value.node.IsSequence()) {
+    for (const YAML::Node& element : value.node) {
+      const int line = line_of(element) > 0 ? line_of(element) : value.line;
+      const std::string index = "[" + std::to_string(elements.size()) + "]";
+      elements.push_back({element, value.path + index, line});
+    }
+  } else if (!value.node.IsNull()) {  // `chat_ids:` with nothing after it is an empty list
+    sink_->add(value.line, value.path, "expected a list, got " + describe(value.node));
+    return std::nullopt;
+  }
+  if (elements.size() < min_size) {
+    sink_->add(
+        value.line, value.path,
+        "must list at least " + std::to_string(min_size) + (min_size == 1 ? " value" : " values"));
+    return std::nullopt;
+  }
+  return elements;
+}
+
+std::optional<MapReader> MapReader::open_map(const Value& value) {
+  if (!value.node.IsMap() && !value.node.IsNull()) {
+    sink_->add(value.line, value.path, "expected a map, got " + describe(value.node));
+    return std::nullopt;
+  }
+  return MapReader(*sink_, value.node, value.path, value.line);
+}
+
+std::string MapReader::path_of(std::string_view key) const {
+  return path_.empty() ? std::string(key) : path_ + "." + std::string(key);
+}
+
+}  // namespace teleglas::config_detail

@@ -1,0 +1,166 @@
+// Reads one YAML map of the configuration into a struct. A MapReader knows its key path,
+// checks each value's type and range, remembers the keys it was asked for and reports every
+// other key as unknown, so each struct's parse function is a short list of read() lines.
+#pragma once
+
+#include <yaml-cpp/yaml.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include "teleglas/config/load.hpp"
+
+namespace teleglas::config_detail {
+
+// Where problems go; every reader of one document shares it.
+struct ProblemSink {
+  std::string file;
+  std::vector<ConfigProblem> problems;
+
+  void add(int line, std::string key_path, std::string message);
+};
+
+// A rule returns what a value must satisfy ("must be > 0 and <= 86400") when it does not,
+// and an empty string when it does; the reader appends the offending value.
+using NumberRule = std::function<std::string(double)>;
+using StringRule = std::function<std::string(std::string_view)>;
+template <class T>
+using RuleFor = std::conditional_t<std::is_arithmetic_v<T>, NumberRule, StringRule>;
+
+NumberRule between(double low, double high);   // low <= v <= high
+NumberRule above(double low, double high);     // low < v <= high
+NumberRule non_zero_within(double magnitude);  // v != 0 and |v| <= magnitude
+StringRule non_empty();
+StringRule symbol_name();  // non-empty, fits a channel name
+StringRule one_of(std::vector<std::string> choices);
+StringRule url_with_scheme(std::vector<std::string> schemes);
+StringRule host_and_port();
+
+// 2000000 rather than 2e+06; 0.65 rather than 0.650000.
+std::string format_number(double v);
+
+// 1-based line of a node, 0 when yaml-cpp knows none.
+int line_of(const YAML::Node& node);
+
+// One value found in the document, with where it was found.
+struct Value {
+  YAML::Node node;
+  std::string path;
+  int line = 0;
+};
+
+// Each reports a type or rule violation and returns false; `out` is left untouched then, so
+// an invalid value never replaces the default.
+bool decode(ProblemSink& sink, const Value& value, double& out, const NumberRule& rule);
+bool decode(ProblemSink& sink, const Value& value, int& out, const NumberRule& rule);
+bool decode(ProblemSink& sink, const Value& value, std::int64_t& out, const NumberRule& rule);
+bool decode(ProblemSink& sink, const Value& value, std::string& out, const StringRule& rule);
+
+class MapReader {
+ public:
+  // `node` may be null (an empty section: every key keeps its default).
+  MapReader(ProblemSink& sink, YAML::Node node, std::string path, int line);
+
+  // Numbers have no default rule: every numeric key states its range.
+  template <class T>
+  requires std::is_arithmetic_v<T>
+  void read(std::string_view key, T& member, const NumberRule& rule) {
+    if (auto value = find(key)) decode(*sink_, *value, member, rule);
+  }
+
+  void read(std::string_view key, std::string& member, const StringRule& rule = {}) {
+    if (auto value = find(key)) decode(*sink_, *value, member, rule);
+  }
+
+  // A list replaces the default as a whole, and only when every element is valid.
+  template <class T>
+  void read_list(std::string_view key, std::vector<T>& member, const RuleFor<T>& element_rule,
+                 std::size_t min_size = 0) {
+    auto value = find(key);
+    if (!value) return;
+    auto elements = elements_of(*value, min_size);
+    if (!elements) return;
+    std::vector<T> result;
+    bool all_valid = true;
+    for (const Value& element : *elements) {
+      T item{};
+      if (decode(*sink_, element, item, element_rule)) {
+        result.push_back(std::move(item));
+      } else {
+        all_valid = false;
+      }
+    }
+    if (all_valid) member = std::move(result);
+  }
+
+  // A nested map: `parse(MapReader&, T&)` reads its keys on top of the current `member`.
+  template <class T, class Parse>
+  void read_section(std::string_view key, T& member, Parse&& parse) {
+    auto value = find(key);
+    if (!value) return;
+    if (auto child = open_map(*value)) {
+      parse(*child, member);
+      child->report_unknown_keys();
+    }
+  }
+
+  // A list of maps; each element starts as a copy of `prototype` before `parse` reads it.
+  template <class T, class Parse>
+  void read_list_of_sections(std::string_view key, std::vector<T>& member, const T& prototype,
+                             Parse&& parse) {
+    auto value = find(key);
+    if (!value) return;
+    auto elements = elements_of(*value, 0);
+    if (!elements) return;
+    std::vector<T> result;
+    for (const Value& element : *elements) {
+      if (auto child = open_map(element)) {
+        T item = prototype;
+        parse(*child, item);
+        child->report_unknown_keys();
+        result.push_back(std::move(item));
+      }
+    }
+    member = std::move(result);
+  }
+
+  bool has(std::string_view key) const;
+
+  // A key that has no sensible default.
+  void require(std::string_view key);
+
+  // A cross-field rule; reported at `key` (or at this map when the key is absent).
+  void check(bool ok, std::string_view key, std::string message);
+
+  // `low_key` < `high_key` (or <= with `allow_equal`). Checked only when this map sets one of
+  // them: otherwise both were inherited and already checked where they were set.
+  void check_order(std::string_view low_key, double low, std::string_view high_key, double high,
+                   bool allow_equal = false);
+
+  // Keys of this map that no read() asked for, and repeated keys.
+  void report_unknown_keys();
+
+  const std::string& path() const { return path_; }
+
+ private:
+  std::optional<Value> find(std::string_view key);
+  std::optional<Value> lookup(std::string_view key) const;
+  std::optional<std::vector<Value>> elements_of(const Value& value, std::size_t min_size);
+  std::optional<MapReader> open_map(const Value& value);
+  std::string path_of(std::string_view key) const;
+
+  ProblemSink* sink_;
+  YAML::Node node_;
+  std::string path_;
+  int line_;
+  std::vector<std::string> known_keys_;
+};
+
+}  // namespace teleglas::config_detail
