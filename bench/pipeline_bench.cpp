@@ -146,10 +146,9 @@ int main(int argc, char** argv) {
   const double frames = static_cast<double>(r.lines.size());
   const double parse_fps = frames / parse_s;
   const double pipeline_fps = frames / pipeline_s;
-  std::printf("parse only:     %10.0f frames/s  %10.0f events/s\n", parse_fps,
-              events / parse_s);
-  std::printf("full pipeline:  %10.0f frames/s  %10.0f events/s  (%llu signals)\n",
-              pipeline_fps, events / pipeline_s, static_cast<unsigned long long>(signals));
+  std::printf("parse only:     %10.0f frames/s  %10.0f events/s\n", parse_fps, events / parse_s);
+  std::printf("full pipeline:  %10.0f frames/s  %10.0f events/s  (%llu signals)\n", pipeline_fps,
+              events / pipeline_s, static_cast<unsigned long long>(signals));
   std::printf("pipeline / parse-only = %.0f%% (target >= 60%%)\n",
               100.0 * pipeline_fps / parse_fps);
   std::string replay_file = path;

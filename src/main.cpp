@@ -55,11 +55,10 @@ int check_config(const std::string& path) {
 
 void print_human_summary(const ReplaySummary& s) {
   std::cout << "── replay summary ──\n"
-            << "files " << s.files << ", frames " << s.parse.frames << ", events "
-            << s.parse.events << " (" << s.parse.liquidations << " liquidations, "
-            << s.parse.trades << " trades), snapshots rows "
-            << s.parse.funding_rates + s.parse.open_interests << ", pongs " << s.parse.pongs
-            << ", notices " << s.parse.notices << "\n"
+            << "files " << s.files << ", frames " << s.parse.frames << ", events " << s.parse.events
+            << " (" << s.parse.liquidations << " liquidations, " << s.parse.trades
+            << " trades), snapshots rows " << s.parse.funding_rates + s.parse.open_interests
+            << ", pongs " << s.parse.pongs << ", notices " << s.parse.notices << "\n"
             << "rejected " << s.parse.rejected();
   for (int i = 0; i < reject_reason_count; ++i) {
     if (s.parse.rejected_by_reason[i]) {
@@ -153,10 +152,12 @@ int main(int argc, char** argv) {
       "replay",
       "Run recordings (one CoinGlass frame per line) through the pipeline as fast as possible,\n"
       "with the events' own timestamps as the clock; print the alerts it would send");
-  replay_cmd->add_option("files", replay_files, "Recording files")->required()->check(
-      CLI::ExistingFile);
+  replay_cmd->add_option("files", replay_files, "Recording files")
+      ->required()
+      ->check(CLI::ExistingFile);
   auto* replay_config =
-      replay_cmd->add_option("--config,-c", config_path, "Configuration file (default: "
+      replay_cmd->add_option("--config,-c", config_path,
+                             "Configuration file (default: "
                              "config/teleglas.yaml when present, else built-in defaults)");
   replay_cmd->add_flag("--json", replay_json,
                        "One JSON object per signal, then one {\"summary\":...} line");

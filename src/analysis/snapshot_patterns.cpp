@@ -18,7 +18,8 @@ std::string percent_text(const char* format, double a, double b = 0) {
 
 // Groups rows by base asset, keeping first-seen order so output is deterministic.
 template <class Row>
-std::vector<std::pair<std::string_view, std::vector<const Row*>>> by_base(std::span<const Row> rows) {
+std::vector<std::pair<std::string_view, std::vector<const Row*>>> by_base(
+    std::span<const Row> rows) {
   std::vector<std::pair<std::string_view, std::vector<const Row*>>> groups;
   for (const Row& row : rows) {
     auto it = std::find_if(groups.begin(), groups.end(),
@@ -33,7 +34,9 @@ std::vector<std::pair<std::string_view, std::vector<const Row*>>> by_base(std::s
 }
 
 // How far past its threshold a snapshot pattern is: 1.5x earns 10, 2x 15, 3x 20.
-int excess_points(double ratio) { return ratio > 3 ? 20 : ratio > 2 ? 15 : ratio > 1.5 ? 10 : 0; }
+int excess_points(double ratio) {
+  return ratio > 3 ? 20 : ratio > 2 ? 15 : ratio > 1.5 ? 10 : 0;
+}
 
 int horizon_index(std::string_view horizon) {
   static constexpr std::string_view names[] = {"5m", "15m", "30m", "1h", "4h", "24h"};
@@ -74,7 +77,8 @@ void FundingExtremeDetector::on_snapshot(std::span<const FundingRate> rates,
     if (armed == sign) continue;
     int agreeing = 0;
     for (const FundingRate* r : rows) {
-      if (std::fabs(r->rate_8h_pct()) > cfg.extreme_rate_pct && (r->rate_8h_pct() > 0) == (sign > 0)) {
+      if (std::fabs(r->rate_8h_pct()) > cfg.extreme_rate_pct &&
+          (r->rate_8h_pct() > 0) == (sign > 0)) {
         ++agreeing;
       }
     }
@@ -93,8 +97,7 @@ void FundingExtremeDetector::on_snapshot(std::span<const FundingRate> rates,
     add_factor(s, "funding_extreme", 10,
                percent_text("8h funding %+.4f%% beyond %.4f%%", rate, cfg.extreme_rate_pct));
     if (const int magnitude = excess_points(ratio); magnitude > 0) {
-      add_factor(s, "funding_magnitude", magnitude,
-                 percent_text("%.1fx the threshold", ratio));
+      add_factor(s, "funding_magnitude", magnitude, percent_text("%.1fx the threshold", ratio));
     }
     if (agreeing >= 2) {
       add_factor(s, "exchanges_agree", 10,
@@ -151,11 +154,12 @@ void OiDivergenceDetector::on_snapshot(std::span<const OpenInterest> rows,
                  {"exchanges", static_cast<double>(exchanges)}};
     add_factor(s, "oi_divergence", 10,
                std::string(rising->exchange) + percent_text(" %+.2f%% vs ", up) +
-                   std::string(falling->exchange) + percent_text(" %+.2f%% (", down) +
-                   cfg.horizon + ")");
+                   std::string(falling->exchange) + percent_text(" %+.2f%% (", down) + cfg.horizon +
+                   ")");
     const double ratio = spread / cfg.min_spread_pct;
     if (const int magnitude = excess_points(ratio); magnitude > 0) {
-      add_factor(s, "oi_spread", magnitude, percent_text("spread %.2f%%, %.1fx the minimum", spread, ratio));
+      add_factor(s, "oi_spread", magnitude,
+                 percent_text("spread %.2f%%, %.1fx the minimum", spread, ratio));
     }
     if (sink.offer(s, cfg.min_confidence)) alerted = true;
   }

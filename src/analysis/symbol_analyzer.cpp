@@ -54,14 +54,12 @@ SymbolAnalyzer::SymbolAnalyzer(std::string symbol, const AnalysisConfig& config,
       liquidations_(static_cast<std::size_t>(buffers.liquidations)),
       trades_(static_cast<std::size_t>(buffers.trades)) {
   hunt_window_ = liquidations_.add_window({seconds_ms(config.stop_hunt.window_s), 0, true});
-  hunt_market_window_ =
-      liquidations_.add_window({seconds_ms(config.stop_hunt.window_s), 0, true});
-  cascade_window_ =
-      liquidations_.add_window({seconds_ms(config.cascade.window_s), 0, true});
-  flow_window_ = trades_.add_window({seconds_ms(config.order_flow.window_s),
-                                     config.order_flow.large_trade_usd, false});
-  whale_window_ = trades_.add_window(
-      {seconds_ms(config.whale.window_s), config.whale.whale_trade_usd, true});
+  hunt_market_window_ = liquidations_.add_window({seconds_ms(config.stop_hunt.window_s), 0, true});
+  cascade_window_ = liquidations_.add_window({seconds_ms(config.cascade.window_s), 0, true});
+  flow_window_ = trades_.add_window(
+      {seconds_ms(config.order_flow.window_s), config.order_flow.large_trade_usd, false});
+  whale_window_ =
+      trades_.add_window({seconds_ms(config.whale.window_s), config.whale.whale_trade_usd, true});
 }
 
 void SymbolAnalyzer::on_event(const MarketEvent& event, DetectionSink& sink) {
@@ -101,8 +99,7 @@ void SymbolAnalyzer::advance_to(TimeMs now, DetectionSink& sink) {
   now_ = now;
   for (Side side : {Side::sell, Side::buy}) {
     Hunt& hunt = hunts_[index_of(side)];
-    if (hunt.active &&
-        now > hunt.open_time + seconds_ms(config_.stop_hunt.absorption_window_s)) {
+    if (hunt.active && now > hunt.open_time + seconds_ms(config_.stop_hunt.absorption_window_s)) {
       conclude_hunt(side);  // not absorbed in time: give up
     }
   }
@@ -132,8 +129,8 @@ Signal SymbolAnalyzer::candidate(SignalType type, Direction direction, TimeMs ti
 
 void SymbolAnalyzer::set_setup(Signal& signal, double entry) const {
   if (entry > 0 && signal.direction != Direction::neutral) {
-    signal.setup = make_setup(signal.direction, entry, signal.zone_low, signal.zone_high,
-                              config_.setup);
+    signal.setup =
+        make_setup(signal.direction, entry, signal.zone_low, signal.zone_high, config_.setup);
   }
 }
 
@@ -183,14 +180,13 @@ void SymbolAnalyzer::absorb(const MarketEvent& trade, DetectionSink& sink) {
   ++hunt.absorbing_trades;
   if (hunt.absorption_usd < cfg.absorption_usd) return;
 
-  Signal s = candidate(SignalType::stop_hunt, reversal_after(liquidation_side),
-                       trade.exchange_time, hunt.exchange);
+  Signal s = candidate(SignalType::stop_hunt, reversal_after(liquidation_side), trade.exchange_time,
+                       hunt.exchange);
   s.window_start = hunt.first_time;
   s.zone_low = hunt.zone_low;
   s.zone_high = hunt.zone_high;
   s.volume_usd = hunt.volume_usd;
-  const double other =
-      liquidations_.totals(hunt_market_window_).usd_of(opposite(liquidation_side));
+  const double other = liquidations_.totals(hunt_market_window_).usd_of(opposite(liquidation_side));
   s.dominant_share = hunt.volume_usd / (hunt.volume_usd + other);
   s.absorption_usd = hunt.absorption_usd;
   s.metrics = {{"liquidations", static_cast<double>(hunt.liquidations)},

@@ -100,9 +100,15 @@ struct Pipeline::Impl final : DetectionSink {
         ++stats.emitted_by_type[static_cast<int>(candidate.type)];
         out->push_back(std::move(candidate));
         break;
-      case GateVerdict::cooldown: ++stats.suppressed_cooldown; break;
-      case GateVerdict::hourly_cap: ++stats.suppressed_hourly_cap; break;
-      case GateVerdict::low_confidence: ++stats.suppressed_low_confidence; break;
+      case GateVerdict::cooldown:
+        ++stats.suppressed_cooldown;
+        break;
+      case GateVerdict::hourly_cap:
+        ++stats.suppressed_hourly_cap;
+        break;
+      case GateVerdict::low_confidence:
+        ++stats.suppressed_low_confidence;
+        break;
     }
     return true;
   }
@@ -157,9 +163,14 @@ void Pipeline::on_frame(const ParsedFrame& frame, std::vector<Signal>& out) {
     case FrameKind::market:
       for (const MarketEvent& e : frame.events) on_event(e, out);
       break;
-    case FrameKind::funding: on_funding(frame.funding, out); break;
-    case FrameKind::open_interest: on_open_interest(frame.open_interest, out); break;
-    default: break;
+    case FrameKind::funding:
+      on_funding(frame.funding, out);
+      break;
+    case FrameKind::open_interest:
+      on_open_interest(frame.open_interest, out);
+      break;
+    default:
+      break;
   }
 }
 
@@ -168,7 +179,11 @@ void Pipeline::on_tick(TimeMs now, std::vector<Signal>& out) {
   impl_->advance_clock(now);
 }
 
-TimeMs Pipeline::now() const { return impl_->clock; }
-const PipelineStats& Pipeline::stats() const { return impl_->stats; }
+TimeMs Pipeline::now() const {
+  return impl_->clock;
+}
+const PipelineStats& Pipeline::stats() const {
+  return impl_->stats;
+}
 
 }  // namespace teleglas

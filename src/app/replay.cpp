@@ -139,7 +139,8 @@ std::string summary_to_json(const ReplaySummary& summary) {
                                  {"low_confidence", summary.pipeline.suppressed_low_confidence}};
   s["first_time"] = summary.first_time;
   s["last_time"] = summary.last_time;
-  s["span_ms"] = summary.last_time > summary.first_time ? summary.last_time - summary.first_time : 0;
+  s["span_ms"] =
+      summary.last_time > summary.first_time ? summary.last_time - summary.first_time : 0;
   return json::serialize(json::object{{"summary", std::move(s)}});
 }
 

@@ -13,21 +13,30 @@ constexpr std::array<std::string_view, signal_type_count> signal_type_names = {
 
 std::string_view to_string(Direction d) {
   switch (d) {
-    case Direction::bullish: return "LONG";
-    case Direction::bearish: return "SHORT";
-    case Direction::neutral: return "NEUTRAL";
+    case Direction::bullish:
+      return "LONG";
+    case Direction::bearish:
+      return "SHORT";
+    case Direction::neutral:
+      return "NEUTRAL";
   }
   return "NEUTRAL";
 }
 
-std::string_view to_string(SignalType t) { return signal_type_names[static_cast<int>(t)]; }
+std::string_view to_string(SignalType t) {
+  return signal_type_names[static_cast<int>(t)];
+}
 
 std::string_view to_string(Priority p) {
   switch (p) {
-    case Priority::urgent: return "URGENT";
-    case Priority::watch: return "WATCH";
-    case Priority::info: return "INFO";
-    case Priority::none: return "NONE";
+    case Priority::urgent:
+      return "URGENT";
+    case Priority::watch:
+      return "WATCH";
+    case Priority::info:
+      return "INFO";
+    case Priority::none:
+      return "NONE";
   }
   return "NONE";
 }

@@ -13,7 +13,8 @@ GateVerdict SignalGate::admit(Signal& signal) {
   if (signal.confidence < config_.min_confidence) return GateVerdict::low_confidence;
   const Key key{signal.type, signal.symbol, signal.direction};
   const TimeMs cooldown = seconds_ms(config_.cooldown_s);
-  if (auto it = last_sent_.find(key); it != last_sent_.end() && signal.time < it->second + cooldown) {
+  if (auto it = last_sent_.find(key);
+      it != last_sent_.end() && signal.time < it->second + cooldown) {
     return GateVerdict::cooldown;
   }
   constexpr TimeMs hour = 3'600'000;

@@ -585,6 +585,21 @@ std::vector<double> sizes_totalling(double total, double low, double high, rando
   return sizes;
 }
 
+// One side's forced orders for a scenario: `total` on Binance, 5–10% more on the other
+// venues, with event counts drawn from the given ranges.
+void plant_flush(recording& rec, const episode& e, const market_symbol& s, double total,
+                 std::pair<int, int> binance_events, std::pair<int, int> other_events,
+                 random_source& rng) {
+  const Side side = e.kind->side;
+  plant_liquidations(
+      rec, e.symbol, s, side, binance_only, total,
+      static_cast<std::size_t>(rng.integer(binance_events.first, binance_events.second)), e.start,
+      e.main_end, rng);
+  plant_liquidations(rec, e.symbol, s, side, other_exchanges, total * rng.uniform(0.05, 0.1),
+                     static_cast<std::size_t>(rng.integer(other_events.first, other_events.second)),
+                     e.start + 500, e.main_end, rng);
+}
+
 // The scenario's own events; the background already leans its way (bias_at).
 void plant_scenario(recording& rec, const episode& e, const market_symbol& s, random_source& rng) {
   const Side side = e.kind->side;
@@ -592,24 +607,14 @@ void plant_scenario(recording& rec, const episode& e, const market_symbol& s, ra
     case scenario_shape::stop_hunt: {
       // $2.6–3.2M on Binance alone clears the $2M threshold even for a per-exchange reader;
       // with the other venues' share it stays far below the $5M of a cascade.
-      const double total = rng.uniform(2.6e6, 3.2e6);
-      plant_liquidations(rec, e.symbol, s, side, binance_only, total,
-                         static_cast<std::size_t>(rng.integer(18, 26)), e.start, e.main_end, rng);
-      plant_liquidations(rec, e.symbol, s, side, other_exchanges, total * rng.uniform(0.05, 0.1),
-                         static_cast<std::size_t>(rng.integer(3, 6)), e.start + 500, e.main_end,
-                         rng);
+      plant_flush(rec, e, s, rng.uniform(2.6e6, 3.2e6), {18, 26}, {3, 6}, rng);
       // Absorption: $330–450K of $35–90K opposite trades (the detector needs $100K of >= $10K).
       const auto sizes = sizes_totalling(rng.uniform(330e3, 450e3), 35e3, 90e3, rng);
       plant_trades(rec, e.symbol, s, opposite(side), sizes, e.absorb_begin, e.absorb_end, 5, rng);
       break;
     }
     case scenario_shape::cascade: {
-      const double total = rng.uniform(6.5e6, 8e6);
-      plant_liquidations(rec, e.symbol, s, side, binance_only, total,
-                         static_cast<std::size_t>(rng.integer(22, 30)), e.start, e.main_end, rng);
-      plant_liquidations(rec, e.symbol, s, side, other_exchanges, total * rng.uniform(0.05, 0.1),
-                         static_cast<std::size_t>(rng.integer(4, 8)), e.start + 500, e.main_end,
-                         rng);
+      plant_flush(rec, e, s, rng.uniform(6.5e6, 8e6), {22, 30}, {4, 8}, rng);
       break;
     }
     case scenario_shape::order_flow_run: {

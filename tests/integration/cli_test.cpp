@@ -23,16 +23,16 @@ std::string liquidation_line(long long t, int side, double usd, double price) {
   std::ostringstream s;
   s.precision(17);
   s << R"({"channel":"liquidationOrders","data":[{"baseAsset":"BTC","exName":"Binance","price":)"
-    << price << R"(,"side":)" << side << R"(,"symbol":"BTCUSDT","time":)" << t
-    << R"(,"volUsd":)" << usd << "}]}";
+    << price << R"(,"side":)" << side << R"(,"symbol":"BTCUSDT","time":)" << t << R"(,"volUsd":)"
+    << usd << "}]}";
   return s.str();
 }
 std::string trade_line(long long t, int side, double usd, double price) {
   std::ostringstream s;
   s.precision(17);
   s << R"({"channel":"futures_trades@Binance_BTCUSDT@10000","data":[{"baseAsset":"BTC","exName":"Binance","price":)"
-    << price << R"(,"side":)" << side << R"(,"symbol":"BTCUSDT","time":)" << t
-    << R"(,"volUsd":)" << usd << "}]}";
+    << price << R"(,"side":)" << side << R"(,"symbol":"BTCUSDT","time":)" << t << R"(,"volUsd":)"
+    << usd << "}]}";
   return s.str();
 }
 
@@ -41,7 +41,8 @@ constexpr long long t0 = 1'725'416'400'000;
 TEST(ReplayCli, HandMadeStopHuntBecomesOneJsonSignalThenASummary) {
   TempDir dir;
   std::string rec;
-  for (int i = 0; i < 3; ++i) rec += liquidation_line(t0 + i * 2'000, 1, 900'000, 95'900 - i * 100) + "\n";
+  for (int i = 0; i < 3; ++i)
+    rec += liquidation_line(t0 + i * 2'000, 1, 900'000, 95'900 - i * 100) + "\n";
   rec += "pong\n";
   rec += trade_line(t0 + 8'000, 2, 150'000, 95'750) + "\n";
   write_file(dir / "hunt.jsonl", rec);
@@ -76,7 +77,7 @@ TEST(ReplayCli, BadLinesAreCountedByReasonAndNeverFatal) {
   rec += liquidation_line(t0, 3, 1'000, 95'000) + "\n";                  // bad side
   rec += liquidation_line(t0, 1, -5, 95'000) + "\n";                     // bad volume
   rec += "liquidationOrders need upgrade plan\n";
-  rec += liquidation_line(t0, 1, 1'000, 95'000) + "\n";                  // fine
+  rec += liquidation_line(t0, 1, 1'000, 95'000) + "\n";  // fine
   write_file(dir / "bad.jsonl", rec);
   const auto r = run_teleglas("replay --json " + (dir / "bad.jsonl").string(), dir);
   ASSERT_EQ(r.exit_code, 0) << r.err;
@@ -112,7 +113,8 @@ TEST(ReplayCli, GeneratedMarketReplaysByteIdenticallyAndTripsEveryPattern) {
 }
 
 TEST(ReplayCli, SharedRecordingsAreAcceptedInFull) {
-  const fs::path recordings = fs::path(TELEGLAS_SOURCE_DIR) / ".." / "shared" / "data" / "recordings";
+  const fs::path recordings =
+      fs::path(TELEGLAS_SOURCE_DIR) / ".." / "shared" / "data" / "recordings";
   if (!fs::exists(recordings)) GTEST_SKIP() << "no shared recordings on this machine";
   TempDir dir;
   int files = 0;
@@ -124,7 +126,8 @@ TEST(ReplayCli, SharedRecordingsAreAcceptedInFull) {
     const auto lines = lines_of(r.out);
     ASSERT_FALSE(lines.empty());
     const json::object summary = json::parse(lines.back()).as_object().at("summary").as_object();
-    EXPECT_EQ(summary.at("rejected").to_number<std::uint64_t>(), 0u) << entry.path() << ": " << lines.back();
+    EXPECT_EQ(summary.at("rejected").to_number<std::uint64_t>(), 0u)
+        << entry.path() << ": " << lines.back();
     EXPECT_GT(summary.at("events").to_number<std::uint64_t>(), 1000u) << entry.path();
   }
   EXPECT_GT(files, 0);
@@ -157,8 +160,10 @@ TEST(CheckConfigCli, ReportsEveryProblemAsFileLineKey) {
 
 TEST(CheckConfigCli, ShippedConfigIsValid) {
   TempDir dir;
-  const auto r = run_teleglas(
-      "check-config --config " + (fs::path(TELEGLAS_SOURCE_DIR) / "config" / "teleglas.yaml").string(), dir);
+  const auto r =
+      run_teleglas("check-config --config " +
+                       (fs::path(TELEGLAS_SOURCE_DIR) / "config" / "teleglas.yaml").string(),
+                   dir);
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
 }
 

@@ -33,8 +33,8 @@ class SymbolAnalyzer {
   // A stop hunt in progress on one liquidation side, waiting for absorption.
   struct Hunt {
     bool active = false;
-    TimeMs open_time = 0;    // when the liquidation window crossed its threshold
-    TimeMs first_time = 0;   // first liquidation counted
+    TimeMs open_time = 0;   // when the liquidation window crossed its threshold
+    TimeMs first_time = 0;  // first liquidation counted
     double volume_usd = 0;
     double zone_low = 0, zone_high = 0;
     int liquidations = 0;

@@ -19,13 +19,13 @@ namespace teleglas {
 
 struct PipelineStats {
   std::uint64_t events = 0;
-  std::uint64_t candidates = 0;          // signals the detectors proposed
-  std::uint64_t emitted = 0;             // signals that passed the gate
+  std::uint64_t candidates = 0;  // signals the detectors proposed
+  std::uint64_t emitted = 0;     // signals that passed the gate
   std::uint64_t suppressed_cooldown = 0;
   std::uint64_t suppressed_hourly_cap = 0;
   std::uint64_t suppressed_low_confidence = 0;
   std::array<std::uint64_t, signal_type_count> emitted_by_type{};
-  std::size_t symbols = 0;               // symbols with state
+  std::size_t symbols = 0;  // symbols with state
 };
 
 class Pipeline {

@@ -17,7 +17,7 @@ struct MarketEvent {
   double price = 0;
   double volume_usd = 0;
   TimeMs exchange_time = 0;
-  TimeMs receive_time = 0;  // equals exchange_time when replaying a recording
+  TimeMs receive_time = 0;      // equals exchange_time when replaying a recording
   std::string_view symbol;      // e.g. "BTCUSDT"
   std::string_view exchange;    // e.g. "Binance"; may be empty
   std::string_view base_asset;  // e.g. "BTC"; may be empty
@@ -27,9 +27,9 @@ struct MarketEvent {
 struct FundingRate {
   std::string_view base_asset;  // "BTC"
   std::string_view exchange;
-  double rate_pct = 0;     // percent per funding interval, as CoinGlass reports it
-  double interval_h = 8;   // funding interval in hours
-  TimeMs time = 0;         // snapshot time
+  double rate_pct = 0;    // percent per funding interval, as CoinGlass reports it
+  double interval_h = 8;  // funding interval in hours
+  TimeMs time = 0;        // snapshot time
 
   double rate_8h_pct() const { return interval_h > 0 ? rate_pct * 8.0 / interval_h : rate_pct; }
 };

@@ -11,7 +11,7 @@ namespace teleglas {
 
 // One step of the confidence score, kept so the alert and the log can say why.
 struct ScoreFactor {
-  std::string name;    // stable key, e.g. "base", "volume", "one_sided", "absorption"
+  std::string name;  // stable key, e.g. "base", "volume", "one_sided", "absorption"
   int points = 0;
   std::string detail;  // human text, e.g. "$3.2M > $3M"
 };
@@ -42,9 +42,9 @@ struct Signal {
   std::optional<Setup> setup;  // present on every directional signal with a known price
   double zone_low = 0;         // price zone (0 when the pattern has none)
   double zone_high = 0;
-  double volume_usd = 0;       // the main volume behind the signal
-  double dominant_share = 0;   // share of the dominant side, 0..1 (0 when n/a)
-  double absorption_usd = 0;   // stop hunt only
+  double volume_usd = 0;      // the main volume behind the signal
+  double dominant_share = 0;  // share of the dominant side, 0..1 (0 when n/a)
+  double absorption_usd = 0;  // stop hunt only
 
   std::vector<Metric> metrics;
   std::vector<ScoreFactor> factors;

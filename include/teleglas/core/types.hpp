@@ -10,15 +10,21 @@ namespace teleglas {
 // Epoch milliseconds. Every time in the core is one of these; nothing reads the wall clock.
 using TimeMs = std::int64_t;
 
-constexpr TimeMs seconds_ms(double s) { return static_cast<TimeMs>(s * 1000.0); }
+constexpr TimeMs seconds_ms(double s) {
+  return static_cast<TimeMs>(s * 1000.0);
+}
 
 // CoinGlass wire value of `side`. For trades: 1 = sell, 2 = buy (the aggressor).
 // For liquidations: 1 = a LONG was liquidated (a forced sell), 2 = a SHORT (a forced buy).
 // Either way, `sell` means "selling pressure hit the book".
 enum class Side : std::uint8_t { sell = 1, buy = 2 };
 
-constexpr Side opposite(Side s) { return s == Side::sell ? Side::buy : Side::sell; }
-constexpr int index_of(Side s) { return s == Side::sell ? 0 : 1; }
+constexpr Side opposite(Side s) {
+  return s == Side::sell ? Side::buy : Side::sell;
+}
+constexpr int index_of(Side s) {
+  return s == Side::sell ? 0 : 1;
+}
 
 enum class EventKind : std::uint8_t { liquidation, trade };
 

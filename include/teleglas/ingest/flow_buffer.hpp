@@ -26,12 +26,14 @@ struct FlowEntry {
 using UsdUnits = std::int64_t;
 inline constexpr double usd_units_per_dollar = 10'000.0;
 UsdUnits to_usd_units(double usd);
-inline double to_dollars(UsdUnits u) { return static_cast<double>(u) / usd_units_per_dollar; }
+inline double to_dollars(UsdUnits u) {
+  return static_cast<double>(u) / usd_units_per_dollar;
+}
 
 struct WindowSpec {
-  TimeMs span_ms = 30'000;       // entries with time > now - span are inside
-  double large_usd = 0;          // an entry is "large" from this size ...
-  bool large_inclusive = true;   // ... inclusive (>=) or strictly above (>)
+  TimeMs span_ms = 30'000;      // entries with time > now - span are inside
+  double large_usd = 0;         // an entry is "large" from this size ...
+  bool large_inclusive = true;  // ... inclusive (>=) or strictly above (>)
 };
 
 struct PriceRange {
@@ -40,7 +42,7 @@ struct PriceRange {
 };
 
 struct WindowTotals {
-  std::array<UsdUnits, 2> usd{};         // by index_of(Side)
+  std::array<UsdUnits, 2> usd{};  // by index_of(Side)
   std::array<std::int32_t, 2> count{};
   std::array<UsdUnits, 2> large_usd{};
   std::array<std::int32_t, 2> large_count{};
@@ -96,8 +98,8 @@ class FlowBuffer {
   struct Window {
     WindowSpec spec;
     UsdUnits large_units = 0;
-    std::uint64_t start_seq = 0;                 // first entry inside the window
-    std::array<std::uint64_t, 2> floor_seq{};    // entries below this don't count (by side)
+    std::uint64_t start_seq = 0;               // first entry inside the window
+    std::array<std::uint64_t, 2> floor_seq{};  // entries below this don't count (by side)
     WindowTotals totals;
   };
 
@@ -120,7 +122,9 @@ class FlowBuffer {
   static constexpr int max_windows = 4;
   std::array<Window, max_windows> windows_{};
   int window_count_ = 0;
-  std::span<Window> active_windows() { return {windows_.data(), static_cast<std::size_t>(window_count_)}; }
+  std::span<Window> active_windows() {
+    return {windows_.data(), static_cast<std::size_t>(window_count_)};
+  }
 };
 
 }  // namespace teleglas

@@ -37,14 +37,14 @@ std::string_view to_string(RejectReason r);
 
 // Counters accumulated over every frame a parser has seen.
 struct ParseStats {
-  std::uint64_t frames = 0;        // every frame offered, including notices and rejects
-  std::uint64_t events = 0;        // accepted liquidations + trades
+  std::uint64_t frames = 0;  // every frame offered, including notices and rejects
+  std::uint64_t events = 0;  // accepted liquidations + trades
   std::uint64_t liquidations = 0;
   std::uint64_t trades = 0;
-  std::uint64_t funding_rates = 0;      // accepted funding rows
-  std::uint64_t open_interests = 0;     // accepted open-interest rows
-  std::uint64_t pongs = 0;              // text "pong"
-  std::uint64_t notices = 0;            // other non-JSON text (e.g. "... need upgrade plan")
+  std::uint64_t funding_rates = 0;   // accepted funding rows
+  std::uint64_t open_interests = 0;  // accepted open-interest rows
+  std::uint64_t pongs = 0;           // text "pong"
+  std::uint64_t notices = 0;         // other non-JSON text (e.g. "... need upgrade plan")
   std::array<std::uint64_t, reject_reason_count> rejected_by_reason{};
 
   std::uint64_t rejected() const;
@@ -55,9 +55,9 @@ enum class FrameKind : std::uint8_t {
   funding,        // funding rows in `funding`
   open_interest,  // open-interest rows in `open_interest`
   pong,
-  notice,         // non-JSON text other than pong; `notice` holds it
-  rejected,       // the whole frame was rejected (`reject_reason`)
-  empty,          // blank line
+  notice,    // non-JSON text other than pong; `notice` holds it
+  rejected,  // the whole frame was rejected (`reject_reason`)
+  empty,     // blank line
 };
 
 // The result of one parse. Views point into the parser or the input: valid until the next
@@ -65,12 +65,12 @@ enum class FrameKind : std::uint8_t {
 struct ParsedFrame {
   FrameKind kind = FrameKind::empty;
   std::string_view channel;
-  std::vector<MarketEvent> events;        // accepted events (invalid elements are skipped)
+  std::vector<MarketEvent> events;  // accepted events (invalid elements are skipped)
   std::vector<FundingRate> funding;
   std::vector<OpenInterest> open_interest;
   std::string_view notice;
   RejectReason reject_reason = RejectReason::invalid_json;  // when kind == rejected
-  std::uint32_t rejected_events = 0;      // elements of data rejected in this frame
+  std::uint32_t rejected_events = 0;  // elements of data rejected in this frame
 };
 
 struct ParserOptions {

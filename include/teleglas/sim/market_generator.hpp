@@ -17,14 +17,14 @@ struct MarketGeneratorOptions {
   TimeMs start_time = 1'735'689'600'000;  // 2025-01-01 00:00:00 UTC
   double duration_s = 3600;
   std::vector<std::string> symbols = {"BTCUSDT", "ETHUSDT", "SOLUSDT"};
-  bool snapshots = true;                   // funding / open-interest lines
+  bool snapshots = true;  // funding / open-interest lines
 };
 
 // What the generator planted, and when: lets tests and the demo say what to expect.
 struct PlantedScenario {
-  std::string kind;    // "stop_hunt_long", "stop_hunt_short", "cascade_unabsorbed",
-                       // "accumulation", "distribution", "whale_accumulation",
-                       // "funding_extreme", "oi_divergence"
+  std::string kind;  // "stop_hunt_long", "stop_hunt_short", "cascade_unabsorbed",
+                     // "accumulation", "distribution", "whale_accumulation",
+                     // "funding_extreme", "oi_divergence"
   std::string symbol;
   TimeMs start = 0;
 };

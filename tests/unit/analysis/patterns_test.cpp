@@ -12,13 +12,7 @@ using namespace teleglas::testing;
 class Patterns : public ::testing::Test {
  protected:
   void feed(const MarketEvent& e) { analyzer.on_event(e, sink); }
-  std::vector<Signal> of_type(SignalType type) const {
-    std::vector<Signal> out;
-    for (const Signal& s : sink.offers) {
-      if (s.type == type) out.push_back(s);
-    }
-    return out;
-  }
+  std::vector<Signal> of_type(SignalType type) const { return signals_of_type(sink.offers, type); }
 
   AnalysisConfig config;
   BuffersConfig buffers;
@@ -142,7 +136,9 @@ class Snapshots : public ::testing::Test {
  protected:
   Snapshots() {
     context.config_for = [this](std::string_view) -> const AnalysisConfig& { return config; };
-    context.last_price = [](std::string_view symbol) { return symbol == "BTCUSDT" ? 95'000.0 : 0.0; };
+    context.last_price = [](std::string_view symbol) {
+      return symbol == "BTCUSDT" ? 95'000.0 : 0.0;
+    };
   }
   static FundingRate rate(std::string_view base, std::string_view exchange, double pct,
                           double interval_h = 8, TimeMs t = t0) {

@@ -17,13 +17,7 @@ class StopHunt : public ::testing::Test {
     feed(liquidation(t0 + 3'000, Side::sell, 700'000, 95'800));
     feed(liquidation(t0 + 6'000, Side::sell, 700'000, 95'700));
   }
-  std::vector<Signal> hunts() const {
-    std::vector<Signal> out;
-    for (const Signal& s : sink.offers) {
-      if (s.type == SignalType::stop_hunt) out.push_back(s);
-    }
-    return out;
-  }
+  std::vector<Signal> hunts() const { return signals_of_type(sink.offers, SignalType::stop_hunt); }
 
   AnalysisConfig config;
   BuffersConfig buffers;

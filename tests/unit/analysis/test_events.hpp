@@ -31,6 +31,14 @@ class CollectingSink : public DetectionSink {
   bool accept = true;
 };
 
+inline std::vector<Signal> signals_of_type(const std::vector<Signal>& signals, SignalType type) {
+  std::vector<Signal> out;
+  for (const Signal& s : signals) {
+    if (s.type == type) out.push_back(s);
+  }
+  return out;
+}
+
 inline double metric(const Signal& s, std::string_view name) {
   for (const Metric& m : s.metrics) {
     if (m.name == name) return m.value;

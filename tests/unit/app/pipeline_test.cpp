@@ -18,16 +18,11 @@ class PipelineTest : public ::testing::Test {
   }
   // A blatant stop hunt of longs on `symbol` starting at `t`: $3.2M flushed, $300K absorbed.
   void stop_hunt(TimeMs t, std::string_view symbol = "BTCUSDT") {
-    for (int i = 0; i < 4; ++i) feed(liquidation(t + i * 2'000, Side::sell, 800'000, 95'900 - i * 50, symbol));
+    for (int i = 0; i < 4; ++i)
+      feed(liquidation(t + i * 2'000, Side::sell, 800'000, 95'900 - i * 50, symbol));
     feed(trade(t + 9'000, Side::buy, 300'000, 95'800, symbol));
   }
-  std::vector<Signal> of_type(SignalType type) const {
-    std::vector<Signal> out;
-    for (const Signal& s : signals) {
-      if (s.type == type) out.push_back(s);
-    }
-    return out;
-  }
+  std::vector<Signal> of_type(SignalType type) const { return signals_of_type(signals, type); }
   static bool has_factor(const Signal& s, std::string_view name) {
     for (const ScoreFactor& f : s.factors) {
       if (f.name == name) return true;
@@ -111,13 +106,16 @@ TEST_F(PipelineTest, ClockOfOneSymbolDecidesWindowsOfAnother) {
 }
 
 TEST_F(PipelineTest, BlatantCaseOfEveryPatternReachesAtLeastWatch) {
-  stop_hunt(t0);                                                              // STOP_HUNT
-  for (int i = 0; i < 10; ++i) feed(trade(t0 + 100'000 + i * 5'000, Side::buy, 300'000, 3'300, "ETHUSDT"));
-  for (int i = 0; i < 10; ++i) feed(trade(t0 + 100'000 + i * 5'000, Side::sell, 300'000, 190, "SOLUSDT"));
-  for (int i = 0; i < 15; ++i) {                                              // CASCADE
+  stop_hunt(t0);  // STOP_HUNT
+  for (int i = 0; i < 10; ++i)
+    feed(trade(t0 + 100'000 + i * 5'000, Side::buy, 300'000, 3'300, "ETHUSDT"));
+  for (int i = 0; i < 10; ++i)
+    feed(trade(t0 + 100'000 + i * 5'000, Side::sell, 300'000, 190, "SOLUSDT"));
+  for (int i = 0; i < 15; ++i) {  // CASCADE
     feed(liquidation(t0 + 200'000 + i * 2'000, Side::buy, 450'000, 0.30 + i * 0.001, "DOGEUSDT"));
   }
-  for (int i = 0; i < 4; ++i) feed(trade(t0 + 300'000 + i * 30'000, Side::buy, 600'000, 1.5, "ADAUSDT"));
+  for (int i = 0; i < 4; ++i)
+    feed(trade(t0 + 300'000 + i * 30'000, Side::buy, 600'000, 1.5, "ADAUSDT"));
   const FundingRate rates[] = {{"XRP", "Binance", 0.3, 8, t0 + 400'000},
                                {"XRP", "Bybit", 0.2, 8, t0 + 400'000}};
   pipeline().on_funding(rates, signals);
@@ -149,7 +147,8 @@ TEST_F(PipelineTest, SameEventsSameSignals) {
     signals.clear();
     Pipeline p(config, no_history);
     for (int k = 0; k < 3; ++k) {
-      for (int i = 0; i < 4; ++i) p.on_event(liquidation(t0 + k * 400'000 + i * 2'000, Side::sell, 800'000, 95'900), signals);
+      for (int i = 0; i < 4; ++i)
+        p.on_event(liquidation(t0 + k * 400'000 + i * 2'000, Side::sell, 800'000, 95'900), signals);
       p.on_event(trade(t0 + k * 400'000 + 9'000, Side::buy, 300'000, 95'800), signals);
     }
     p.on_tick(t0 + 2'000'000, signals);

@@ -47,8 +47,8 @@ TEST(Gate, NoRepeatOfTypeSymbolDirectionWithinCooldown) {
   ASSERT_EQ(gate.admit(first), GateVerdict::pass);
   Signal repeat = signal_at(t0 + 299'999, 90);
   EXPECT_EQ(gate.admit(repeat), GateVerdict::cooldown);
-  Signal other_direction = signal_at(t0 + 1'000, 90, SignalType::stop_hunt, "BTCUSDT",
-                                     Direction::bearish);
+  Signal other_direction =
+      signal_at(t0 + 1'000, 90, SignalType::stop_hunt, "BTCUSDT", Direction::bearish);
   EXPECT_EQ(gate.admit(other_direction), GateVerdict::pass);
   Signal other_symbol = signal_at(t0 + 1'000, 90, SignalType::stop_hunt, "ETHUSDT");
   EXPECT_EQ(gate.admit(other_symbol), GateVerdict::pass);
@@ -152,10 +152,10 @@ TEST(Confirmation, FindsAnotherTypeAgreeingOnSymbolAndDirection) {
   EXPECT_EQ(tracker.find(signal_at(t0 + 100'000, 90, SignalType::accumulation), 300'000), nullptr)
       << "a signal does not confirm its own type";
   EXPECT_EQ(tracker.find(signal_at(t0 + 400'000, 90), 300'000), nullptr) << "too old";
-  EXPECT_EQ(tracker.find(signal_at(t0 + 1'000, 90, SignalType::stop_hunt, "BTCUSDT",
-                                   Direction::bearish),
-                         300'000),
-            nullptr);
+  EXPECT_EQ(
+      tracker.find(signal_at(t0 + 1'000, 90, SignalType::stop_hunt, "BTCUSDT", Direction::bearish),
+                   300'000),
+      nullptr);
 }
 
 }  // namespace
