@@ -285,6 +285,8 @@ ConfigLoadResult load_config_from_string(std::string_view yaml, std::string_view
     return result;
   } catch (const std::exception& e) {
     return single_problem(file_name, 0, "(internal)", std::string("cannot load: ") + e.what());
+  } catch (...) {
+    return single_problem(file_name, 0, "(internal)", "cannot load: unknown error");
   }
 }
 
@@ -304,6 +306,8 @@ ConfigLoadResult load_config_file(const std::string& path) {
     return load_config_from_string(text, path);
   } catch (const std::exception& e) {
     return single_problem(path, 0, "(file)", std::string("cannot read: ") + e.what());
+  } catch (...) {
+    return single_problem(path, 0, "(file)", "cannot read: unknown error");
   }
 }
 

@@ -18,22 +18,22 @@ struct BonusTier {
 };
 
 struct StopHuntConfig {
-  double window_s = 30;                  // liquidation window
-  double liquidation_usd = 2'000'000;    // one side must reach this within the window
-  double absorption_window_s = 30;       // opens when the threshold is crossed
-  double absorption_usd = 100'000;       // opposite-side large trades needed
-  double large_trade_usd = 10'000;       // a trade counts toward absorption from this size
-  int min_confidence = 70;               // the detector emits only from here
+  double window_s = 30;                // liquidation window
+  double liquidation_usd = 2'000'000;  // one side must reach this within the window
+  double absorption_window_s = 30;     // opens when the threshold is crossed
+  double absorption_usd = 100'000;     // opposite-side large trades needed
+  double large_trade_usd = 10'000;     // a trade counts toward absorption from this size
+  int min_confidence = 70;             // the detector emits only from here
 
   bool operator==(const StopHuntConfig&) const = default;
 };
 
 struct OrderFlowConfig {
   double window_s = 300;
-  double eval_interval_s = 60;           // evaluated on event-time boundaries of this period
-  double buy_ratio_long = 0.65;          // buy ratio above this -> ACCUMULATION
-  double buy_ratio_short = 0.35;         // below this -> DISTRIBUTION
-  int min_large_trades = 3;              // trades larger than large_trade_usd in the window
+  double eval_interval_s = 60;    // evaluated on event-time boundaries of this period
+  double buy_ratio_long = 0.65;   // buy ratio above this -> ACCUMULATION
+  double buy_ratio_short = 0.35;  // below this -> DISTRIBUTION
+  int min_large_trades = 3;       // trades larger than large_trade_usd in the window
   double large_trade_usd = 10'000;
   int min_confidence = 70;
 
@@ -42,8 +42,8 @@ struct OrderFlowConfig {
 
 struct CascadeConfig {
   double window_s = 60;
-  double liquidation_usd = 5'000'000;    // one side within the window
-  int min_events = 10;                   // liquidations of that side within the window
+  double liquidation_usd = 5'000'000;  // one side within the window
+  int min_events = 10;                 // liquidations of that side within the window
   int min_confidence = 60;
 
   bool operator==(const CascadeConfig&) const = default;
@@ -51,24 +51,24 @@ struct CascadeConfig {
 
 struct WhaleConfig {
   double window_s = 300;
-  double whale_trade_usd = 250'000;      // a single buy of at least this is a whale trade
-  int min_trades = 3;                    // whale buys within the window
-  double max_price_range_pct = 0.3;      // (high - low) / low of all trades in the window
+  double whale_trade_usd = 250'000;  // a single buy of at least this is a whale trade
+  int min_trades = 3;                // whale buys within the window
+  double max_price_range_pct = 0.3;  // (high - low) / low of all trades in the window
   int min_confidence = 60;
 
   bool operator==(const WhaleConfig&) const = default;
 };
 
 struct FundingConfig {
-  double extreme_rate_pct = 0.1;         // |8h funding rate| above this, in percent
+  double extreme_rate_pct = 0.1;  // |8h funding rate| above this, in percent
   int min_confidence = 60;
 
   bool operator==(const FundingConfig&) const = default;
 };
 
 struct OiDivergenceConfig {
-  std::string horizon = "1h";            // change field compared: 5m 15m 30m 1h 4h 24h
-  double min_spread_pct = 3.0;           // max change - min change across exchanges
+  std::string horizon = "1h";                 // change field compared: 5m 15m 30m 1h 4h 24h
+  double min_spread_pct = 3.0;                // max change - min change across exchanges
   double min_open_interest_usd = 50'000'000;  // exchanges smaller than this are ignored
   int min_confidence = 60;
 
@@ -80,9 +80,9 @@ struct ScoringConfig {
   std::vector<BonusTier> volume_tiers = {{2'000'000, 10}, {3'000'000, 15}, {5'000'000, 20}};
   std::vector<BonusTier> one_sided_tiers = {{0.7, 10}, {0.8, 15}};
   int absorption_bonus = 25;
-  double win_rate_min = 0.7;             // historical win rate of the type above this ...
-  int win_rate_bonus = 10;               // ... earns this
-  int confirmation_bonus = 10;           // another analyzer agrees (symbol, direction)
+  double win_rate_min = 0.7;    // historical win rate of the type above this ...
+  int win_rate_bonus = 10;      // ... earns this
+  int confirmation_bonus = 10;  // another analyzer agrees (symbol, direction)
   double confirmation_window_s = 300;
   int cap = 99;
 
@@ -90,9 +90,9 @@ struct ScoringConfig {
 };
 
 struct SetupConfig {
-  double reward_risk = 2.0;              // target = entry + reward_risk * (entry - stop)
-  double stop_buffer_pct = 0.1;          // stop this far beyond the zone
-  double min_risk_pct = 0.2;             // the stop is at least this far from entry
+  double reward_risk = 2.0;      // target = entry + reward_risk * (entry - stop)
+  double stop_buffer_pct = 0.1;  // stop this far beyond the zone
+  double min_risk_pct = 0.2;     // the stop is at least this far from entry
 
   bool operator==(const SetupConfig&) const = default;
 };
@@ -112,10 +112,10 @@ struct AnalysisConfig {
 };
 
 struct SymbolConfig {
-  std::string symbol;                    // e.g. BTCUSDT
+  std::string symbol;  // e.g. BTCUSDT
   std::vector<std::string> exchanges = {"Binance"};
-  double min_trade_usd = 10'000;         // minVol of the futures_trades subscription
-  AnalysisConfig analysis;               // the global analysis with this symbol's overrides
+  double min_trade_usd = 10'000;  // minVol of the futures_trades subscription
+  AnalysisConfig analysis;        // the global analysis with this symbol's overrides
 
   bool operator==(const SymbolConfig&) const = default;
 };
@@ -129,7 +129,7 @@ struct PriorityConfig {
 };
 
 struct SignalsConfig {
-  double cooldown_s = 300;               // no repeat of (type, symbol, direction) within this
+  double cooldown_s = 300;  // no repeat of (type, symbol, direction) within this
   int max_per_hour = 50;
   int min_confidence = 60;
   PriorityConfig priority;
@@ -138,8 +138,8 @@ struct SignalsConfig {
 };
 
 struct BuffersConfig {
-  int liquidations = 1000;               // per symbol
-  int trades = 500;                      // per symbol
+  int liquidations = 1000;  // per symbol
+  int trades = 500;         // per symbol
 
   bool operator==(const BuffersConfig&) const = default;
 };
@@ -174,7 +174,7 @@ struct TelegramConfig {
 };
 
 struct StorageConfig {
-  std::string backend = "sqlite";        // sqlite | postgres
+  std::string backend = "sqlite";  // sqlite | postgres
   std::string path = "data/teleglas.db";
   std::string postgres_url;
   int retention_days = 7;
@@ -189,8 +189,8 @@ struct HttpConfig {
 };
 
 struct LoggingConfig {
-  std::string level = "info";            // trace debug info warn error critical off
-  std::string file;                      // optional rotating log file
+  std::string level = "info";  // trace debug info warn error critical off
+  std::string file;            // optional rotating log file
 
   bool operator==(const LoggingConfig&) const = default;
 };
@@ -198,7 +198,7 @@ struct LoggingConfig {
 struct Config {
   CoinglassConfig coinglass;
   std::vector<SymbolConfig> symbols = {SymbolConfig{"BTCUSDT", {"Binance"}, 10'000, {}}};
-  AnalysisConfig analysis;               // applies to every symbol without an override
+  AnalysisConfig analysis;  // applies to every symbol without an override
   SignalsConfig signals;
   BuffersConfig buffers;
   TelegramConfig telegram;

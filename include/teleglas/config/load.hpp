@@ -12,9 +12,9 @@ namespace teleglas {
 
 struct ConfigProblem {
   std::string file;
-  int line = 0;            // 1-based; 0 when unknown
-  std::string key_path;    // e.g. "analysis.stop_hunt.liquidation_usd" or "symbols[1].symbol"
-  std::string message;     // e.g. "must be > 0, got -5"
+  int line = 0;          // 1-based; 0 when unknown
+  std::string key_path;  // e.g. "analysis.stop_hunt.liquidation_usd" or "symbols[1].symbol"
+  std::string message;   // e.g. "must be > 0, got -5"
 
   // "FILE:LINE: key.path: message"
   std::string to_string() const;
