@@ -8,10 +8,23 @@
 #include <iostream>
 #include <optional>
 
+#include <spdlog/sinks/rotating_file_sink.h>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <cstdlib>
+
 #include "teleglas/alerts/formatter.hpp"
+#include "teleglas/app/daemon.hpp"
+#include "teleglas/app/demo.hpp"
+#include "teleglas/app/terminal_alerts.hpp"
 #include "teleglas/alerts/signal_json.hpp"
 #include "teleglas/app/replay.hpp"
 #include "teleglas/config/load.hpp"
+#include "teleglas/ops/systemd.hpp"
 #include "teleglas/sim/market_generator.hpp"
 
 #ifndef TELEGLAS_VERSION
@@ -110,6 +123,74 @@ int replay(const std::vector<std::string>& files, const Config& config, bool jso
   return 0;
 }
 
+// Logs go to stderr (journald under systemd) and, when configured, a rotating file; stdout
+// carries alerts only.
+void setup_logging(const LoggingConfig& logging) {
+  std::vector<spdlog::sink_ptr> sinks{std::make_shared<spdlog::sinks::stderr_color_sink_mt>()};
+  if (!logging.file.empty()) {
+    sinks.push_back(std::make_shared<spdlog::sinks::rotating_file_sink_mt>(
+        logging.file, 10 * 1024 * 1024, 5));
+  }
+  auto logger = std::make_shared<spdlog::logger>("teleglas", sinks.begin(), sinks.end());
+  logger->set_level(spdlog::level::from_str(logging.level));
+  logger->flush_on(spdlog::level::info);
+  spdlog::set_default_logger(logger);
+}
+
+std::string env_or_empty(const char* name) {
+  const char* value = std::getenv(name);
+  return value ? value : "";
+}
+
+int run(const Config& config) {
+  setup_logging(config.logging);
+  const std::string api_key = env_or_empty("COINGLASS_API_KEY");
+  if (api_key.empty()) {
+    spdlog::critical(
+        "COINGLASS_API_KEY is not set: the CoinGlass stream needs an API key. Put it in the "
+        "service's environment file (see systemd/teleglas.env.example), or try `teleglas demo`.");
+    return 2;
+  }
+  if (env_or_empty("TELEGRAM_BOT_TOKEN").empty()) {
+    spdlog::warn("TELEGRAM_BOT_TOKEN is not set: alerts go to stdout and the log only");
+  } else {
+    spdlog::warn("Telegram delivery is not part of this build yet: alerts go to stdout and the log");
+  }
+  try {
+    boost::asio::io_context io;
+    TerminalAlertSink alerts(std::cout);
+    Daemon daemon(io, config, api_key, alerts);
+    // The watchdog is fed from the io_context itself: a stuck loop stops feeding it.
+    boost::asio::steady_timer watchdog(io);
+    std::function<void()> feed_watchdog = [&] {
+      const auto period = systemd_watchdog_period();
+      if (!period) return;
+      systemd_notify_watchdog();
+      watchdog.expires_after(*period);
+      watchdog.async_wait([&](boost::system::error_code ec) {
+        if (!ec) feed_watchdog();
+      });
+    };
+    boost::asio::signal_set signals(io, SIGINT, SIGTERM);
+    signals.async_wait([&](boost::system::error_code ec, int signal) {
+      if (ec) return;
+      spdlog::info("signal {}: shutting down", signal);
+      systemd_notify_stopping();
+      watchdog.cancel();
+      daemon.stop();
+    });
+    daemon.start();
+    systemd_notify_ready();
+    feed_watchdog();
+    io.run();
+    spdlog::info("stopped");
+    return 0;
+  } catch (const std::exception& e) {
+    spdlog::critical("cannot start: {}", e.what());
+    return 1;
+  }
+}
+
 int generate(const MarketGeneratorOptions& options, const std::string& out_path) {
   std::ofstream file;
   std::ostream* out = &std::cout;
@@ -162,6 +243,27 @@ int main(int argc, char** argv) {
   replay_cmd->add_flag("--json", replay_json,
                        "One JSON object per signal, then one {\"summary\":...} line");
 
+  auto* run_cmd = app.add_subcommand(
+      "run", "The daemon: stream CoinGlass, analyse, alert (needs COINGLASS_API_KEY)");
+  auto* run_config =
+      run_cmd->add_option("--config,-c", config_path, "Configuration file (default: "
+                          "config/teleglas.yaml when present, else built-in defaults)");
+
+  DemoOptions demo;
+  auto* demo_cmd = app.add_subcommand(
+      "demo",
+      "The whole daemon against a simulated CoinGlass on loopback (TLS WebSocket + REST),\n"
+      "serving a generated market; alerts printed as Telegram would show them. No keys needed");
+  demo_cmd->add_option("--seed", demo.seed, "Market seed")->capture_default_str();
+  demo_cmd->add_option("--pace", demo.pace, "Market seconds per second")
+      ->capture_default_str()
+      ->check(CLI::Range(0.1, 1000.0));
+  demo_cmd->add_option("--market", demo.market_s, "Seconds of market to generate")
+      ->capture_default_str()
+      ->check(CLI::Range(60.0, 86400.0));
+  demo_cmd->add_option("--duration", demo.duration_s,
+                       "Stop after this many seconds (default: when the market has played)");
+
   MarketGeneratorOptions gen;
   std::string gen_out;
   auto* gen_cmd = app.add_subcommand(
@@ -185,5 +287,14 @@ int main(int argc, char** argv) {
     return replay(replay_files, *config, replay_json);
   }
   if (gen_cmd->parsed()) return generate(gen, gen_out);
+  if (run_cmd->parsed()) {
+    auto config = load_config_for_command(config_path, run_config->count() > 0);
+    if (!config) return 1;
+    return run(*config);
+  }
+  if (demo_cmd->parsed()) {
+    setup_logging(LoggingConfig{});
+    return run_demo(demo, std::cout);
+  }
   return 0;
 }

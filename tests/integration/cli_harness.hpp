@@ -61,3 +61,75 @@ inline CommandResult run_teleglas(const std::string& args, const TempDir& dir) {
 }
 
 }  // namespace teleglas::testing
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <thread>
+#include <vector>
+
+namespace teleglas::testing {
+
+// A teleglas process running in the background, its output captured in files.
+class BackgroundTeleglas {
+ public:
+  BackgroundTeleglas(const std::vector<std::string>& args,
+                     const std::vector<std::pair<std::string, std::string>>& env,
+                     const TempDir& dir)
+      : out_(dir / "bg-stdout.txt"), err_(dir / "bg-stderr.txt") {
+    pid_ = fork();
+    if (pid_ == 0) {
+      std::freopen(out_.c_str(), "w", stdout);
+      std::freopen(err_.c_str(), "w", stderr);
+      for (const auto& [name, value] : env) setenv(name.c_str(), value.c_str(), 1);
+      std::vector<char*> argv;
+      argv.push_back(const_cast<char*>(TELEGLAS_BINARY));
+      for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+      argv.push_back(nullptr);
+      execv(TELEGLAS_BINARY, argv.data());
+      _exit(127);
+    }
+  }
+  ~BackgroundTeleglas() {
+    if (pid_ > 0 && !exited_) {
+      kill(pid_, SIGKILL);
+      waitpid(pid_, nullptr, 0);
+    }
+  }
+
+  // Polls stdout until `text` appears or the timeout passes.
+  bool wait_for_output(const std::string& text, std::chrono::milliseconds timeout) const {
+    const auto end = std::chrono::steady_clock::now() + timeout;
+    while (std::chrono::steady_clock::now() < end) {
+      if (read_file(out_).find(text) != std::string::npos) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    return false;
+  }
+
+  // Sends `signal` and waits up to `timeout` for the exit; returns the exit code or -1.
+  int stop(int signal, std::chrono::milliseconds timeout) {
+    kill(pid_, signal);
+    const auto end = std::chrono::steady_clock::now() + timeout;
+    while (std::chrono::steady_clock::now() < end) {
+      int status = 0;
+      if (waitpid(pid_, &status, WNOHANG) == pid_) {
+        exited_ = true;
+        return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    return -1;
+  }
+
+  std::string out() const { return read_file(out_); }
+  std::string err() const { return read_file(err_); }
+
+ private:
+  std::filesystem::path out_, err_;
+  pid_t pid_ = -1;
+  bool exited_ = false;
+};
+
+}  // namespace teleglas::testing

@@ -18,36 +18,44 @@
 namespace teleglas {
 
 struct SimCoinglassFaults {
-  int drop_after_frames = -1;        // close each connection (TCP close, no WS close) after N frames; -1 = never
-  bool ignore_pings = false;         // never answer "ping" with "pong"
-  int garbage_every = 0;             // every Nth streamed frame is preceded by a non-JSON garbage text frame; 0 = off
-  int binary_every = 0;              // every Nth streamed frame is preceded by a binary frame; 0 = off
+  int drop_after_frames =
+      -1;  // close each connection (TCP close, no WS close) after N frames; -1 = never
+  bool ignore_pings = false;  // never answer "ping" with "pong"
+  int garbage_every =
+      0;  // every Nth streamed frame is preceded by a non-JSON garbage text frame; 0 = off
+  int binary_every = 0;  // every Nth streamed frame is preceded by a binary frame; 0 = off
   std::size_t oversize_frame_bytes = 0;  // if > 0, send one text frame of this size after subscribe
-  std::string plan_notice;           // if set, answer each subscribe with this text (e.g. "liquidationOrders need upgrade plan")
-  int upgrade_status = 0;            // if != 0 (e.g. 401, 403), refuse the WebSocket upgrade with this HTTP status
-  int rest_status = 200;             // HTTP status of REST answers (200, 401, 429, 500)
-  int rest_retry_after_s = 0;        // Retry-After header on 429 when > 0
+  std::string plan_notice;  // if set, answer each subscribe with this text (e.g. "liquidationOrders
+                            // need upgrade plan")
+  int upgrade_status =
+      0;  // if != 0 (e.g. 401, 403), refuse the WebSocket upgrade with this HTTP status
+  int rest_status = 200;       // HTTP status of REST answers (200, 401, 429, 500)
+  int rest_retry_after_s = 0;  // Retry-After header on 429 when > 0
 };
 
 struct SimCoinglassOptions {
-  TlsIdentity identity;              // certificate served (tests may serve an untrusted one)
-  std::vector<std::string> frames;   // streamed to every connection after its first subscribe, in order
-  double pace = 0;                   // 0 = as fast as possible; 1 = real time by the frames' event times; 10 = 10x
-  bool loop = false;                 // start over at the end (demo)
-  std::string funding_data = "[]";   // JSON `data` of /api/futures/funding-rate/exchange-list
-  std::function<std::string(const std::string& base)> open_interest_data;  // `data` per ?symbol=; null -> "[]"
+  TlsIdentity identity;  // certificate served (tests may serve an untrusted one)
+  std::vector<std::string>
+      frames;         // streamed to every connection after its first subscribe, in order
+  double pace = 0;    // 0 = as fast as possible; 1 = real time by the frames' event times; 10 = 10x
+  bool loop = false;  // start over at the end (demo)
+  std::string funding_data = "[]";  // JSON `data` of /api/futures/funding-rate/exchange-list
+  std::function<std::string(const std::string& base)>
+      open_interest_data;  // `data` per ?symbol=; null -> "[]"
   SimCoinglassFaults faults;
 };
 
 // What a client did, for assertions. Copies, safe to read from another thread.
 struct SimCoinglassRecord {
-  std::vector<std::string> ws_targets;         // request target of each WebSocket upgrade (with query)
-  std::vector<std::string> ws_messages;        // every text message received (subscribe JSON, "ping", ...)
-  std::vector<std::string> rest_targets;       // request target of each REST request
-  std::vector<std::string> rest_api_keys;      // CG-API-KEY header of each REST request
-  int ws_connections = 0;                      // accepted WebSocket sessions
-  int tls_handshakes_failed = 0;               // e.g. a client that refused our certificate
-  std::uint64_t frames_sent = 0;               // streamed data frames (excluding faults)
+  std::vector<std::string> ws_targets;  // request target of each WebSocket upgrade (with query)
+  std::vector<std::string>
+      ws_messages;  // every text message received (subscribe JSON, "ping", ...)
+  std::vector<std::string> rest_targets;   // request target of each REST request
+  std::vector<std::string> rest_api_keys;  // CG-API-KEY header of each REST request
+  int ws_connections = 0;                  // accepted WebSocket sessions
+  int rest_connections = 0;                // TLS connections that carried REST requests
+  int tls_handshakes_failed = 0;           // e.g. a client that refused our certificate
+  std::uint64_t frames_sent = 0;           // streamed data frames (excluding faults)
   int pings = 0;
   int pongs_sent = 0;
 };

@@ -1,0 +1,70 @@
+// The live daemon (`teleglas run`): the CoinGlass WebSocket feed and REST pollers feed the
+// very Pipeline replay drives, on one io_context. Signals go to an AlertSink (Telegram, or
+// the terminal when there is no token). Frames are recorded when coinglass.record_path is set.
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "teleglas/config/config.hpp"
+#include "teleglas/core/signal.hpp"
+#include "teleglas/net/feed.hpp"
+
+namespace teleglas {
+
+class AlertSink {
+ public:
+  virtual ~AlertSink() = default;
+  virtual void on_signal(const Signal& signal) = 0;
+  // Operator notices: CoinGlass auth failures, plan notices, long outages.
+  virtual void on_admin_notice(std::string_view text) = 0;
+};
+
+struct DaemonHealth {
+  std::string feed_url;  // redacted
+  std::vector<ConnectionState> connections;
+  std::uint64_t frames = 0;
+  std::uint64_t events = 0;
+  std::uint64_t rejected = 0;
+  std::uint64_t notices = 0;
+  std::uint64_t signals = 0;
+  std::uint64_t reconnects = 0;
+  std::uint64_t gaps = 0;
+  TimeMs longest_gap_ms = 0;
+  std::uint64_t rest_successes = 0;
+  std::uint64_t rest_failures = 0;
+  std::uint64_t recorded_frames = 0;
+};
+
+struct DaemonOptions {
+  std::function<TimeMs()> wall_clock;  // default: system clock
+  double tick_s = 1.0;                 // pipeline tick and recorder flush period
+  double health_log_s = 60.0;          // summary line in the log
+};
+
+class Daemon {
+ public:
+  // Throws std::runtime_error with a clear message on bad startup conditions (unreadable
+  // CA file, unwritable record path); messages never contain the key.
+  Daemon(boost::asio::io_context& io, const Config& config, std::string coinglass_api_key,
+         AlertSink& alerts, DaemonOptions options = {});
+  ~Daemon();
+  Daemon(const Daemon&) = delete;
+  Daemon& operator=(const Daemon&) = delete;
+
+  void start();
+  // Closes the feed gracefully, stops pollers and timers, flushes the recording. The
+  // io_context then runs out of work.
+  void stop();
+
+  DaemonHealth health() const;
+
+ private:
+  struct Impl;
+  std::shared_ptr<Impl> impl_;
+};
+
+}  // namespace teleglas

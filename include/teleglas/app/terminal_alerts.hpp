@@ -1,0 +1,24 @@
+// Alerts printed to a terminal or log stream, as Telegram would show them (plain text).
+// The sink used without a Telegram token, and by `teleglas demo`.
+#pragma once
+
+#include <cstdint>
+#include <ostream>
+
+#include "teleglas/app/daemon.hpp"
+
+namespace teleglas {
+
+class TerminalAlertSink final : public AlertSink {
+ public:
+  explicit TerminalAlertSink(std::ostream& out) : out_(out) {}
+  void on_signal(const Signal& signal) override;
+  void on_admin_notice(std::string_view text) override;
+  std::uint64_t signals() const { return signals_; }
+
+ private:
+  std::ostream& out_;
+  std::uint64_t signals_ = 0;
+};
+
+}  // namespace teleglas

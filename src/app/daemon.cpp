@@ -1,0 +1,209 @@
+#include "teleglas/app/daemon.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <boost/asio/steady_timer.hpp>
+#include <chrono>
+#include <stdexcept>
+
+#include "teleglas/app/pipeline.hpp"
+#include "teleglas/app/recorder.hpp"
+#include "teleglas/ingest/parser.hpp"
+#include "teleglas/net/rest_poller.hpp"
+#include "teleglas/net/ws_feed.hpp"
+
+namespace teleglas {
+
+namespace {
+
+TimeMs system_now() {
+  using namespace std::chrono;
+  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+std::chrono::milliseconds period(double seconds) {
+  return std::chrono::milliseconds(std::max<TimeMs>(1, seconds_ms(seconds)));
+}
+
+}  // namespace
+
+struct Daemon::Impl final : FeedListener, std::enable_shared_from_this<Impl> {
+  Impl(boost::asio::io_context& io, const Config& config, std::string api_key, AlertSink& alerts,
+       DaemonOptions options)
+      : io(io),
+        config(config),
+        alerts(alerts),
+        options(std::move(options)),
+        parser(ParserOptions{static_cast<std::size_t>(config.coinglass.max_frame_bytes)}),
+        pipeline(config, no_history),
+        tick_timer(io),
+        health_timer(io) {
+    if (!this->options.wall_clock) this->options.wall_clock = system_now;
+    if (std::string error = recorder.open(config.coinglass.record_path); !error.empty()) {
+      throw std::runtime_error("cannot open coinglass.record_path " + error);
+    }
+    WsFeedOptions feed_options;
+    feed_options.wall_clock = this->options.wall_clock;
+    feed = std::make_unique<WsFeed>(io, config.coinglass, config.symbols, api_key, *this,
+                                    feed_options);
+    RestPollerHooks hooks;
+    hooks.wall_clock = this->options.wall_clock;
+    hooks.on_line = [this](std::string_view line) { on_snapshot_line(line); };
+    hooks.on_alarm = [this](std::string_view what) { on_alarm(what); };
+    poller = std::make_unique<RestPoller>(
+        io.get_executor(),
+        rest_poller_options(config.coinglass, open_interest_bases(config.symbols)),
+        std::move(api_key), std::move(hooks));
+  }
+
+  // ---- FeedListener ------------------------------------------------------------------
+
+  void on_frame(std::string_view text, TimeMs receive_time) override {
+    recorder.append(text);
+    process(text, receive_time);
+  }
+
+  void on_state(std::size_t connection, ConnectionState state) override {
+    spdlog::debug("coinglass connection {}: {}", connection, to_string(state));
+  }
+
+  void on_alarm(std::string_view what) override {
+    spdlog::error("coinglass: {}", what);
+    alerts.on_admin_notice(what);
+  }
+
+  void on_gap(const FeedGap& gap) override {
+    ++gaps;
+    longest_gap_ms = std::max(longest_gap_ms, gap.length_ms());
+    spdlog::warn("coinglass connection {}: gap of {:.1f} s in the stream", gap.connection,
+                 gap.length_ms() / 1000.0);
+  }
+
+  // ---- the shared path -----------------------------------------------------------------
+
+  void on_snapshot_line(std::string_view line) {
+    recorder.append(line);
+    process(line, 0);  // snapshot lines carry their own time
+  }
+
+  void process(std::string_view text, TimeMs receive_time) {
+    const ParsedFrame& frame = parser.parse(text, receive_time);
+    pipeline.on_frame(frame, signals);
+    deliver();
+  }
+
+  void deliver() {
+    for (const Signal& s : signals) {
+      spdlog::info("signal {} {} {} confidence {} ({})", to_string(s.type), s.symbol,
+                   to_string(s.direction), s.confidence, to_string(s.priority));
+      alerts.on_signal(s);
+    }
+    signals.clear();
+  }
+
+  void tick() {
+    pipeline.on_tick(options.wall_clock(), signals);
+    deliver();
+    recorder.flush();
+  }
+
+  void schedule_tick() {
+    tick_timer.expires_after(period(options.tick_s));
+    tick_timer.async_wait([weak = weak_from_this()](boost::system::error_code ec) {
+      auto self = weak.lock();
+      if (ec || !self || self->stopped) return;
+      self->tick();
+      self->schedule_tick();
+    });
+  }
+
+  void schedule_health_log() {
+    health_timer.expires_after(period(options.health_log_s));
+    health_timer.async_wait([weak = weak_from_this()](boost::system::error_code ec) {
+      auto self = weak.lock();
+      if (ec || !self || self->stopped) return;
+      const DaemonHealth h = self->health();
+      spdlog::info(
+          "health: frames {} events {} rejected {} signals {} reconnects {} gaps {} (longest "
+          "{:.1f} s) rest ok {} failed {}",
+          h.frames, h.events, h.rejected, h.signals, h.reconnects, h.gaps,
+          h.longest_gap_ms / 1000.0, h.rest_successes, h.rest_failures);
+      self->schedule_health_log();
+    });
+  }
+
+  DaemonHealth health() const {
+    DaemonHealth h;
+    h.feed_url = feed->redacted_url();
+    const FeedStats fs = feed->stats();
+    for (const auto& c : fs.connections) h.connections.push_back(c.state);
+    const FeedConnectionStats total = fs.total();
+    h.frames = parser.stats().frames;
+    h.events = parser.stats().events;
+    h.rejected = parser.stats().rejected();
+    h.notices = total.notices;
+    h.signals = pipeline.stats().emitted;
+    h.reconnects = total.reconnects;
+    h.gaps = gaps;
+    h.longest_gap_ms = longest_gap_ms;
+    const RestPollerStats rs = poller->stats();
+    h.rest_successes = rs.successes;
+    h.rest_failures = rs.failures();
+    h.recorded_frames = recorder.frames();
+    return h;
+  }
+
+  boost::asio::io_context& io;
+  const Config& config;
+  AlertSink& alerts;
+  DaemonOptions options;
+  NoWinRateHistory no_history;
+  FrameParser parser;
+  Pipeline pipeline;
+  Recorder recorder;
+  std::unique_ptr<WsFeed> feed;
+  std::unique_ptr<RestPoller> poller;
+  boost::asio::steady_timer tick_timer;
+  boost::asio::steady_timer health_timer;
+  std::vector<Signal> signals;
+  std::uint64_t gaps = 0;
+  TimeMs longest_gap_ms = 0;
+  bool stopped = false;
+};
+
+Daemon::Daemon(boost::asio::io_context& io, const Config& config, std::string coinglass_api_key,
+               AlertSink& alerts, DaemonOptions options)
+    : impl_(std::make_shared<Impl>(io, config, std::move(coinglass_api_key), alerts,
+                                   std::move(options))) {}
+
+Daemon::~Daemon() {
+  if (impl_) {
+    impl_->stopped = true;
+    impl_->tick_timer.cancel();
+    impl_->health_timer.cancel();
+  }
+}
+
+void Daemon::start() {
+  spdlog::info("connecting to {} ({} feed connection(s)), REST {}", impl_->feed->redacted_url(),
+               impl_->feed->connection_count(), impl_->config.coinglass.rest_url);
+  impl_->feed->start();
+  impl_->poller->start();
+  impl_->schedule_tick();
+  impl_->schedule_health_log();
+}
+
+void Daemon::stop() {
+  if (impl_->stopped) return;
+  impl_->stopped = true;
+  impl_->tick_timer.cancel();
+  impl_->health_timer.cancel();
+  impl_->poller->stop();
+  impl_->feed->stop();
+  impl_->recorder.flush();
+}
+
+DaemonHealth Daemon::health() const { return impl_->health(); }
+
+}  // namespace teleglas

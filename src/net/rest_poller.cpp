@@ -1,0 +1,417 @@
+#include "teleglas/net/rest_poller.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/json/parse.hpp>
+#include <boost/json/value.hpp>
+#include <chrono>
+#include <optional>
+
+#include "teleglas/net/url.hpp"
+
+namespace teleglas {
+
+namespace net = boost::asio;
+using Clock = std::chrono::steady_clock;
+
+std::string_view to_string(RestFailure f) {
+  switch (f) {
+    case RestFailure::none:
+      return "none";
+    case RestFailure::transport:
+      return "transport";
+    case RestFailure::rate_limited:
+      return "rate_limited";
+    case RestFailure::auth:
+      return "auth";
+    case RestFailure::http_status:
+      return "http_status";
+    case RestFailure::bad_body:
+      return "bad_body";
+  }
+  return "unknown";
+}
+
+namespace {
+
+bool is_space(char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+// Index just past the JSON string whose opening quote is at `at`.
+std::size_t string_end(std::string_view text, std::size_t at) {
+  for (std::size_t i = at + 1; i < text.size(); ++i) {
+    if (text[i] == '\\') {
+      ++i;
+    } else if (text[i] == '"') {
+      return i + 1;
+    }
+  }
+  return text.size();
+}
+
+// Index just past the JSON value starting at `at`.
+std::size_t value_end(std::string_view text, std::size_t at) {
+  int depth = 0;
+  for (std::size_t i = at; i < text.size(); ++i) {
+    const char c = text[i];
+    if (c == '"') {
+      i = string_end(text, i) - 1;
+      if (depth == 0) return i + 1;
+    } else if (c == '{' || c == '[') {
+      ++depth;
+    } else if (c == '}' || c == ']') {
+      if (depth == 0) return i;
+      if (--depth == 0) return i + 1;
+    } else if (depth == 0 && (c == ',' || is_space(c))) {
+      return i;
+    }
+  }
+  return text.size();
+}
+
+// The source text of the top-level member `name` of `text`, a JSON object already validated
+// by Boost.JSON. Boost.JSON keeps no source positions, and serializing its value again would
+// reformat numbers (0.007343 becomes 7.343E-3): the recording must hold what CoinGlass sent.
+std::optional<std::string_view> raw_member(std::string_view text, std::string_view name) {
+  std::size_t i = text.find('{');
+  if (i == std::string_view::npos) return std::nullopt;
+  ++i;
+  const auto skip_space = [&] {
+    while (i < text.size() && is_space(text[i])) ++i;
+  };
+  for (;;) {
+    skip_space();
+    if (i >= text.size() || text[i] != '"') return std::nullopt;
+    const std::size_t key_end = string_end(text, i);
+    const std::string_view key = text.substr(i + 1, key_end - i - 2);
+    i = key_end;
+    skip_space();
+    if (i >= text.size() || text[i] != ':') return std::nullopt;
+    ++i;
+    skip_space();
+    const std::size_t start = i;
+    i = value_end(text, start);
+    if (key == name) return text.substr(start, i - start);
+    skip_space();
+    if (i >= text.size() || text[i] != ',') return std::nullopt;
+    ++i;
+  }
+}
+
+std::string http_detail(unsigned status, std::string_view what = {}) {
+  std::string out = "HTTP " + std::to_string(status);
+  if (!what.empty()) out += std::string(": ") + std::string(what);
+  return out;
+}
+
+// Server text goes to the log: keep it short.
+std::string_view clip(std::string_view text) {
+  return text.substr(0, 200);
+}
+
+}  // namespace
+
+RestOutcome classify_coinglass_response(const HttpsResponse& response) {
+  RestOutcome out;
+  if (response.error) {
+    out.failure = RestFailure::transport;
+    out.detail = response.error.message();
+    return out;
+  }
+  if (response.status == 429) {
+    out.failure = RestFailure::rate_limited;
+    out.detail = http_detail(429);
+    return out;
+  }
+  if (response.status == 401 || response.status == 403) {
+    out.failure = RestFailure::auth;
+    out.detail = http_detail(response.status);
+    return out;
+  }
+  if (response.status != 200) {
+    out.failure = RestFailure::http_status;
+    out.detail = http_detail(response.status);
+    return out;
+  }
+  boost::system::error_code ec;
+  const boost::json::value envelope = boost::json::parse(response.body, ec);
+  if (ec || !envelope.is_object()) {
+    out.failure = RestFailure::bad_body;
+    out.detail = "HTTP 200 without a JSON object";
+    return out;
+  }
+  const boost::json::object& object = envelope.get_object();
+  const boost::json::value* code = object.if_contains("code");
+  if (code == nullptr || !code->is_string() || code->get_string() != "0") {
+    const boost::json::value* msg = object.if_contains("msg");
+    const std::string_view text =
+        msg != nullptr && msg->is_string() ? std::string_view(msg->get_string()) : "";
+    const std::string code_text =
+        code != nullptr && code->is_string() ? std::string(code->get_string()) : "missing";
+    // CoinGlass also reports a bad key inside an HTTP 200 envelope.
+    out.failure =
+        code_text == "401" || code_text == "403" ? RestFailure::auth : RestFailure::bad_body;
+    out.detail = "code " + code_text + (text.empty() ? "" : ": " + std::string(clip(text)));
+    return out;
+  }
+  const auto data = raw_member(response.body, "data");
+  if (!data || object.if_contains("data") == nullptr) {
+    out.failure = RestFailure::bad_body;
+    out.detail = "envelope without data";
+    return out;
+  }
+  out.data = *data;
+  return out;
+}
+
+std::string rest_recording_line(std::string_view channel, TimeMs time, std::string_view data) {
+  std::string line;
+  line.reserve(data.size() + channel.size() + 48);
+  line += R"({"channel":")";
+  line += channel;
+  line += R"(","time":)";
+  line += std::to_string(time);
+  line += R"(,"data":)";
+  line += data;
+  line += '}';
+  return line;
+}
+
+std::vector<std::string> open_interest_bases(const std::vector<SymbolConfig>& symbols) {
+  // Longest first, so BUSD is not read as B + USD.
+  static constexpr std::string_view quotes[] = {"USDT", "USDC", "BUSD", "USD"};
+  std::vector<std::string> bases;
+  for (const SymbolConfig& s : symbols) {
+    std::string_view base = s.symbol;
+    for (std::string_view quote : quotes) {
+      if (base.size() > quote.size() && base.ends_with(quote)) {
+        base.remove_suffix(quote.size());
+        break;
+      }
+    }
+    if (std::find(bases.begin(), bases.end(), base) == bases.end()) bases.emplace_back(base);
+  }
+  return bases;
+}
+
+RestPollerOptions rest_poller_options(const CoinglassConfig& config,
+                                      std::vector<std::string> oi_bases) {
+  RestPollerOptions out;
+  out.rest_url = config.rest_url;
+  out.ca_file = config.ca_file;
+  out.funding_poll_s = config.funding_poll_s;
+  out.oi_poll_s = config.oi_poll_s;
+  out.oi_bases = std::move(oi_bases);
+  out.backoff.initial_s = config.reconnect_initial_s;
+  out.backoff.max_s = config.reconnect_max_s;
+  return out;
+}
+
+namespace detail {
+
+// One endpoint polled on its own period, with its own failure schedule.
+struct RestJob {
+  std::string name;  // for the log: "funding rates", "open interest BTC"
+  std::string_view channel;
+  std::string target;
+  Clock::duration period;
+  Backoff backoff;
+  Clock::time_point due;
+};
+
+struct RestPollerState {
+  RestPollerState(const net::any_io_executor& executor, RestPollerOptions opts, std::string key,
+                  RestPollerHooks h)
+      : options(std::move(opts)),
+        api_key(std::move(key)),
+        hooks(std::move(h)),
+        client(executor, options.rest_url,
+               HttpsClientOptions{
+                   .ca_file = options.ca_file,
+                   .timeout = std::chrono::milliseconds(seconds_ms(options.request_timeout_s))}),
+        timer(executor) {}
+
+  RestPollerOptions options;
+  std::string api_key;
+  RestPollerHooks hooks;
+  HttpsClient client;
+  net::steady_timer timer;
+  std::vector<RestJob> jobs;
+  RestPollerStats stats;
+  bool started = false;
+  bool stopped = false;
+  bool key_alarm_raised = false;  // until the next success
+};
+
+}  // namespace detail
+
+namespace {
+
+using State = detail::RestPollerState;
+using detail::RestJob;
+
+Clock::duration from_seconds(double s) {
+  return std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(s));
+}
+
+Clock::duration from_ms(TimeMs ms) {
+  return std::chrono::milliseconds(ms);
+}
+
+RestJob make_job(std::string name, std::string_view channel, std::string target, double period_s,
+                 const RestPollerOptions& options, const Backoff::RandomSource& random) {
+  BackoffPolicy policy = options.backoff;
+  policy.initial_s = std::min(policy.initial_s, period_s);
+  policy.max_s = std::max(policy.max_s, period_s);
+  return RestJob{.name = std::move(name),
+                 .channel = channel,
+                 .target = std::move(target),
+                 .period = from_seconds(period_s),
+                 .backoff = Backoff(policy, random),
+                 .due = Clock::now()};
+}
+
+TimeMs wall_now(const State& s) {
+  return s.hooks.wall_clock();
+}
+
+void count_outcome(RestPollerStats& stats, RestFailure f) {
+  switch (f) {
+    case RestFailure::none:
+      ++stats.successes;
+      break;
+    case RestFailure::transport:
+      ++stats.transport_errors;
+      break;
+    case RestFailure::rate_limited:
+      ++stats.rate_limited;
+      break;
+    case RestFailure::auth:
+      ++stats.auth_errors;
+      break;
+    case RestFailure::http_status:
+      ++stats.http_errors;
+      break;
+    case RestFailure::bad_body:
+      ++stats.bad_bodies;
+      break;
+  }
+}
+
+net::awaitable<void> poll_once(std::shared_ptr<State> s, RestJob& job) {
+  const auto started = Clock::now();
+  ++s->stats.requests;
+  // Built before co_await: GCC 12 miscompiles braced initializer lists inside co_await.
+  HttpHeaders headers{{"CG-API-KEY", s->api_key}, {"Accept", "application/json"}};
+  const HttpsResponse response = co_await s->client.get(job.target, std::move(headers));
+  if (s->stopped) co_return;
+  const RestOutcome outcome = classify_coinglass_response(response);
+  count_outcome(s->stats, outcome.failure);
+
+  if (outcome.failure == RestFailure::none) {
+    if (job.backoff.attempts() > 0) spdlog::info("CoinGlass REST {}: recovered", job.name);
+    job.backoff.reset();
+    s->key_alarm_raised = false;
+    job.due = started + job.period;
+    if (s->hooks.on_line)
+      s->hooks.on_line(rest_recording_line(job.channel, wall_now(*s), outcome.data));
+    co_return;
+  }
+
+  const auto now = Clock::now();
+  Clock::duration delay{};
+  if (outcome.failure == RestFailure::rate_limited && response.retry_after &&
+      response.retry_after->count() > 0) {
+    delay = *response.retry_after;
+  } else {
+    if (outcome.failure == RestFailure::auth) job.backoff.to_max();
+    delay = from_ms(job.backoff.next_delay_ms(wall_now(*s)));
+  }
+  job.due = now + delay;
+  if (outcome.failure == RestFailure::rate_limited) {
+    // The limit is per API key, not per endpoint: everything waits.
+    for (RestJob& other : s->jobs) other.due = std::max(other.due, job.due);
+  }
+  spdlog::warn("CoinGlass REST {} failed ({}): {}; next try in {:.2f} s", job.name,
+               to_string(outcome.failure), redact_secret(outcome.detail, s->api_key),
+               std::chrono::duration<double>(delay).count());
+  if (outcome.failure == RestFailure::auth && !s->key_alarm_raised) {
+    s->key_alarm_raised = true;
+    ++s->stats.alarms;
+    if (s->hooks.on_alarm) {
+      s->hooks.on_alarm("CoinGlass REST rejected the API key (" + outcome.detail + ")");
+    }
+  }
+}
+
+net::awaitable<void> run_poller(std::shared_ptr<State> s) {
+  while (!s->stopped && !s->jobs.empty()) {
+    auto next = std::min_element(s->jobs.begin(), s->jobs.end(),
+                                 [](const RestJob& a, const RestJob& b) { return a.due < b.due; });
+    if (next->due > Clock::now()) {
+      s->timer.expires_at(next->due);
+      co_await s->timer.async_wait(net::as_tuple(net::use_awaitable));
+      continue;  // woken early by stop() or not: look again
+    }
+    co_await poll_once(s, *next);
+  }
+}
+
+}  // namespace
+
+RestPoller::RestPoller(net::any_io_executor executor, RestPollerOptions options,
+                       std::string api_key, RestPollerHooks hooks) {
+  if (!hooks.wall_clock) {
+    hooks.wall_clock = [] {
+      return std::chrono::duration_cast<std::chrono::milliseconds>(
+                 std::chrono::system_clock::now().time_since_epoch())
+          .count();
+    };
+  }
+  state_ = std::make_shared<State>(std::move(executor), std::move(options), std::move(api_key),
+                                   std::move(hooks));
+  const RestPollerOptions& o = state_->options;
+  const Backoff::RandomSource& random = state_->hooks.random;
+  state_->jobs.push_back(make_job("funding rates", rest_funding_channel,
+                                  std::string(funding_rates_path), o.funding_poll_s, o, random));
+  for (const std::string& base : o.oi_bases) {
+    state_->jobs.push_back(make_job("open interest " + base, rest_open_interest_channel,
+                                    std::string(open_interest_path) + "?symbol=" + base,
+                                    o.oi_poll_s, o, random));
+  }
+}
+
+RestPoller::~RestPoller() {
+  stop();
+}
+
+void RestPoller::start() {
+  if (state_->started || state_->stopped) return;
+  state_->started = true;
+  const auto now = Clock::now();
+  for (RestJob& job : state_->jobs) job.due = now;
+  net::co_spawn(state_->timer.get_executor(), run_poller(state_), net::detached);
+}
+
+void RestPoller::stop() {
+  state_->stopped = true;
+  state_->timer.cancel();
+  state_->client.close();
+}
+
+RestPollerStats RestPoller::stats() const {
+  return state_->stats;
+}
+
+std::uint64_t RestPoller::connections_opened() const {
+  return state_->client.connections_opened();
+}
+
+}  // namespace teleglas

@@ -1,0 +1,136 @@
+// `teleglas run` as a black box against the simulated CoinGlass on loopback.
+#include <gtest/gtest.h>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <thread>
+
+#include "cli_harness.hpp"
+#include "teleglas/simserver/coinglass_server.hpp"
+
+namespace teleglas {
+namespace {
+
+using namespace teleglas::testing;
+using namespace std::chrono_literals;
+
+constexpr const char* secret_key = "SECRET-cg-key-7f3a9";
+
+std::string now_ms_plus(long long offset) {
+  using namespace std::chrono;
+  return std::to_string(duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count() + offset);
+}
+
+std::string frame(const std::string& channel, const std::string& time, int side, double usd, double price) {
+  return R"({"channel":")" + channel + R"(","data":[{"baseAsset":"BTC","exName":"Binance","price":)" +
+         std::to_string(price) + R"(,"side":)" + std::to_string(side) +
+         R"(,"symbol":"BTCUSDT","time":)" + time + R"(,"volUsd":)" + std::to_string(usd) + "}]}";
+}
+
+// A stop hunt of longs, stamped around now so receive-time checks pass.
+std::vector<std::string> stop_hunt_frames() {
+  std::vector<std::string> frames;
+  for (int i = 0; i < 3; ++i) {
+    frames.push_back(frame("liquidationOrders", now_ms_plus(i * 100), 1, 900'000, 95'900 - i * 100));
+  }
+  frames.push_back(frame("futures_trades@Binance_BTCUSDT@10000", now_ms_plus(400), 2, 150'000, 95'750));
+  return frames;
+}
+
+class DaemonCli : public ::testing::Test {
+ protected:
+  void start_server(SimCoinglassOptions options) {
+    identity = options.identity;
+    server = std::make_unique<SimCoinglassServer>(io, std::move(options));
+    write_file(dir / "ca.pem", identity.ca_cert_pem);
+    io_thread = std::thread([this] { io.run_for(60s); });
+  }
+  void TearDown() override {
+    if (server) {
+      boost::asio::post(io, [this] { server->stop(); });
+    }
+    if (io_thread.joinable()) io_thread.join();
+  }
+  std::string write_config(const std::string& extra = "") {
+    const std::string path = (dir / "teleglas.yaml").string();
+    write_file(path, "coinglass:\n"
+                     "  ws_url: " + server->ws_url() + "\n"
+                     "  rest_url: " + server->rest_url() + "\n"
+                     "  ca_file: " + (dir / "ca.pem").string() + "\n"
+                     "  ping_interval_s: 1\n"
+                     "  reconnect_initial_s: 0.1\n"
+                     "  funding_poll_s: 1\n"
+                     "  oi_poll_s: 1\n" + extra +
+                     "symbols:\n"
+                     "  - symbol: BTCUSDT\n"
+                     "    exchanges: [Binance]\n"
+                     "    min_trade_usd: 10000\n");
+    return path;
+  }
+
+  TempDir dir;
+  TlsIdentity identity;
+  boost::asio::io_context io;
+  std::unique_ptr<SimCoinglassServer> server;
+  std::thread io_thread;
+};
+
+TEST_F(DaemonCli, StreamsSubscribesAlertsAndStopsOnSigtermWithinFiveSeconds) {
+  SimCoinglassOptions options;
+  options.identity = make_loopback_identity();
+  options.frames = stop_hunt_frames();
+  start_server(std::move(options));
+  const auto record = (dir / "recorded.jsonl").string();
+  const auto config = write_config("  record_path: " + record + "\n");
+
+  BackgroundTeleglas daemon({"run", "--config", config}, {{"COINGLASS_API_KEY", secret_key}}, dir);
+  ASSERT_TRUE(daemon.wait_for_output("Stop hunt", 15s)) << daemon.err();
+  const auto started = std::chrono::steady_clock::now();
+  EXPECT_EQ(daemon.stop(SIGTERM, 5s), 0) << daemon.err();
+  EXPECT_LT(std::chrono::steady_clock::now() - started, 5s);
+
+  const SimCoinglassRecord seen = server->record();
+  ASSERT_FALSE(seen.ws_targets.empty());
+  EXPECT_NE(seen.ws_targets[0].find(std::string("cg-api-key=") + secret_key), std::string::npos);
+  ASSERT_FALSE(seen.ws_messages.empty());
+  EXPECT_NE(seen.ws_messages[0].find("liquidationOrders"), std::string::npos);
+  EXPECT_NE(seen.ws_messages[0].find("futures_trades@Binance_BTCUSDT@10000"), std::string::npos);
+
+  // The key is in the URL it connects to, never in anything it prints.
+  EXPECT_EQ(daemon.out().find(secret_key), std::string::npos);
+  EXPECT_EQ(daemon.err().find(secret_key), std::string::npos);
+  EXPECT_NE(daemon.err().find("cg-api-key=***"), std::string::npos) << daemon.err();
+
+  // What it received is a recording replay accepts, and it decides the same way.
+  const auto replayed = run_teleglas("replay " + record, dir);
+  EXPECT_EQ(replayed.exit_code, 0);
+  EXPECT_NE(replayed.out.find("Stop hunt"), std::string::npos) << replayed.out;
+  EXPECT_NE(read_file(record).find("funding_rates"), std::string::npos) << "REST snapshots recorded too";
+}
+
+TEST_F(DaemonCli, RefusesToStartWithoutAnApiKey) {
+  SimCoinglassOptions options;
+  options.identity = make_loopback_identity();
+  start_server(std::move(options));
+  const auto r = run_teleglas("run --config " + write_config(), dir);
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("COINGLASS_API_KEY"), std::string::npos) << r.err;
+}
+
+TEST_F(DaemonCli, UntrustedCertificateIsRefusedAndRetriedNotFatal) {
+  SimCoinglassOptions options;
+  options.identity = make_loopback_identity();
+  start_server(std::move(options));
+  const auto config = write_config();
+  // Trust a different CA than the one the server's certificate chains to.
+  write_file(dir / "ca.pem", make_loopback_identity().ca_cert_pem);
+  BackgroundTeleglas daemon({"run", "--config", config}, {{"COINGLASS_API_KEY", secret_key}}, dir);
+  std::this_thread::sleep_for(1500ms);
+  EXPECT_EQ(daemon.stop(SIGINT, 5s), 0) << daemon.err();
+  EXPECT_GE(server->record().tls_handshakes_failed, 2) << "refused, then retried";
+  EXPECT_EQ(server->record().ws_connections, 0);
+  EXPECT_EQ(daemon.err().find(secret_key), std::string::npos);
+}
+
+}  // namespace
+}  // namespace teleglas
