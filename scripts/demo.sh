@@ -1,13 +1,12 @@
 #!/usr/bin/env bash
-# The no-keys demo: installs dependencies, builds, generates one hour of a synthetic market
-# (cascades with and without absorption, order-flow runs, whales, a funding extreme) and
-# replays it through the real pipeline, printing the alerts it would send.
+# The no-keys demo: installs dependencies, builds, and runs the whole daemon against a
+# simulated CoinGlass on 127.0.0.1 (real TLS WebSocket + REST) serving one generated hour of
+# market at 30x — cascades with and without absorption, order-flow runs, whales, a funding
+# extreme. Alerts print as Telegram would show them; Ctrl-C stops it early.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 scripts/setup.sh
-cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release -DTELEGLAS_TESTS=OFF >/dev/null
+cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release -DTELEGLAS_TESTS=OFF -DTELEGLAS_BENCH=OFF >/dev/null
 cmake --build build -j "$(nproc)" --target teleglas
-mkdir -p data
-build/teleglas generate --seed "${SEED:-7}" --duration "${DURATION:-3600}" --out data/demo-market.jsonl
-build/teleglas replay data/demo-market.jsonl --config config/teleglas.yaml "$@"
+exec build/teleglas demo --pace "${PACE:-30}" "$@"
