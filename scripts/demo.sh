@@ -7,6 +7,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 scripts/setup.sh
-cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release -DTELEGLAS_TESTS=OFF -DTELEGLAS_BENCH=OFF >/dev/null
-cmake --build build -j "$(nproc)" --target teleglas
-exec build/teleglas demo --pace "${PACE:-30}" "$@"
+cmake -S . -B build-demo -G Ninja -DCMAKE_BUILD_TYPE=Release -DTELEGLAS_TESTS=OFF -DTELEGLAS_BENCH=OFF >/dev/null
+cmake --build build-demo -j "$(nproc)" --target teleglas
+exec build-demo/teleglas demo --pace "${PACE:-30}" "$@"

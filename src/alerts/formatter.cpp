@@ -546,6 +546,11 @@ std::string render_html(const Signal& signal) {
     out += " · window " + format_duration(signal.time - signal.window_start);
   }
   out += "\n\n" + market_logic(signal);
+  if (signal.degraded_gap_ms > 0) {
+    // The stream was down during the window: the numbers above may be incomplete.
+    out += "\n\n\u26A0\uFE0F <b>Degraded:</b> the feed was down for " +
+           format_duration(signal.degraded_gap_ms) + " inside this window; some data is missing.";
+  }
   if (signal.setup) append_section(out, "\U0001F3AF <b>Setup</b>", setup_lines(*signal.setup));
   append_section(out, "\U0001F4CA <b>What happened</b>", what_happened(signal));
   append_section(out, fmt::format("\U0001F9EE <b>Confidence {}/100</b>", signal.confidence),

@@ -97,6 +97,7 @@ std::string signal_to_json(const Signal& signal) {
     object.number("volume_usd", signal.volume_usd);
     object.number("dominant_share", signal.dominant_share);
     object.number("absorption_usd", signal.absorption_usd);
+    if (signal.degraded_gap_ms > 0) object.integer("degraded_gap_ms", signal.degraded_gap_ms);
 
     const std::vector<std::string> metric_names = unique_names(signal.metrics);
     object.key("metrics");

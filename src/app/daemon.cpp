@@ -78,6 +78,7 @@ struct Daemon::Impl final : FeedListener, std::enable_shared_from_this<Impl> {
     longest_gap_ms = std::max(longest_gap_ms, gap.length_ms());
     spdlog::warn("coinglass connection {}: gap of {:.1f} s in the stream", gap.connection,
                  gap.length_ms() / 1000.0);
+    pipeline.on_gap(gap.from, gap.to);
   }
 
   // ---- the shared path -----------------------------------------------------------------

@@ -1,5 +1,7 @@
 #include "teleglas/app/pipeline.hpp"
 
+#include <algorithm>
+#include <cstdio>
 #include <deque>
 #include <limits>
 #include <queue>
@@ -92,6 +94,7 @@ struct Pipeline::Impl final : DetectionSink {
                                    "confirmed by " + std::string(to_string(other->type))});
       total_confidence(candidate, analysis.scoring);
     }
+    mark_gaps(candidate, analysis.scoring);
     if (candidate.confidence < min_confidence) return false;
     confirmation.remember(candidate, confirmation_window);
     switch (gate.admit(candidate)) {
@@ -113,6 +116,21 @@ struct Pipeline::Impl final : DetectionSink {
     return true;
   }
 
+  void mark_gaps(Signal& candidate, const ScoringConfig& scoring) {
+    const TimeMs start = candidate.window_start > 0 ? candidate.window_start : candidate.time;
+    TimeMs longest = 0;
+    for (const auto& [from, to] : gaps) {
+      if (from <= candidate.time && to >= start) longest = std::max(longest, to - from);
+    }
+    if (longest == 0) return;
+    candidate.degraded_gap_ms = longest;
+    char detail[64];
+    std::snprintf(detail, sizeof detail, "stream gap of %.1f s inside the window",
+                  longest / 1000.0);
+    candidate.factors.push_back({"data_gap", -config.signals.gap_penalty, detail});
+    total_confidence(candidate, scoring);
+  }
+
   const Config& config;
   Scorer scorer;
   SignalGate gate;
@@ -129,6 +147,7 @@ struct Pipeline::Impl final : DetectionSink {
   using Deadline = std::pair<TimeMs, std::size_t>;
   std::priority_queue<Deadline, std::vector<Deadline>, std::greater<>> deadlines;
   std::vector<Signal>* out = nullptr;
+  std::deque<std::pair<TimeMs, TimeMs>> gaps;  // recent outages, oldest first
   TimeMs clock = 0;
   TimeMs next_tick = 0;
   PipelineStats stats;
@@ -172,6 +191,14 @@ void Pipeline::on_frame(const ParsedFrame& frame, std::vector<Signal>& out) {
     default:
       break;
   }
+}
+
+void Pipeline::on_gap(TimeMs from, TimeMs to) {
+  auto& gaps = impl_->gaps;
+  gaps.emplace_back(from, to);
+  // Windows look back minutes, not hours: forget outages that no window can reach.
+  constexpr TimeMs keep_ms = 6 * 3'600'000;
+  while (!gaps.empty() && gaps.front().second < to - keep_ms) gaps.pop_front();
 }
 
 void Pipeline::on_tick(TimeMs now, std::vector<Signal>& out) {

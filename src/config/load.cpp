@@ -193,6 +193,7 @@ void parse_signals(MapReader& r, SignalsConfig& c) {
   r.read("cooldown_s", c.cooldown_s, between(0, day_s));
   r.read("max_per_hour", c.max_per_hour, between(1, 100'000));
   r.read("min_confidence", c.min_confidence, confidence);
+  r.read("gap_penalty", c.gap_penalty, confidence);
   r.read_section("priority", c.priority, parse_priority);
 }
 

@@ -356,8 +356,12 @@ std::optional<std::vector<Value>> MapReader::elements_of(const Value& value, std
   if (value.node.IsSequence()) {
     for (const YAML::Node& element : value.node) {
       const int line = line_of(element) > 0 ? line_of(element) : value.line;
-      const std::string index = "[" + std::to_string(elements.size()) + "]";
-      elements.push_back({element, value.path + index, line});
+      // Built piecewise: `"[" + std::to_string(n) + "]"` trips a GCC 12 -Wrestrict false positive.
+      std::string path = value.path;
+      path += '[';
+      path += std::to_string(elements.size());
+      path += ']';
+      elements.push_back({element, std::move(path), line});
     }
   } else if (!value.node.IsNull()) {  // `chat_ids:` with nothing after it is an empty list
     sink_->add(value.line, value.path, "expected a list, got " + describe(value.node));

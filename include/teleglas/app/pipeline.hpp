@@ -42,6 +42,9 @@ class Pipeline {
   void on_open_interest(std::span<const OpenInterest> rows, std::vector<Signal>& out);
   // Everything a parsed frame carries (events, funding or open-interest rows).
   void on_frame(const ParsedFrame& frame, std::vector<Signal>& out);
+  // A stream outage [from, to]: candidates whose window overlaps it are marked degraded and
+  // lose signals.gap_penalty points of confidence.
+  void on_gap(TimeMs from, TimeMs to);
   // Advances event time without an event: evaluates due windows, expires hunts.
   void on_tick(TimeMs now, std::vector<Signal>& out);
 

@@ -132,6 +132,7 @@ struct SignalsConfig {
   double cooldown_s = 300;  // no repeat of (type, symbol, direction) within this
   int max_per_hour = 50;
   int min_confidence = 60;
+  int gap_penalty = 10;  // confidence points off when the signal's window spans a feed gap
   PriorityConfig priority;
 
   bool operator==(const SignalsConfig&) const = default;

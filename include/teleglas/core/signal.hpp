@@ -45,6 +45,7 @@ struct Signal {
   double volume_usd = 0;      // the main volume behind the signal
   double dominant_share = 0;  // share of the dominant side, 0..1 (0 when n/a)
   double absorption_usd = 0;  // stop hunt only
+  TimeMs degraded_gap_ms = 0;  // > 0: the window overlapped a stream outage this long
 
   std::vector<Metric> metrics;
   std::vector<ScoreFactor> factors;

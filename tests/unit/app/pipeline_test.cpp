@@ -167,3 +167,43 @@ TEST_F(PipelineTest, SameEventsSameSignals) {
 
 }  // namespace
 }  // namespace teleglas
+
+namespace teleglas {
+namespace {
+
+using namespace teleglas::testing;
+
+TEST(PipelineGaps, SignalWhoseWindowSpansAnOutageIsDegradedAndLosesConfidence) {
+  Config config;
+  const NoWinRateHistory none;
+  Pipeline pipeline(config, none);
+  std::vector<Signal> out;
+  pipeline.on_gap(t0 + 2'500, t0 + 5'500);  // inside the liquidation window below
+  for (int i = 0; i < 4; ++i) {
+    pipeline.on_event(liquidation(t0 + i * 2'000, Side::sell, 800'000, 95'900 - i * 50), out);
+  }
+  pipeline.on_event(trade(t0 + 9'000, Side::buy, 300'000, 95'800), out);
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].degraded_gap_ms, 3'000);
+  EXPECT_EQ(out[0].confidence, 95) << "50 + 15 + 15 + 25 - 10, within the cap of 99";
+  EXPECT_EQ(out[0].factors.back().name, "data_gap");
+  EXPECT_EQ(out[0].factors.back().points, -10);
+}
+
+TEST(PipelineGaps, OutagesOutsideTheWindowDoNotCount) {
+  Config config;
+  const NoWinRateHistory none;
+  Pipeline pipeline(config, none);
+  std::vector<Signal> out;
+  pipeline.on_gap(t0 - 60'000, t0 - 30'000);
+  for (int i = 0; i < 4; ++i) {
+    pipeline.on_event(liquidation(t0 + i * 2'000, Side::sell, 800'000, 95'900 - i * 50), out);
+  }
+  pipeline.on_event(trade(t0 + 9'000, Side::buy, 300'000, 95'800), out);
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].degraded_gap_ms, 0);
+  EXPECT_EQ(out[0].confidence, 99);
+}
+
+}  // namespace
+}  // namespace teleglas

@@ -112,6 +112,7 @@ TEST(ConfigLoad, ShippedExampleSetsEveryKey) {
                                               "signals.cooldown_s",
                                               "signals.max_per_hour",
                                               "signals.min_confidence",
+                                              "signals.gap_penalty",
                                               "signals.priority.urgent",
                                               "signals.priority.watch",
                                               "signals.priority.info",

@@ -163,7 +163,7 @@ INSTANTIATE_TEST_SUITE_P(
         "analysis.scoring.confirmation_window_s", "analysis.scoring.cap",
         "analysis.setup.reward_risk", "analysis.setup.stop_buffer_pct",
         "analysis.setup.min_risk_pct", "signals.cooldown_s", "signals.max_per_hour",
-        "signals.min_confidence", "signals.priority.urgent", "signals.priority.watch",
+        "signals.min_confidence", "signals.gap_penalty", "signals.priority.urgent", "signals.priority.watch",
         "signals.priority.info", "buffers.liquidations", "buffers.trades",
         "telegram.max_per_minute", "telegram.max_alert_age_s", "storage.retention_days"),
     [](const ::testing::TestParamInfo<const char*>& info) {
