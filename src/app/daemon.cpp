@@ -35,7 +35,10 @@ struct Daemon::Impl final : FeedListener, std::enable_shared_from_this<Impl> {
         config(config),
         alerts(alerts),
         options(std::move(options)),
-        parser(ParserOptions{static_cast<std::size_t>(config.coinglass.max_frame_bytes)}),
+        // Event times are judged by the absolute bounds only: a stand-in or a replaying source
+        // may run on another clock, and the pipeline keeps its own event-time clock anyway.
+        parser(ParserOptions{static_cast<std::size_t>(config.coinglass.max_frame_bytes),
+                             100LL * 365 * 24 * 3'600'000}),
         pipeline(config, no_history),
         tick_timer(io),
         health_timer(io) {
@@ -91,6 +94,10 @@ struct Daemon::Impl final : FeedListener, std::enable_shared_from_this<Impl> {
   void process(std::string_view text, TimeMs receive_time) {
     const ParsedFrame& frame = parser.parse(text, receive_time);
     pipeline.on_frame(frame, signals);
+    if (frame.kind == FrameKind::market && !frame.events.empty()) {
+      last_event_wall = options.wall_clock();
+      last_event_clock = pipeline.now();
+    }
     deliver();
   }
 
@@ -103,9 +110,14 @@ struct Daemon::Impl final : FeedListener, std::enable_shared_from_this<Impl> {
     signals.clear();
   }
 
+  // The pipeline runs on event time. Between events, time moves on as the wall clock does,
+  // counted from the last event: windows close on schedule even when the source's clock is
+  // not ours (a stand-in replaying old frames), and a quiet market still gets its decisions.
   void tick() {
-    pipeline.on_tick(options.wall_clock(), signals);
-    deliver();
+    if (last_event_wall != 0) {
+      pipeline.on_tick(last_event_clock + (options.wall_clock() - last_event_wall), signals);
+      deliver();
+    }
     recorder.flush();
   }
 
@@ -168,6 +180,8 @@ struct Daemon::Impl final : FeedListener, std::enable_shared_from_this<Impl> {
   boost::asio::steady_timer tick_timer;
   boost::asio::steady_timer health_timer;
   std::vector<Signal> signals;
+  TimeMs last_event_wall = 0;   // wall clock when the last market event arrived
+  TimeMs last_event_clock = 0;  // the pipeline's event time just after it
   std::uint64_t gaps = 0;
   TimeMs longest_gap_ms = 0;
   bool stopped = false;

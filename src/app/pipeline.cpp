@@ -166,14 +166,13 @@ void Pipeline::on_event(const MarketEvent& event, std::vector<Signal>& out) {
 }
 
 void Pipeline::on_funding(std::span<const FundingRate> rates, std::vector<Signal>& out) {
+  // Snapshots are stamped with our receive time, not market time: they never move the clock.
   impl_->out = &out;
-  if (!rates.empty()) impl_->advance_clock(rates.front().time);
   impl_->funding.on_snapshot(rates, impl_->snapshot_context, *impl_);
 }
 
 void Pipeline::on_open_interest(std::span<const OpenInterest> rows, std::vector<Signal>& out) {
   impl_->out = &out;
-  if (!rows.empty()) impl_->advance_clock(rows.front().time);
   impl_->open_interest.on_snapshot(rows, impl_->snapshot_context, *impl_);
 }
 

@@ -108,6 +108,25 @@ TEST_F(DaemonCli, StreamsSubscribesAlertsAndStopsOnSigtermWithinFiveSeconds) {
   EXPECT_NE(read_file(record).find("funding_rates"), std::string::npos) << "REST snapshots recorded too";
 }
 
+TEST_F(DaemonCli, FramesOnAnotherClockAreDecidedOnTheirOwnEventTime) {
+  // A stand-in replaying 2024 trades: $2.2M of buys in the seconds before a minute boundary.
+  // Nothing arrives after them, so only the daemon's ticks can close the order-flow window.
+  constexpr long long boundary = 1'725'416'400'000;
+  SimCoinglassOptions options;
+  options.identity = make_loopback_identity();
+  for (int i = 0; i < 11; ++i) {
+    options.frames.push_back(frame("futures_trades@Binance_BTCUSDT@10000",
+                                   std::to_string(boundary - 4'000 + i * 300), 2, 200'000, 95'000));
+  }
+  start_server(std::move(options));
+  BackgroundTeleglas daemon({"run", "--config", write_config()}, {{"COINGLASS_API_KEY", secret_key}},
+                            dir);
+  EXPECT_TRUE(daemon.wait_for_output("Accumulation", 15s)) << daemon.err();
+  EXPECT_EQ(daemon.stop(SIGTERM, 5s), 0);
+  EXPECT_NE(daemon.out().find("2024-09-04 02:20:00 UTC"), std::string::npos)
+      << "decided at the boundary of the frames' own clock\n" << daemon.out();
+}
+
 TEST_F(DaemonCli, RefusesToStartWithoutAnApiKey) {
   SimCoinglassOptions options;
   options.identity = make_loopback_identity();
