@@ -20,6 +20,7 @@
 #include "teleglas/alerts/formatter.hpp"
 #include "teleglas/app/daemon.hpp"
 #include "teleglas/app/demo.hpp"
+#include "teleglas/app/telegram_sink.hpp"
 #include "teleglas/app/terminal_alerts.hpp"
 #include "teleglas/alerts/signal_json.hpp"
 #include "teleglas/app/replay.hpp"
@@ -151,14 +152,24 @@ int run(const Config& config) {
         "service's environment file (see systemd/teleglas.env.example), or try `teleglas demo`.");
     return 2;
   }
-  if (env_or_empty("TELEGRAM_BOT_TOKEN").empty()) {
+  const std::string bot_token = env_or_empty("TELEGRAM_BOT_TOKEN");
+  if (bot_token.empty()) {
     spdlog::warn("TELEGRAM_BOT_TOKEN is not set: alerts go to stdout and the log only");
-  } else {
-    spdlog::warn("Telegram delivery is not part of this build yet: alerts go to stdout and the log");
+  } else if (config.telegram.chat_ids.empty()) {
+    spdlog::warn("telegram.chat_ids is empty: alerts go to stdout and the log only");
   }
   try {
     boost::asio::io_context io;
-    TerminalAlertSink alerts(std::cout);
+    TerminalAlertSink terminal(std::cout);
+    std::unique_ptr<TelegramSink> telegram;
+    std::vector<AlertSink*> sinks{&terminal};
+    if (!bot_token.empty() && !config.telegram.chat_ids.empty()) {
+      telegram = std::make_unique<TelegramSink>(io, config.telegram, bot_token);
+      sinks.push_back(telegram.get());
+      spdlog::info("alerts go to {} Telegram chat(s) via {}", config.telegram.chat_ids.size(),
+                   config.telegram.api_url);
+    }
+    TeeAlertSink alerts(std::move(sinks));
     Daemon daemon(io, config, api_key, alerts);
     // The watchdog is fed from the io_context itself: a stuck loop stops feeding it.
     boost::asio::steady_timer watchdog(io);
@@ -178,8 +189,10 @@ int run(const Config& config) {
       systemd_notify_stopping();
       watchdog.cancel();
       daemon.stop();
+      if (telegram) telegram->stop();
     });
     daemon.start();
+    if (telegram) telegram->start();
     systemd_notify_ready();
     feed_watchdog();
     io.run();

@@ -7,6 +7,7 @@
 
 #include "cli_harness.hpp"
 #include "teleglas/simserver/coinglass_server.hpp"
+#include "teleglas/simserver/telegram_server.hpp"
 
 namespace teleglas {
 namespace {
@@ -46,9 +47,10 @@ class DaemonCli : public ::testing::Test {
     io_thread = std::thread([this] { io.run_for(60s); });
   }
   void TearDown() override {
-    if (server) {
-      boost::asio::post(io, [this] { server->stop(); });
-    }
+    boost::asio::post(io, [this] {
+      if (server) server->stop();
+      if (telegram) telegram->stop();
+    });
     if (io_thread.joinable()) io_thread.join();
   }
   std::string write_config(const std::string& extra = "") {
@@ -72,6 +74,7 @@ class DaemonCli : public ::testing::Test {
   TlsIdentity identity;
   boost::asio::io_context io;
   std::unique_ptr<SimCoinglassServer> server;
+  std::unique_ptr<SimTelegramServer> telegram;  // created before the io thread starts
   std::thread io_thread;
 };
 
@@ -125,6 +128,35 @@ TEST_F(DaemonCli, FramesOnAnotherClockAreDecidedOnTheirOwnEventTime) {
   EXPECT_EQ(daemon.stop(SIGTERM, 5s), 0);
   EXPECT_NE(daemon.out().find("2024-09-04 02:20:00 UTC"), std::string::npos)
       << "decided at the boundary of the frames' own clock\n" << daemon.out();
+}
+
+TEST_F(DaemonCli, AlertsReachTelegramWithoutTheTokenEverBeingPrinted) {
+  constexpr const char* bot_token = "777000:SECRET-bot-token-xyz";
+  SimCoinglassOptions options;
+  options.identity = make_loopback_identity();
+  options.frames = stop_hunt_frames();
+  telegram = std::make_unique<SimTelegramServer>(io, SimTelegramOptions{options.identity, bot_token});
+  start_server(std::move(options));
+  const auto config = write_config();
+  write_file(config, read_file(config) + "telegram:\n  api_url: " + telegram->api_url() +
+                         "\n  ca_file: " + (dir / "ca.pem").string() + "\n  chat_ids: [4242]\n");
+
+  BackgroundTeleglas daemon({"run", "--config", config},
+                            {{"COINGLASS_API_KEY", secret_key}, {"TELEGRAM_BOT_TOKEN", bot_token}},
+                            dir);
+  const auto deadline = std::chrono::steady_clock::now() + 15s;
+  while (telegram->delivered().empty() && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(50ms);
+  }
+  EXPECT_EQ(daemon.stop(SIGTERM, 5s), 0);
+  const auto delivered = telegram->delivered();
+  ASSERT_FALSE(delivered.empty()) << daemon.err();
+  EXPECT_EQ(delivered[0].chat_id, 4242);
+  EXPECT_EQ(delivered[0].parse_mode, "HTML");
+  EXPECT_NE(delivered[0].text.find("Stop hunt"), std::string::npos) << delivered[0].text;
+  EXPECT_EQ(daemon.out().find(bot_token), std::string::npos);
+  EXPECT_EQ(daemon.err().find(bot_token), std::string::npos);
+  EXPECT_EQ(daemon.err().find("SECRET-bot-token"), std::string::npos);
 }
 
 TEST_F(DaemonCli, RefusesToStartWithoutAnApiKey) {

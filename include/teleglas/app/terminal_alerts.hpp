@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <ostream>
+#include <vector>
 
 #include "teleglas/app/daemon.hpp"
 
@@ -19,6 +20,21 @@ class TerminalAlertSink final : public AlertSink {
  private:
   std::ostream& out_;
   std::uint64_t signals_ = 0;
+};
+
+// Hands every alert to each of several sinks (e.g. Telegram and the terminal).
+class TeeAlertSink final : public AlertSink {
+ public:
+  explicit TeeAlertSink(std::vector<AlertSink*> sinks) : sinks_(std::move(sinks)) {}
+  void on_signal(const Signal& signal) override {
+    for (AlertSink* s : sinks_) s->on_signal(signal);
+  }
+  void on_admin_notice(std::string_view text) override {
+    for (AlertSink* s : sinks_) s->on_admin_notice(text);
+  }
+
+ private:
+  std::vector<AlertSink*> sinks_;
 };
 
 }  // namespace teleglas

@@ -1,0 +1,190 @@
+#include "teleglas/app/telegram_sink.hpp"
+
+#include <gtest/gtest.h>
+#include <spdlog/sinks/ostream_sink.h>
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/io_context.hpp>
+#include <sstream>
+#include <thread>
+
+#include "../alerts/sample_signals.hpp"
+#include "../simserver/sim_test_support.hpp"
+#include "teleglas/alerts/formatter.hpp"
+#include "teleglas/simserver/telegram_server.hpp"
+
+namespace teleglas {
+namespace {
+
+namespace net = boost::asio;
+using namespace std::chrono_literals;
+
+const std::string token = "123456:SECRET-BOT-TOKEN";
+
+// The fake Telegram on its own thread; the sink on the test thread's io_context, run in
+// bounded slices. Logs are captured to prove the token never appears in them.
+class TelegramSinkTest : public ::testing::Test {
+ protected:
+  TelegramSinkTest()
+      : identity_(make_loopback_identity()),
+        ca_(identity_.ca_cert_pem),
+        server_(server_io_, SimTelegramOptions{identity_, token}),
+        work_(server_io_.get_executor()),
+        thread_([this] { server_io_.run(); }),
+        previous_logger_(spdlog::default_logger()) {
+    auto logger = std::make_shared<spdlog::logger>(
+        "capture", std::make_shared<spdlog::sinks::ostream_sink_mt>(log_));
+    logger->set_level(spdlog::level::trace);
+    spdlog::set_default_logger(logger);
+    config_.api_url = server_.api_url();
+    config_.ca_file = ca_.path();
+    config_.chat_ids = {-1001, -1002};
+  }
+  ~TelegramSinkTest() override {
+    spdlog::set_default_logger(previous_logger_);
+    server_.stop();
+    work_.reset();
+    thread_.join();
+  }
+
+  std::unique_ptr<TelegramSink> make_sink() {
+    OutboxConfig outbox = outbox_config_from(config_);
+    outbox.retry.fixed_delay_ms = 100;  // keeps the retry tests short
+    outbox.limits.per_chat_interval_ms = 100;
+    auto sink =
+        std::make_unique<TelegramSink>(io_, config_, token, TelegramSinkOptions{.outbox = outbox});
+    sink->start();
+    return sink;
+  }
+
+  bool wait_delivered(std::size_t count, std::chrono::milliseconds limit = 5s) {
+    return sim_test::run_until(
+        io_, [&] { return server_.delivered().size() >= count; }, limit);
+  }
+
+  void expect_token_nowhere_in_logs() {
+    EXPECT_EQ(log_.str().find(token), std::string::npos) << log_.str();
+    EXPECT_EQ(log_.str().find("SECRET"), std::string::npos) << log_.str();
+  }
+
+  TlsIdentity identity_;
+  sim_test::TempFile ca_;
+  net::io_context server_io_;
+  SimTelegramServer server_;
+  net::executor_work_guard<net::io_context::executor_type> work_;
+  std::thread thread_;
+  std::ostringstream log_;
+  std::shared_ptr<spdlog::logger> previous_logger_;
+  TelegramConfig config_;
+  net::io_context io_;
+};
+
+TEST_F(TelegramSinkTest, DeliversASignalToEveryChatAsHtmlWithoutLinkPreview) {
+  auto sink = make_sink();
+  const Signal signal = samples::stop_hunt_long();
+  sink->on_signal(signal);
+  ASSERT_TRUE(wait_delivered(2));
+
+  auto messages = server_.delivered();
+  ASSERT_EQ(messages.size(), 2u);
+  std::vector<std::int64_t> chats{messages[0].chat_id, messages[1].chat_id};
+  std::sort(chats.begin(), chats.end());
+  EXPECT_EQ(chats, (std::vector<std::int64_t>{-1002, -1001}));
+  for (const auto& m : messages) {
+    EXPECT_EQ(m.token, token);
+    EXPECT_EQ(m.text, format_telegram_html(signal));
+    EXPECT_EQ(m.parse_mode, "HTML");
+    EXPECT_EQ(m.link_preview_options, R"({"is_disabled":true})");
+    EXPECT_FALSE(m.disable_notification);  // URGENT rings
+  }
+  sink->stop();
+  sim_test::run_until(
+      io_, [] { return false; }, 50ms);
+  EXPECT_EQ(sink->stats().sent, 2u);
+  EXPECT_EQ(sink->stats().failed, 0u);
+  expect_token_nowhere_in_logs();
+}
+
+TEST_F(TelegramSinkTest, SendsInfoAlertsSilently) {
+  config_.chat_ids = {-1001};
+  auto sink = make_sink();
+  Signal signal = samples::stop_hunt_long();
+  signal.priority = Priority::info;
+  sink->on_signal(signal);
+  ASSERT_TRUE(wait_delivered(1));
+  EXPECT_TRUE(server_.delivered()[0].disable_notification);
+}
+
+TEST_F(TelegramSinkTest, WaitsRetryAfterOnTooManyRequestsThenDelivers) {
+  config_.chat_ids = {-1001};
+  server_.fail_next_with_429(1, 1);
+  auto sink = make_sink();
+  sink->on_signal(samples::stop_hunt_long());
+  ASSERT_TRUE(wait_delivered(1, 5s));
+
+  const auto messages = server_.messages();
+  ASSERT_EQ(messages.size(), 2u);
+  EXPECT_EQ(messages[0].status, 429u);
+  EXPECT_EQ(messages[1].status, 200u);
+  EXPECT_GE(messages[1].received_at - messages[0].received_at, 1s);
+  EXPECT_EQ(sink->outbox_stats().rate_limited, 1u);
+  EXPECT_EQ(sink->stats().failed, 1u);
+  EXPECT_NE(log_.str().find("chat -1001 rate limited: retry after 1 s"), std::string::npos)
+      << log_.str();
+  expect_token_nowhere_in_logs();
+}
+
+TEST_F(TelegramSinkTest, RetriesServerErrorsUntilDelivered) {
+  config_.chat_ids = {-1001};
+  server_.fail_next_with_status(2, 500);
+  auto sink = make_sink();
+  sink->on_signal(samples::stop_hunt_long());
+  ASSERT_TRUE(wait_delivered(1, 5s));
+
+  EXPECT_EQ(server_.messages().size(), 3u);
+  EXPECT_EQ(sink->stats().failed, 2u);
+  EXPECT_EQ(sink->stats().sent, 1u);
+  EXPECT_EQ(sink->outbox_stats().retried, 2u);
+  EXPECT_NE(log_.str().find("sendMessage to chat -1001 failed: HTTP 500"), std::string::npos)
+      << log_.str();
+  expect_token_nowhere_in_logs();
+}
+
+TEST_F(TelegramSinkTest, DropsAMessageTelegramRejectsWithoutLoggingTheToken) {
+  config_.chat_ids = {-1001};
+  auto sink = std::make_unique<TelegramSink>(io_, config_, "999:WRONG-SECRET");
+  sink->start();
+  sink->on_signal(samples::stop_hunt_long());
+  ASSERT_TRUE(sim_test::run_until(io_, [&] { return sink->stats().dropped == 1; }));
+  EXPECT_EQ(server_.messages().size(), 1u);
+  EXPECT_EQ(server_.messages()[0].status, 401u);
+  EXPECT_NE(log_.str().find("rejected: HTTP 401 Unauthorized"), std::string::npos) << log_.str();
+  EXPECT_EQ(log_.str().find("WRONG"), std::string::npos) << log_.str();
+}
+
+TEST_F(TelegramSinkTest, SendsAdminNoticesAsEscapedTextToTheAdminChats) {
+  config_.admin_chat_ids = {-42};
+  auto sink = make_sink();
+  sink->on_admin_notice("CoinGlass auth failed: <401> & retrying");
+  ASSERT_TRUE(wait_delivered(1));
+  const auto m = server_.delivered()[0];
+  EXPECT_EQ(m.chat_id, -42);
+  EXPECT_EQ(m.text, "CoinGlass auth failed: &lt;401&gt; &amp; retrying");
+  EXPECT_EQ(m.parse_mode, "HTML");
+}
+
+TEST_F(TelegramSinkTest, StopEndsTheSenderPromptly) {
+  config_.chat_ids = {-1001};
+  server_.fail_next_with_status(100, 500);
+  auto sink = make_sink();
+  sink->on_signal(samples::stop_hunt_long());
+  ASSERT_TRUE(sim_test::run_until(io_, [&] { return sink->stats().failed >= 1; }));
+  sink->stop();
+  const auto started = std::chrono::steady_clock::now();
+  io_.restart();
+  io_.run_for(2s);  // returns early only if the sender and everything else has finished
+  EXPECT_LT(std::chrono::steady_clock::now() - started, 1s);
+}
+
+}  // namespace
+}  // namespace teleglas
