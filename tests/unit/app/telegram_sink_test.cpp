@@ -57,9 +57,16 @@ class TelegramSinkTest : public ::testing::Test {
     return sink;
   }
 
-  bool wait_delivered(std::size_t count, std::chrono::milliseconds limit = 5s) {
+  // The fake records a message before its answer reaches the sink: wait for both sides, so
+  // the sink's counters are settled too.
+  bool wait_delivered(std::size_t count, std::chrono::milliseconds limit = 5s,
+                      const TelegramSink* sink = nullptr) {
     return sim_test::run_until(
-        io_, [&] { return server_.delivered().size() >= count; }, limit);
+        io_,
+        [&] {
+          return server_.delivered().size() >= count && (!sink || sink->stats().sent >= count);
+        },
+        limit);
   }
 
   void expect_token_nowhere_in_logs() {
@@ -83,7 +90,7 @@ TEST_F(TelegramSinkTest, DeliversASignalToEveryChatAsHtmlWithoutLinkPreview) {
   auto sink = make_sink();
   const Signal signal = samples::stop_hunt_long();
   sink->on_signal(signal);
-  ASSERT_TRUE(wait_delivered(2));
+  ASSERT_TRUE(wait_delivered(2, 5s, sink.get()));
 
   auto messages = server_.delivered();
   ASSERT_EQ(messages.size(), 2u);
@@ -120,7 +127,7 @@ TEST_F(TelegramSinkTest, WaitsRetryAfterOnTooManyRequestsThenDelivers) {
   server_.fail_next_with_429(1, 1);
   auto sink = make_sink();
   sink->on_signal(samples::stop_hunt_long());
-  ASSERT_TRUE(wait_delivered(1, 5s));
+  ASSERT_TRUE(wait_delivered(1, 5s, sink.get()));
 
   const auto messages = server_.messages();
   ASSERT_EQ(messages.size(), 2u);
@@ -139,7 +146,7 @@ TEST_F(TelegramSinkTest, RetriesServerErrorsUntilDelivered) {
   server_.fail_next_with_status(2, 500);
   auto sink = make_sink();
   sink->on_signal(samples::stop_hunt_long());
-  ASSERT_TRUE(wait_delivered(1, 5s));
+  ASSERT_TRUE(wait_delivered(1, 5s, sink.get()));
 
   EXPECT_EQ(server_.messages().size(), 3u);
   EXPECT_EQ(sink->stats().failed, 2u);
