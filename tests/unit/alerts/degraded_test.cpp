@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include "sample_signals.hpp"
 #include "teleglas/alerts/formatter.hpp"
 #include "teleglas/alerts/signal_json.hpp"
 
@@ -7,15 +8,7 @@ namespace teleglas {
 namespace {
 
 Signal degraded_hunt() {
-  Signal s;
-  s.type = SignalType::stop_hunt;
-  s.symbol = "BTCUSDT";
-  s.exchange = "Binance";
-  s.direction = Direction::bullish;
-  s.confidence = 80;
-  s.priority = Priority::watch;
-  s.time = 1'725'416'400'000;
-  s.window_start = s.time - 20'000;
+  Signal s = samples::stop_hunt_long();
   s.degraded_gap_ms = 12'000;
   return s;
 }
