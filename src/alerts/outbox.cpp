@@ -104,38 +104,77 @@ OutboxConfig outbox_config_from(const TelegramConfig& telegram) {
   return config;
 }
 
-Outbox::Outbox(OutboxConfig config) : config_(config), limiter_(config.limits) {
+Outbox::Outbox(OutboxConfig config, std::uint64_t first_id)
+    : config_(config), limiter_(config.limits), next_id_(std::max<std::uint64_t>(first_id, 1)) {
   config_.limits = limiter_.limits();  // as sanitised by the limiter
 }
 
-std::vector<std::uint64_t> Outbox::enqueue(const Signal& signal,
-                                           const std::vector<ChatId>& chat_ids, TimeMs now) {
-  const std::string text = format_telegram_html(signal);
-  const std::string headline = headline_of(signal);
-  std::vector<std::uint64_t> ids;
+void Outbox::add(Entry entry) {
+  const std::uint64_t id = entry.alert.id;
+  entries_.emplace(id, std::move(entry));
+}
+
+std::vector<AlertRecord> Outbox::enqueue(const Signal& signal, const std::vector<ChatId>& chat_ids,
+                                         TimeMs now) {
+  AlertRecord record;
+  record.priority = signal.priority;
+  record.type = signal.type;
+  record.symbol = signal.symbol;
+  record.text = format_telegram_html(signal);
+  record.headline = headline_of(signal);
+  record.silent = is_silent(signal.priority);
+  std::vector<AlertRecord> records;
   // A chat listed twice in the config would otherwise get every alert twice.
   std::set<ChatId> seen;
   for (const ChatId chat : chat_ids) {
     if (!seen.insert(chat).second) continue;
-    Entry entry;
-    OutgoingAlert& alert = entry.alert;
-    alert.id = next_id_++;
-    alert.chat_id = chat;
-    alert.priority = signal.priority;
-    alert.type = signal.type;
-    alert.symbol = signal.symbol;
-    alert.text = text;
-    alert.created = now;
-    alert.next_attempt = now;
-    alert.silent = is_silent(signal.priority);
-    entry.newest = now;
-    entry.newest_alert_text = text;
-    entry.headlines.push_back({now, headline});
-    ids.push_back(alert.id);
-    entries_.emplace(alert.id, std::move(entry));
-    ++stats_.enqueued;
+    record.id = next_id_;
+    record.chat_id = chat;
+    restore(record, now, now);
+    records.push_back(record);
   }
-  return ids;
+  return records;
+}
+
+bool Outbox::restore(const AlertRecord& record, TimeMs created, TimeMs now) {
+  if (entries_.contains(record.id)) return false;
+  Entry entry;
+  OutgoingAlert& alert = entry.alert;
+  alert.id = record.id;
+  alert.chat_id = record.chat_id;
+  alert.priority = record.priority;
+  alert.type = record.type;
+  alert.symbol = record.symbol;
+  alert.text = record.text;
+  alert.created = created;
+  alert.next_attempt = now;
+  alert.silent = record.silent;
+  alert.alert_ids = {record.id};
+  entry.newest = created;
+  entry.newest_alert_text = record.text;
+  entry.headlines.push_back({created, record.headline});
+  next_id_ = std::max(next_id_, record.id + 1);
+  add(std::move(entry));
+  ++stats_.enqueued;
+  return true;
+}
+
+std::uint64_t Outbox::enqueue_notice(ChatId chat_id, std::string html, Priority priority,
+                                     TimeMs now) {
+  Entry entry;
+  OutgoingAlert& notice = entry.alert;
+  notice.kind = OutgoingAlert::Kind::notice;
+  notice.id = next_id_++;
+  notice.chat_id = chat_id;
+  notice.priority = priority;
+  notice.text = std::move(html);
+  notice.created = now;
+  notice.next_attempt = now;
+  notice.alert_count = 0;
+  entry.newest = now;
+  add(std::move(entry));
+  ++stats_.notices_enqueued;
+  return notice.id;
 }
 
 // The message each idle chat would send next. A chat with a request in flight has none, which
@@ -184,6 +223,11 @@ std::optional<TimeMs> Outbox::next_wakeup(TimeMs now) const {
 bool Outbox::on_sent(std::uint64_t id, TimeMs /*now*/) {
   const auto it = entries_.find(id);
   if (it == entries_.end() || !it->second.in_flight) return false;
+  if (it->second.alert.kind == OutgoingAlert::Kind::notice) {
+    ++stats_.notices_sent;
+    entries_.erase(it);
+    return true;
+  }
   ++stats_.sent;
   stats_.delivered += static_cast<std::uint64_t>(it->second.alert.alert_count);
   entries_.erase(it);
@@ -214,6 +258,7 @@ std::vector<OutgoingAlert> Outbox::expire(TimeMs now) {
     const Entry& entry = it->second;
     if (!entry.in_flight && now - entry.newest > config_.max_alert_age_ms) {
       stats_.dropped_for_age += static_cast<std::uint64_t>(entry.alert.alert_count);
+      if (entry.alert.kind == OutgoingAlert::Kind::notice) ++stats_.notices_dropped_for_age;
       dropped.push_back(entry.alert);
       it = entries_.erase(it);
     } else {
@@ -245,6 +290,7 @@ Outbox::Entry Outbox::merge(const std::vector<const Entry*>& group, TimeMs now) 
     alert.next_attempt = std::max(alert.next_attempt, m.next_attempt);
     alert.alert_count += m.alert_count;
     alert.replaces.push_back(m.id);
+    alert.alert_ids.insert(alert.alert_ids.end(), m.alert_ids.begin(), m.alert_ids.end());
     if (m.alert_count == 1) ++stats_.digested;  // a digest's alerts were counted when merged
     if (member->newest >= newest->newest) newest = member;
     digest.headlines.insert(digest.headlines.end(), member->headlines.begin(),
@@ -270,6 +316,7 @@ std::vector<OutgoingAlert> Outbox::compact(TimeMs now) {
   for (const auto& [id, entry] : entries_) {
     if (entry.in_flight) continue;  // its answer is still to come
     ++waiting;
+    if (entry.alert.kind == OutgoingAlert::Kind::notice) continue;
     groups[{entry.alert.chat_id, entry.alert.type, entry.alert.symbol}].push_back(&entry);
   }
   if (waiting <= static_cast<std::size_t>(config_.limits.max_per_window)) return {};
@@ -280,8 +327,7 @@ std::vector<OutgoingAlert> Outbox::compact(TimeMs now) {
     Entry digest = merge(group, now);
     for (const std::uint64_t id : digest.alert.replaces) entries_.erase(id);
     digests.push_back(digest.alert);
-    const std::uint64_t id = digest.alert.id;
-    entries_.emplace(id, std::move(digest));
+    add(std::move(digest));
   }
   return digests;
 }

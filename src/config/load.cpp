@@ -209,6 +209,9 @@ void parse_telegram(MapReader& r, TelegramConfig& c) {
   r.read_list("admin_chat_ids", c.admin_chat_ids, chat_id);
   r.read("max_per_minute", c.max_per_minute, between(1, 1000));
   r.read("max_alert_age_s", c.max_alert_age_s, duration_s);
+  r.read("commands", c.commands);
+  r.read("poll_timeout_s", c.poll_timeout_s, between(1, 50));
+  r.read("outage_notice_s", c.outage_notice_s, duration_s);
 }
 
 void parse_storage(MapReader& r, StorageConfig& c) {

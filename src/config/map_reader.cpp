@@ -280,6 +280,23 @@ bool decode(ProblemSink& sink, const Value& value, std::string& out, const Strin
   return true;
 }
 
+bool decode(ProblemSink& sink, const Value& value, bool& out) {
+  // YAML 1.1's yes/no/on/off are refused: `commands: no` reading as false surprises nobody,
+  // but `country: NO` does, and one spelling is easier to grep for.
+  if (is_plain_scalar(value.node)) {
+    if (value.node.Scalar() == "true") {
+      out = true;
+      return true;
+    }
+    if (value.node.Scalar() == "false") {
+      out = false;
+      return true;
+    }
+  }
+  sink.add(value.line, value.path, "expected true or false, got " + describe(value.node));
+  return false;
+}
+
 MapReader::MapReader(ProblemSink& sink, YAML::Node node, std::string path, int line)
     : sink_(&sink), node_(std::move(node)), path_(std::move(path)), line_(line) {}
 

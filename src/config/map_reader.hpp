@@ -62,6 +62,7 @@ bool decode(ProblemSink& sink, const Value& value, double& out, const NumberRule
 bool decode(ProblemSink& sink, const Value& value, int& out, const NumberRule& rule);
 bool decode(ProblemSink& sink, const Value& value, std::int64_t& out, const NumberRule& rule);
 bool decode(ProblemSink& sink, const Value& value, std::string& out, const StringRule& rule);
+bool decode(ProblemSink& sink, const Value& value, bool& out);  // true/false only
 
 class MapReader {
  public:
@@ -77,6 +78,10 @@ class MapReader {
 
   void read(std::string_view key, std::string& member, const StringRule& rule = {}) {
     if (auto value = find(key)) decode(*sink_, *value, member, rule);
+  }
+
+  void read(std::string_view key, bool& member) {
+    if (auto value = find(key)) decode(*sink_, *value, member);
   }
 
   // A list replaces the default as a whole, and only when every element is valid.

@@ -40,8 +40,24 @@ struct OutboxConfig {
 // telegram.max_per_minute and telegram.max_alert_age_s; the rest are Telegram's fixed limits.
 OutboxConfig outbox_config_from(const TelegramConfig& telegram);
 
-// One message for one chat: a single alert, or a digest of several.
+// One alert for one chat as enqueued: what a durable store keeps so that the alert can be
+// queued again after a restart (Outbox::restore).
+struct AlertRecord {
+  std::uint64_t id = 0;
+  ChatId chat_id = 0;
+  Priority priority = Priority::none;
+  SignalType type = SignalType::stop_hunt;
+  std::string symbol;
+  std::string text;      // Telegram HTML
+  std::string headline;  // its line in a digest
+  bool silent = false;
+};
+
+// One message for one chat: a single alert, a digest of several, or a notice (an operator
+// notice or a command reply: never digested, carries no alert).
 struct OutgoingAlert {
+  enum class Kind { alert, notice };
+  Kind kind = Kind::alert;
   std::uint64_t id = 0;
   ChatId chat_id = 0;
   Priority priority = Priority::none;
@@ -54,7 +70,8 @@ struct OutgoingAlert {
   TimeMs next_attempt = 0;  // not sent before this
   bool silent = false;      // disable_notification: INFO alerts do not ring
   int alert_count = 1;      // alerts this message carries (> 1 for a digest)
-  std::vector<std::uint64_t> replaces;  // a digest: the queued messages it took the place of
+  std::vector<std::uint64_t> replaces;   // a digest: the queued messages it took the place of
+  std::vector<std::uint64_t> alert_ids;  // the single alerts it carries (ids of AlertRecords)
 };
 
 // What went wrong with one request, as the sender classified the answer.
@@ -80,15 +97,27 @@ struct OutboxStats {
   std::uint64_t rate_limited = 0;
   std::uint64_t dropped_for_age = 0;
   std::uint64_t digested = 0;  // alerts folded into a digest rather than sent alone
+  std::uint64_t notices_enqueued = 0;
+  std::uint64_t notices_sent = 0;
+  std::uint64_t notices_dropped_for_age = 0;
 };
 
 class Outbox {
  public:
-  explicit Outbox(OutboxConfig config);
+  // Ids start at first_id: a durable store passes one above every id it has seen.
+  explicit Outbox(OutboxConfig config, std::uint64_t first_id = 1);
 
-  // One message per distinct chat, text by format_telegram_html. Returns their ids.
-  std::vector<std::uint64_t> enqueue(const Signal& signal, const std::vector<ChatId>& chat_ids,
-                                     TimeMs now);
+  // One message per distinct chat, text by format_telegram_html. Returns their records.
+  std::vector<AlertRecord> enqueue(const Signal& signal, const std::vector<ChatId>& chat_ids,
+                                   TimeMs now);
+
+  // Queues again an alert enqueued before a restart, `created` on this outbox's clock (the
+  // caller converts its age). False if its id is already queued.
+  bool restore(const AlertRecord& record, TimeMs created, TimeMs now);
+
+  // A message outside the signal flow (operator notice, command reply): rate limited and
+  // retried like an alert, never digested. Counted in notice stats, not in alert stats.
+  std::uint64_t enqueue_notice(ChatId chat_id, std::string html, Priority priority, TimeMs now);
 
   // The message to send now, if any: per chat, the highest priority first and FIFO within a
   // priority; across chats, the best head whose chat the rate limiter and whose own
@@ -115,6 +144,7 @@ class Outbox {
 
   std::size_t size() const { return entries_.size(); }  // messages, in flight included
   std::size_t pending_alerts() const;                   // alerts those messages carry
+  std::uint64_t next_id() const { return next_id_; }
   const OutboxStats& stats() const { return stats_; }
   const ChatRateLimiter& limiter() const { return limiter_; }
 
@@ -135,6 +165,7 @@ class Outbox {
 
   std::map<ChatId, std::uint64_t> heads() const;
   Entry merge(const std::vector<const Entry*>& group, TimeMs now);
+  void add(Entry entry);
 
   OutboxConfig config_;
   ChatRateLimiter limiter_;

@@ -170,6 +170,9 @@ struct TelegramConfig {
   std::vector<std::int64_t> admin_chat_ids;
   int max_per_minute = 20;
   double max_alert_age_s = 900;
+  bool commands = true;          // answer /status, /mute... via getUpdates long polling
+  int poll_timeout_s = 30;       // getUpdates long-poll timeout
+  double outage_notice_s = 300;  // tell the admin chats when CoinGlass is down this long
 
   bool operator==(const TelegramConfig&) const = default;
 };

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -228,8 +229,8 @@ TEST(Outbox, InfoAlertsAreSilentOthersRing) {
 TEST(Outbox, EachChatGetsItsOwnMessageOncePerSignal) {
   Outbox outbox(OutboxConfig{});
   const Signal signal = samples::stop_hunt_long();
-  const std::vector<std::uint64_t> ids = outbox.enqueue(signal, {10, 20, 20, 30}, t0);
-  ASSERT_EQ(ids.size(), 3u);
+  const std::vector<AlertRecord> records = outbox.enqueue(signal, {10, 20, 20, 30}, t0);
+  ASSERT_EQ(records.size(), 3u);
   std::vector<ChatId> chats;
   for (const Delivery& d : deliver_all(outbox, t0)) {
     chats.push_back(d.alert.chat_id);
@@ -240,8 +241,8 @@ TEST(Outbox, EachChatGetsItsOwnMessageOncePerSignal) {
 
 TEST(Outbox, AnswersForUnknownOrIdleMessagesAreRejected) {
   Outbox outbox(OutboxConfig{});
-  const auto ids = outbox.enqueue(stop_hunt("BTCUSDT"), {1}, t0);
-  EXPECT_FALSE(outbox.on_sent(ids[0], t0));  // never taken
+  const auto records = outbox.enqueue(stop_hunt("BTCUSDT"), {1}, t0);
+  EXPECT_FALSE(outbox.on_sent(records[0].id, t0));  // never taken
   EXPECT_FALSE(outbox.on_failed(999, t0, SendFailure::server_error()));
   EXPECT_EQ(outbox.size(), 1u);
 }
@@ -359,6 +360,97 @@ TEST(Digest, AMessageInFlightIsNeverMerged) {
   ASSERT_EQ(digests.size(), 1u);
   EXPECT_EQ(digests[0].alert_count, 2);
   EXPECT_TRUE(outbox.on_sent(in_flight->id, t0 + 10));
+}
+
+}  // namespace
+}  // namespace teleglas
+
+namespace teleglas {
+namespace {
+
+TEST(DurableOutbox, RecordsCarryWhatIsNeededToQueueTheAlertAgain) {
+  Outbox outbox(OutboxConfig{}, 500);
+  const Signal signal = stop_hunt("BTCUSDT", Priority::info);
+  const std::vector<AlertRecord> records = outbox.enqueue(signal, {7, 8}, t0);
+  ASSERT_EQ(records.size(), 2u);
+  EXPECT_EQ(records[0].id, 500u);
+  EXPECT_EQ(records[1].id, 501u);
+  EXPECT_EQ(records[1].chat_id, 8);
+  EXPECT_EQ(records[0].text, format_telegram_html(signal));
+  EXPECT_EQ(records[0].priority, Priority::info);
+  EXPECT_EQ(records[0].type, SignalType::stop_hunt);
+  EXPECT_EQ(records[0].symbol, "BTCUSDT");
+  EXPECT_TRUE(records[0].silent);
+  EXPECT_NE(records[0].headline.find("INFO · LONG"), std::string::npos) << records[0].headline;
+  EXPECT_EQ(outbox.next_id(), 502u);
+}
+
+TEST(DurableOutbox, ARestoredAlertIsSentAsBeforeAndKeepsItsId) {
+  Outbox before(OutboxConfig{});
+  const AlertRecord record = before.enqueue(stop_hunt("BTCUSDT"), {7}, t0).front();
+
+  Outbox after(OutboxConfig{});
+  ASSERT_TRUE(after.restore(record, t0 + 5'000, t0 + 10'000));
+  EXPECT_FALSE(after.restore(record, t0 + 5'000, t0 + 10'000));  // already queued
+  EXPECT_EQ(after.next_id(), record.id + 1);
+  const auto alert = after.take_ready(t0 + 10'000);
+  ASSERT_TRUE(alert.has_value());
+  EXPECT_EQ(alert->id, record.id);
+  EXPECT_EQ(alert->text, record.text);
+  EXPECT_EQ(alert->alert_ids, std::vector<std::uint64_t>{record.id});
+  EXPECT_TRUE(after.on_sent(alert->id, t0 + 10'000));
+  expect_nothing_lost(after);
+}
+
+TEST(DurableOutbox, ARestoredAlertAgesFromItsOriginalCreation) {
+  OutboxConfig config;
+  config.max_alert_age_ms = 60'000;
+  Outbox before(config);
+  const AlertRecord record = before.enqueue(stop_hunt("BTCUSDT"), {7}, t0).front();
+  Outbox after(config);
+  after.restore(record, t0 - 50'000, t0);  // already 50 s old when restored
+  EXPECT_TRUE(after.expire(t0 + 10'000).empty());
+  const auto dropped = after.expire(t0 + 10'001);
+  ASSERT_EQ(dropped.size(), 1u);
+  EXPECT_EQ(dropped[0].alert_ids, std::vector<std::uint64_t>{record.id});
+}
+
+TEST(DurableOutbox, ADigestCarriesTheIdsOfEveryAlertItMerged) {
+  Outbox outbox(config_with(2));
+  std::vector<std::uint64_t> ids;
+  for (int i = 0; i < 4; ++i) {
+    ids.push_back(outbox.enqueue(stop_hunt("BTCUSDT"), {7}, t0 + i).front().id);
+  }
+  ASSERT_EQ(outbox.compact(t0 + 10).size(), 1u);
+  outbox.enqueue(stop_hunt("BTCUSDT"), {7}, t0 + 20);
+  ids.push_back(outbox.next_id() - 1);
+  outbox.enqueue(stop_hunt("BTCUSDT"), {7}, t0 + 21);
+  ids.push_back(outbox.next_id() - 1);
+  const auto again = outbox.compact(t0 + 30);  // the digest is merged into a new one
+  ASSERT_EQ(again.size(), 1u);
+  std::vector<std::uint64_t> carried = again[0].alert_ids;
+  std::sort(carried.begin(), carried.end());
+  EXPECT_EQ(carried, ids);
+  EXPECT_EQ(again[0].alert_count, 6);
+}
+
+TEST(Notices, AreRateLimitedLikeAlertsButNeverDigestedNorCountedAsAlerts) {
+  Outbox outbox(config_with(2));
+  for (int i = 0; i < 3; ++i) outbox.enqueue_notice(7, "notice", Priority::urgent, t0);
+  outbox.enqueue(stop_hunt("BTCUSDT"), {7}, t0);
+  EXPECT_TRUE(outbox.compact(t0).empty());
+  const std::vector<Delivery> deliveries = deliver_all(outbox, t0);
+  ASSERT_EQ(deliveries.size(), 4u);
+  EXPECT_EQ(deliveries[0].alert.kind, OutgoingAlert::Kind::notice);
+  EXPECT_EQ(deliveries[0].alert.text, "notice");
+  EXPECT_TRUE(deliveries[0].alert.alert_ids.empty());
+  EXPECT_EQ(deliveries[3].alert.kind, OutgoingAlert::Kind::alert);
+  EXPECT_GE(deliveries[2].at - deliveries[0].at, 60'000);  // two per minute
+  EXPECT_EQ(outbox.stats().notices_enqueued, 3u);
+  EXPECT_EQ(outbox.stats().notices_sent, 3u);
+  EXPECT_EQ(outbox.stats().sent, 1u);
+  EXPECT_EQ(outbox.stats().delivered, 1u);
+  expect_nothing_lost(outbox);
 }
 
 }  // namespace

@@ -122,6 +122,15 @@ TEST(ConfigLoad, EachBadListElementIsReportedByIndex) {
                           "test.yaml:5: telegram.chat_ids[2]: expected an integer, got 'me'"));
 }
 
+TEST(ConfigLoad, SwitchesAreTrueOrFalseOnly) {
+  EXPECT_FALSE(load("telegram:\n  commands: false\n").config.telegram.commands);
+  EXPECT_TRUE(load("telegram:\n  commands: true\n").config.telegram.commands);
+  EXPECT_THAT(reports("telegram:\n  commands: yes\n"),
+              ElementsAre("test.yaml:2: telegram.commands: expected true or false, got 'yes'"));
+  EXPECT_THAT(reports("telegram:\n  commands: [1]\n"),
+              ElementsAre("test.yaml:2: telegram.commands: expected true or false, got a list"));
+}
+
 // Every numeric key has a range: a negative value and one of absurd size are both refused.
 class NumericKeyRange : public ::testing::TestWithParam<const char*> {};
 
@@ -163,9 +172,10 @@ INSTANTIATE_TEST_SUITE_P(
         "analysis.scoring.confirmation_window_s", "analysis.scoring.cap",
         "analysis.setup.reward_risk", "analysis.setup.stop_buffer_pct",
         "analysis.setup.min_risk_pct", "signals.cooldown_s", "signals.max_per_hour",
-        "signals.min_confidence", "signals.gap_penalty", "signals.priority.urgent", "signals.priority.watch",
-        "signals.priority.info", "buffers.liquidations", "buffers.trades",
-        "telegram.max_per_minute", "telegram.max_alert_age_s", "storage.retention_days"),
+        "signals.min_confidence", "signals.gap_penalty", "signals.priority.urgent",
+        "signals.priority.watch", "signals.priority.info", "buffers.liquidations", "buffers.trades",
+        "telegram.max_per_minute", "telegram.max_alert_age_s", "telegram.poll_timeout_s",
+        "telegram.outage_notice_s", "storage.retention_days"),
     [](const ::testing::TestParamInfo<const char*>& info) {
       std::string name = info.param;
       std::replace(name.begin(), name.end(), '.', '_');
