@@ -18,15 +18,16 @@
 #include <cstdlib>
 
 #include "teleglas/alerts/formatter.hpp"
+#include "teleglas/alerts/signal_json.hpp"
 #include "teleglas/app/daemon.hpp"
 #include "teleglas/app/demo.hpp"
+#include "teleglas/app/replay.hpp"
 #include "teleglas/app/telegram_sink.hpp"
 #include "teleglas/app/terminal_alerts.hpp"
-#include "teleglas/alerts/signal_json.hpp"
-#include "teleglas/app/replay.hpp"
 #include "teleglas/config/load.hpp"
 #include "teleglas/ops/systemd.hpp"
 #include "teleglas/sim/market_generator.hpp"
+#include "teleglas/storage/sqlite_store.hpp"
 
 #ifndef TELEGLAS_VERSION
 #define TELEGLAS_VERSION "dev"
@@ -129,8 +130,8 @@ int replay(const std::vector<std::string>& files, const Config& config, bool jso
 void setup_logging(const LoggingConfig& logging) {
   std::vector<spdlog::sink_ptr> sinks{std::make_shared<spdlog::sinks::stderr_color_sink_mt>()};
   if (!logging.file.empty()) {
-    sinks.push_back(std::make_shared<spdlog::sinks::rotating_file_sink_mt>(
-        logging.file, 10 * 1024 * 1024, 5));
+    sinks.push_back(
+        std::make_shared<spdlog::sinks::rotating_file_sink_mt>(logging.file, 10 * 1024 * 1024, 5));
   }
   auto logger = std::make_shared<spdlog::logger>("teleglas", sinks.begin(), sinks.end());
   logger->set_level(spdlog::level::from_str(logging.level));
@@ -141,6 +142,27 @@ void setup_logging(const LoggingConfig& logging) {
 std::string env_or_empty(const char* name) {
   const char* value = std::getenv(name);
   return value ? value : "";
+}
+
+// The durable store: queued alerts and bot state survive restarts. Throws with a message
+// naming the path when it cannot be opened.
+std::unique_ptr<OutboxStore> open_store(const StorageConfig& storage) {
+  if (storage.backend != "sqlite") {
+    throw std::runtime_error("storage.backend " + storage.backend +
+                             " is not available in this build; use sqlite");
+  }
+  auto store = SqliteStore::open(storage.path);
+  const TimeMs cutoff = std::chrono::duration_cast<std::chrono::milliseconds>(
+                            std::chrono::system_clock::now().time_since_epoch())
+                            .count() -
+                        static_cast<TimeMs>(storage.retention_days) * 86'400'000;
+  const std::size_t purged = store->purge_resolved_before(cutoff);
+  const OutboxStore::Counts counts = store->counts();
+  spdlog::info(
+      "storage: {} (sqlite), {} alert(s) waiting to be sent{}", storage.path, counts.pending,
+      purged > 0 ? fmt::format(", {} older than {} days purged", purged, storage.retention_days)
+                 : std::string());
+  return store;
 }
 
 int run(const Config& config) {
@@ -160,17 +182,21 @@ int run(const Config& config) {
   }
   try {
     boost::asio::io_context io;
+    const std::unique_ptr<OutboxStore> store = open_store(config.storage);
     TerminalAlertSink terminal(std::cout);
     std::unique_ptr<TelegramSink> telegram;
     std::vector<AlertSink*> sinks{&terminal};
     if (!bot_token.empty() && !config.telegram.chat_ids.empty()) {
-      telegram = std::make_unique<TelegramSink>(io, config.telegram, bot_token);
+      telegram = std::make_unique<TelegramSink>(io, config.telegram, bot_token,
+                                                TelegramSinkOptions{.store = store.get()});
       sinks.push_back(telegram.get());
-      spdlog::info("alerts go to {} Telegram chat(s) via {}", config.telegram.chat_ids.size(),
-                   config.telegram.api_url);
+      spdlog::info("alerts go to {} Telegram chat(s) via {}{}", config.telegram.chat_ids.size(),
+                   config.telegram.api_url,
+                   config.telegram.commands ? "; answering bot commands" : "");
     }
     TeeAlertSink alerts(std::move(sinks));
     Daemon daemon(io, config, api_key, alerts);
+    if (telegram) telegram->set_health_source([&daemon] { return daemon.health(); });
     // The watchdog is fed from the io_context itself: a stuck loop stops feeding it.
     boost::asio::steady_timer watchdog(io);
     std::function<void()> feed_watchdog = [&] {
@@ -259,7 +285,8 @@ int main(int argc, char** argv) {
   auto* run_cmd = app.add_subcommand(
       "run", "The daemon: stream CoinGlass, analyse, alert (needs COINGLASS_API_KEY)");
   auto* run_config =
-      run_cmd->add_option("--config,-c", config_path, "Configuration file (default: "
+      run_cmd->add_option("--config,-c", config_path,
+                          "Configuration file (default: "
                           "config/teleglas.yaml when present, else built-in defaults)");
 
   DemoOptions demo;

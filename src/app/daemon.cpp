@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <boost/asio/steady_timer.hpp>
 #include <chrono>
+#include <deque>
 #include <stdexcept>
 
 #include "teleglas/app/pipeline.hpp"
@@ -43,6 +44,8 @@ struct Daemon::Impl final : FeedListener, std::enable_shared_from_this<Impl> {
         tick_timer(io),
         health_timer(io) {
     if (!this->options.wall_clock) this->options.wall_clock = system_now;
+    started_wall = this->options.wall_clock();
+    stream_down_since = started_wall;
     if (std::string error = recorder.open(config.coinglass.record_path); !error.empty()) {
       throw std::runtime_error("cannot open coinglass.record_path " + error);
     }
@@ -69,6 +72,36 @@ struct Daemon::Impl final : FeedListener, std::enable_shared_from_this<Impl> {
 
   void on_state(std::size_t connection, ConnectionState state) override {
     spdlog::debug("coinglass connection {}: {}", connection, to_string(state));
+    const TimeMs now = options.wall_clock();
+    if (connection >= states.size()) states.resize(connection + 1, ConnectionState::connecting);
+    states[connection] = state;
+    const bool any_live = std::ranges::find(states, ConnectionState::live) != states.end();
+    if (any_live && stream_down_since != 0) {
+      if (outage_notified) {
+        const std::string what = fmt::format("CoinGlass stream is back after {:.0f} s down",
+                                             (now - stream_down_since) / 1000.0);
+        spdlog::info("coinglass: {}", what);
+        alerts.on_admin_notice(what);
+      }
+      stream_down_since = 0;
+      outage_notified = false;
+    } else if (!any_live && stream_down_since == 0 && !stopped) {
+      stream_down_since = now;
+    }
+  }
+
+  // An outage the reconnect loop has not ended within telegram.outage_notice_s is worth a
+  // human's attention; shorter ones are only logged (as gaps).
+  void check_outage(TimeMs now) {
+    if (stream_down_since == 0 || outage_notified || stopped) return;
+    if (now - stream_down_since < seconds_ms(config.telegram.outage_notice_s)) return;
+    outage_notified = true;
+    const std::string what = fmt::format(
+        "CoinGlass stream down for {:.0f} s ({} reconnect attempts so far); alerts may be "
+        "missed until it is back",
+        (now - stream_down_since) / 1000.0, feed->stats().total().reconnects);
+    spdlog::error("coinglass: {}", what);
+    alerts.on_admin_notice(what);
   }
 
   void on_alarm(std::string_view what) override {
@@ -102,6 +135,14 @@ struct Daemon::Impl final : FeedListener, std::enable_shared_from_this<Impl> {
   }
 
   void deliver() {
+    if (!signals.empty()) {
+      const TimeMs day = options.wall_clock() / 86'400'000;
+      if (day != signals_day) {
+        signals_day = day;
+        signals_today = 0;
+      }
+      signals_today += signals.size();
+    }
     for (const Signal& s : signals) {
       spdlog::info("signal {} {} {} confidence {} ({})", to_string(s.type), s.symbol,
                    to_string(s.direction), s.confidence, to_string(s.priority));
@@ -114,6 +155,12 @@ struct Daemon::Impl final : FeedListener, std::enable_shared_from_this<Impl> {
   // counted from the last event: windows close on schedule even when the source's clock is
   // not ours (a stand-in replaying old frames), and a quiet market still gets its decisions.
   void tick() {
+    const TimeMs now = options.wall_clock();
+    frame_counts.emplace_back(now, parser.stats().frames);
+    while (frame_counts.size() > 1 && now - frame_counts[1].first >= 60'000) {
+      frame_counts.pop_front();
+    }
+    check_outage(now);
     if (last_event_wall != 0) {
       pipeline.on_tick(last_event_clock + (options.wall_clock() - last_event_wall), signals);
       deliver();
@@ -164,6 +211,10 @@ struct Daemon::Impl final : FeedListener, std::enable_shared_from_this<Impl> {
     h.rest_successes = rs.successes;
     h.rest_failures = rs.failures();
     h.recorded_frames = recorder.frames();
+    h.started_ms = started_wall;
+    h.stream_down_since = stream_down_since;
+    h.frames_last_minute = frame_counts.empty() ? h.frames : h.frames - frame_counts.front().second;
+    h.signals_today = signals_day == options.wall_clock() / 86'400'000 ? signals_today : 0;
     return h;
   }
 
@@ -184,6 +235,13 @@ struct Daemon::Impl final : FeedListener, std::enable_shared_from_this<Impl> {
   TimeMs last_event_clock = 0;  // the pipeline's event time just after it
   std::uint64_t gaps = 0;
   TimeMs longest_gap_ms = 0;
+  TimeMs started_wall = 0;
+  TimeMs stream_down_since = 0;  // 0 while some connection is live
+  bool outage_notified = false;
+  std::vector<ConnectionState> states;  // per connection, as on_state last reported
+  std::deque<std::pair<TimeMs, std::uint64_t>> frame_counts;  // (wall, frames) each tick, 1 min
+  TimeMs signals_day = 0;                                     // UTC day number signals_today counts
+  std::uint64_t signals_today = 0;
   bool stopped = false;
 };
 
@@ -219,6 +277,8 @@ void Daemon::stop() {
   impl_->recorder.flush();
 }
 
-DaemonHealth Daemon::health() const { return impl_->health(); }
+DaemonHealth Daemon::health() const {
+  return impl_->health();
+}
 
 }  // namespace teleglas

@@ -95,8 +95,8 @@ int run_demo(const DemoOptions& options, std::ostream& alerts_out) {
 
   TerminalAlertSink alerts(alerts_out);
   Daemon daemon(io, config, "demo-key", alerts);
-  spdlog::info("demo: simulated CoinGlass on {} streaming {:.0f} s of market at {}x", server.ws_url(),
-               options.market_s, options.pace);
+  spdlog::info("demo: simulated CoinGlass on {} streaming {:.0f} s of market at {}x",
+               server.ws_url(), options.market_s, options.pace);
 
   const double run_s =
       options.duration_s > 0 ? options.duration_s : options.market_s / options.pace + 5;

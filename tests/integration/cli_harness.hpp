@@ -74,10 +74,11 @@ namespace teleglas::testing {
 // A teleglas process running in the background, its output captured in files.
 class BackgroundTeleglas {
  public:
+  // `name` names its output files in `dir`, so that a restarted daemon keeps the first one's.
   BackgroundTeleglas(const std::vector<std::string>& args,
                      const std::vector<std::pair<std::string, std::string>>& env,
-                     const TempDir& dir)
-      : out_(dir / "bg-stdout.txt"), err_(dir / "bg-stderr.txt") {
+                     const TempDir& dir, const std::string& name = "bg")
+      : out_(dir / (name + "-stdout.txt")), err_(dir / (name + "-stderr.txt")) {
     pid_ = fork();
     if (pid_ == 0) {
       std::freopen(out_.c_str(), "w", stdout);
@@ -98,14 +99,12 @@ class BackgroundTeleglas {
     }
   }
 
-  // Polls stdout until `text` appears or the timeout passes.
+  // Polls stdout (or stderr, the log) until `text` appears or the timeout passes.
   bool wait_for_output(const std::string& text, std::chrono::milliseconds timeout) const {
-    const auto end = std::chrono::steady_clock::now() + timeout;
-    while (std::chrono::steady_clock::now() < end) {
-      if (read_file(out_).find(text) != std::string::npos) return true;
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-    return false;
+    return wait_for_text(out_, text, timeout);
+  }
+  bool wait_for_log(const std::string& text, std::chrono::milliseconds timeout) const {
+    return wait_for_text(err_, text, timeout);
   }
 
   // Sends `signal` and waits up to `timeout` for the exit; returns the exit code or -1.
@@ -127,6 +126,16 @@ class BackgroundTeleglas {
   std::string err() const { return read_file(err_); }
 
  private:
+  static bool wait_for_text(const std::filesystem::path& file, const std::string& text,
+                            std::chrono::milliseconds timeout) {
+    const auto end = std::chrono::steady_clock::now() + timeout;
+    while (std::chrono::steady_clock::now() < end) {
+      if (read_file(file).find(text) != std::string::npos) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    return false;
+  }
+
   std::filesystem::path out_, err_;
   pid_t pid_ = -1;
   bool exited_ = false;

@@ -6,37 +6,15 @@
 #include <thread>
 
 #include "cli_harness.hpp"
+#include "fakes/telegram_server.hpp"
+#include "stand_ins.hpp"
 #include "teleglas/simserver/coinglass_server.hpp"
-#include "teleglas/simserver/telegram_server.hpp"
 
 namespace teleglas {
 namespace {
 
 using namespace teleglas::testing;
 using namespace std::chrono_literals;
-
-constexpr const char* secret_key = "SECRET-cg-key-7f3a9";
-
-std::string now_ms_plus(long long offset) {
-  using namespace std::chrono;
-  return std::to_string(duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count() + offset);
-}
-
-std::string frame(const std::string& channel, const std::string& time, int side, double usd, double price) {
-  return R"({"channel":")" + channel + R"(","data":[{"baseAsset":"BTC","exName":"Binance","price":)" +
-         std::to_string(price) + R"(,"side":)" + std::to_string(side) +
-         R"(,"symbol":"BTCUSDT","time":)" + time + R"(,"volUsd":)" + std::to_string(usd) + "}]}";
-}
-
-// A stop hunt of longs, stamped around now so receive-time checks pass.
-std::vector<std::string> stop_hunt_frames() {
-  std::vector<std::string> frames;
-  for (int i = 0; i < 3; ++i) {
-    frames.push_back(frame("liquidationOrders", now_ms_plus(i * 100), 1, 900'000, 95'900 - i * 100));
-  }
-  frames.push_back(frame("futures_trades@Binance_BTCUSDT@10000", now_ms_plus(400), 2, 150'000, 95'750));
-  return frames;
-}
 
 class DaemonCli : public ::testing::Test {
  protected:
@@ -55,18 +33,26 @@ class DaemonCli : public ::testing::Test {
   }
   std::string write_config(const std::string& extra = "") {
     const std::string path = (dir / "teleglas.yaml").string();
-    write_file(path, "coinglass:\n"
-                     "  ws_url: " + server->ws_url() + "\n"
-                     "  rest_url: " + server->rest_url() + "\n"
-                     "  ca_file: " + (dir / "ca.pem").string() + "\n"
-                     "  ping_interval_s: 1\n"
-                     "  reconnect_initial_s: 0.1\n"
-                     "  funding_poll_s: 1\n"
-                     "  oi_poll_s: 1\n" + extra +
-                     "symbols:\n"
-                     "  - symbol: BTCUSDT\n"
-                     "    exchanges: [Binance]\n"
-                     "    min_trade_usd: 10000\n");
+    write_file(path,
+               "coinglass:\n"
+               "  ws_url: " +
+                   server->ws_url() +
+                   "\n"
+                   "  rest_url: " +
+                   server->rest_url() +
+                   "\n"
+                   "  ca_file: " +
+                   (dir / "ca.pem").string() +
+                   "\n"
+                   "  ping_interval_s: 1\n"
+                   "  reconnect_initial_s: 0.1\n"
+                   "  funding_poll_s: 1\n"
+                   "  oi_poll_s: 1\n" +
+                   extra +
+                   "symbols:\n"
+                   "  - symbol: BTCUSDT\n"
+                   "    exchanges: [Binance]\n"
+                   "    min_trade_usd: 10000\n");
     return path;
   }
 
@@ -108,7 +94,8 @@ TEST_F(DaemonCli, StreamsSubscribesAlertsAndStopsOnSigtermWithinFiveSeconds) {
   const auto replayed = run_teleglas("replay " + record, dir);
   EXPECT_EQ(replayed.exit_code, 0);
   EXPECT_NE(replayed.out.find("Stop hunt"), std::string::npos) << replayed.out;
-  EXPECT_NE(read_file(record).find("funding_rates"), std::string::npos) << "REST snapshots recorded too";
+  EXPECT_NE(read_file(record).find("funding_rates"), std::string::npos)
+      << "REST snapshots recorded too";
 }
 
 TEST_F(DaemonCli, FramesOnAnotherClockAreDecidedOnTheirOwnEventTime) {
@@ -122,12 +109,13 @@ TEST_F(DaemonCli, FramesOnAnotherClockAreDecidedOnTheirOwnEventTime) {
                                    std::to_string(boundary - 4'000 + i * 300), 2, 200'000, 95'000));
   }
   start_server(std::move(options));
-  BackgroundTeleglas daemon({"run", "--config", write_config()}, {{"COINGLASS_API_KEY", secret_key}},
-                            dir);
+  BackgroundTeleglas daemon({"run", "--config", write_config()},
+                            {{"COINGLASS_API_KEY", secret_key}}, dir);
   EXPECT_TRUE(daemon.wait_for_output("Accumulation", 15s)) << daemon.err();
   EXPECT_EQ(daemon.stop(SIGTERM, 5s), 0);
   EXPECT_NE(daemon.out().find("2024-09-04 02:20:00 UTC"), std::string::npos)
-      << "decided at the boundary of the frames' own clock\n" << daemon.out();
+      << "decided at the boundary of the frames' own clock\n"
+      << daemon.out();
 }
 
 TEST_F(DaemonCli, AlertsReachTelegramWithoutTheTokenEverBeingPrinted) {
@@ -135,7 +123,8 @@ TEST_F(DaemonCli, AlertsReachTelegramWithoutTheTokenEverBeingPrinted) {
   SimCoinglassOptions options;
   options.identity = make_loopback_identity();
   options.frames = stop_hunt_frames();
-  telegram = std::make_unique<SimTelegramServer>(io, SimTelegramOptions{options.identity, bot_token});
+  telegram =
+      std::make_unique<SimTelegramServer>(io, SimTelegramOptions{options.identity, bot_token});
   start_server(std::move(options));
   const auto config = write_config();
   write_file(config, read_file(config) + "telegram:\n  api_url: " + telegram->api_url() +

@@ -26,6 +26,10 @@ class AlertSink {
 struct DaemonHealth {
   std::string feed_url;  // redacted
   std::vector<ConnectionState> connections;
+  TimeMs started_ms = 0;         // wall clock
+  TimeMs stream_down_since = 0;  // wall clock when no connection was live any more; 0 = live
+  std::uint64_t frames_last_minute = 0;
+  std::uint64_t signals_today = 0;  // since 00:00 UTC
   std::uint64_t frames = 0;
   std::uint64_t events = 0;
   std::uint64_t rejected = 0;

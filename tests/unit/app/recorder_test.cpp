@@ -33,7 +33,8 @@ TEST(Recorder, WritesEachFrameAsOneLineAndAppends) {
     ASSERT_EQ(r.open(path.string()), "");
     r.append("second run");
   }
-  EXPECT_EQ(slurp(path), "{\"channel\":\"liquidationOrders\",\"data\":[]}\npong\n{\"a\": 1}\nsecond run\n");
+  EXPECT_EQ(slurp(path),
+            "{\"channel\":\"liquidationOrders\",\"data\":[]}\npong\n{\"a\": 1}\nsecond run\n");
   std::filesystem::remove(path);
 }
 
@@ -43,7 +44,8 @@ TEST(Recorder, RecordingReplaysToTheSameEvents) {
   {
     Recorder r;
     ASSERT_EQ(r.open(path.string()), "");
-    r.append(R"({"channel":"liquidationOrders","data":[{"baseAsset":"BTC","exName":"Binance","price":56738.0,"side":2,"symbol":"BTCUSDT","time":1725416318379,"volUsd":3858.184}]})");
+    r.append(
+        R"({"channel":"liquidationOrders","data":[{"baseAsset":"BTC","exName":"Binance","price":56738.0,"side":2,"symbol":"BTCUSDT","time":1725416318379,"volUsd":3858.184}]})");
   }
   const Config config;
   const NoWinRateHistory none;

@@ -1,90 +1,12 @@
-#include "teleglas/app/telegram_sink.hpp"
-
-#include <gtest/gtest.h>
-#include <spdlog/sinks/ostream_sink.h>
-#include <spdlog/spdlog.h>
-
-#include <boost/asio/io_context.hpp>
-#include <sstream>
-#include <thread>
+#include "telegram_sink_fixture.hpp"
 
 #include "../alerts/sample_signals.hpp"
-#include "../simserver/sim_test_support.hpp"
 #include "teleglas/alerts/formatter.hpp"
-#include "teleglas/simserver/telegram_server.hpp"
 
 namespace teleglas {
 namespace {
 
-namespace net = boost::asio;
 using namespace std::chrono_literals;
-
-const std::string token = "123456:SECRET-BOT-TOKEN";
-
-// The fake Telegram on its own thread; the sink on the test thread's io_context, run in
-// bounded slices. Logs are captured to prove the token never appears in them.
-class TelegramSinkTest : public ::testing::Test {
- protected:
-  TelegramSinkTest()
-      : identity_(make_loopback_identity()),
-        ca_(identity_.ca_cert_pem),
-        server_(server_io_, SimTelegramOptions{identity_, token}),
-        work_(server_io_.get_executor()),
-        thread_([this] { server_io_.run(); }),
-        previous_logger_(spdlog::default_logger()) {
-    auto logger = std::make_shared<spdlog::logger>(
-        "capture", std::make_shared<spdlog::sinks::ostream_sink_mt>(log_));
-    logger->set_level(spdlog::level::trace);
-    spdlog::set_default_logger(logger);
-    config_.api_url = server_.api_url();
-    config_.ca_file = ca_.path();
-    config_.chat_ids = {-1001, -1002};
-  }
-  ~TelegramSinkTest() override {
-    spdlog::set_default_logger(previous_logger_);
-    server_.stop();
-    work_.reset();
-    thread_.join();
-  }
-
-  std::unique_ptr<TelegramSink> make_sink() {
-    OutboxConfig outbox = outbox_config_from(config_);
-    outbox.retry.fixed_delay_ms = 100;  // keeps the retry tests short
-    outbox.limits.per_chat_interval_ms = 100;
-    auto sink =
-        std::make_unique<TelegramSink>(io_, config_, token, TelegramSinkOptions{.outbox = outbox});
-    sink->start();
-    return sink;
-  }
-
-  // The fake records a message before its answer reaches the sink: wait for both sides, so
-  // the sink's counters are settled too.
-  bool wait_delivered(std::size_t count, std::chrono::milliseconds limit = 5s,
-                      const TelegramSink* sink = nullptr) {
-    return sim_test::run_until(
-        io_,
-        [&] {
-          return server_.delivered().size() >= count && (!sink || sink->stats().sent >= count);
-        },
-        limit);
-  }
-
-  void expect_token_nowhere_in_logs() {
-    EXPECT_EQ(log_.str().find(token), std::string::npos) << log_.str();
-    EXPECT_EQ(log_.str().find("SECRET"), std::string::npos) << log_.str();
-  }
-
-  TlsIdentity identity_;
-  sim_test::TempFile ca_;
-  net::io_context server_io_;
-  SimTelegramServer server_;
-  net::executor_work_guard<net::io_context::executor_type> work_;
-  std::thread thread_;
-  std::ostringstream log_;
-  std::shared_ptr<spdlog::logger> previous_logger_;
-  TelegramConfig config_;
-  net::io_context io_;
-};
 
 TEST_F(TelegramSinkTest, DeliversASignalToEveryChatAsHtmlWithoutLinkPreview) {
   auto sink = make_sink();
@@ -157,16 +79,35 @@ TEST_F(TelegramSinkTest, RetriesServerErrorsUntilDelivered) {
   expect_token_nowhere_in_logs();
 }
 
-TEST_F(TelegramSinkTest, DropsAMessageTelegramRejectsWithoutLoggingTheToken) {
+TEST_F(TelegramSinkTest, HoldsAlertsWhileTheTokenIsRefusedWithoutLoggingIt) {
   config_.chat_ids = {-1001};
+  config_.commands = false;
   auto sink = std::make_unique<TelegramSink>(io_, config_, "999:WRONG-SECRET");
   sink->start();
   sink->on_signal(samples::stop_hunt_long());
-  ASSERT_TRUE(sim_test::run_until(io_, [&] { return sink->stats().dropped == 1; }));
-  EXPECT_EQ(server_.messages().size(), 1u);
+  ASSERT_TRUE(sim_test::run_until(io_, [&] { return sink->stats().failed == 1; }));
+  sim_test::run_until(
+      io_, [] { return false; }, 100ms);
   EXPECT_EQ(server_.messages()[0].status, 401u);
-  EXPECT_NE(log_.str().find("rejected: HTTP 401 Unauthorized"), std::string::npos) << log_.str();
+  EXPECT_EQ(sink->stats().dropped, 0u);
+  EXPECT_EQ(sink->queued_alerts(), 1u);  // waits for a fixed token (or ages out)
+  EXPECT_NE(log_.str().find("refused the bot token (HTTP 401 Unauthorized)"), std::string::npos)
+      << log_.str();
   EXPECT_EQ(log_.str().find("WRONG"), std::string::npos) << log_.str();
+}
+
+TEST_F(TelegramSinkTest, DropsAnAlertTelegramRejectsAndTellsTheAdmins) {
+  config_.chat_ids = {-1001};
+  config_.admin_chat_ids = {-42};
+  server_.fail_next_with_status(1, 400);
+  auto sink = make_sink();
+  sink->on_signal(samples::stop_hunt_long());
+  ASSERT_TRUE(wait_delivered(1, 5s, sink.get()));
+  EXPECT_EQ(sink->stats().dropped, 1u);
+  const auto m = server_.delivered()[0];
+  EXPECT_EQ(m.chat_id, -42);
+  EXPECT_NE(m.text.find("Telegram refused an alert for chat -1001: HTTP 400"), std::string::npos)
+      << m.text;
 }
 
 TEST_F(TelegramSinkTest, SendsAdminNoticesAsEscapedTextToTheAdminChats) {

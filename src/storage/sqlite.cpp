@@ -1,0 +1,62 @@
+#include "sqlite.hpp"
+
+#include <optional>
+#include <stdexcept>
+
+namespace teleglas::sqlite {
+
+Database::Database(const std::string& path) {
+  sqlite3* db = nullptr;
+  // NOMUTEX: a connection is only ever used by one thread, so SQLite's own locking is waste.
+  const int rc = sqlite3_open_v2(
+      path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
+  db_.reset(db);  // even a failed open allocates a handle, which carries the reason
+  if (rc != SQLITE_OK) {
+    throw std::runtime_error(db ? error_message() : std::string(sqlite3_errstr(rc)));
+  }
+  sqlite3_extended_result_codes(db, 1);
+}
+
+void Database::execute(const char* sql) {
+  if (sqlite3_exec(handle(), sql, nullptr, nullptr, nullptr) != SQLITE_OK) {
+    throw std::runtime_error(error_message());
+  }
+}
+
+std::string Database::query_text(const char* sql) {
+  Statement statement(*this, sql);
+  std::optional<std::string> value;
+  const int rc = statement.query([&](const Statement& row) {
+    if (!value) value = row.text_at(0);
+  });
+  if (rc != SQLITE_DONE) throw std::runtime_error(error_message());
+  return value.value_or("");
+}
+
+Statement::Statement(Database& db, std::string_view sql) {
+  sqlite3_stmt* stmt = nullptr;
+  const int rc = sqlite3_prepare_v3(db.handle(), sql.data(), static_cast<int>(sql.size()),
+                                    SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
+  stmt_.reset(stmt);
+  if (rc != SQLITE_OK) throw std::runtime_error(db.error_message());
+}
+
+std::string Statement::text_at(int column) const {
+  const auto* text = sqlite3_column_text(stmt_.get(), column);
+  if (!text) return {};
+  const int size = sqlite3_column_bytes(stmt_.get(), column);
+  return {reinterpret_cast<const char*>(text), static_cast<std::size_t>(size)};
+}
+
+int Statement::bind(int index, std::int64_t value) {
+  return sqlite3_bind_int64(stmt_.get(), index, value);
+}
+
+int Statement::bind(int index, std::string_view value) {
+  // A null data() would bind SQL NULL, not an empty string. SQLITE_STATIC is safe: the value
+  // outlives the run, and ResetOnExit clears the binding before the caller's string can go.
+  return sqlite3_bind_text64(stmt_.get(), index, value.data() ? value.data() : "", value.size(),
+                             SQLITE_STATIC, SQLITE_UTF8);
+}
+
+}  // namespace teleglas::sqlite

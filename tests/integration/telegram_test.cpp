@@ -1,0 +1,230 @@
+// `teleglas run` as a black box between a stand-in CoinGlass and the fake Telegram Bot API:
+// alerts survive Telegram outages and kill -9, bursts respect Telegram's limits, commands are
+// answered to configured chats only.
+#include <gtest/gtest.h>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <thread>
+
+#include "cli_harness.hpp"
+#include "fakes/telegram_server.hpp"
+#include "stand_ins.hpp"
+#include "teleglas/simserver/coinglass_server.hpp"
+
+namespace teleglas {
+namespace {
+
+using namespace teleglas::testing;
+using namespace std::chrono_literals;
+namespace net = boost::asio;
+
+constexpr const char* bot_token = "777000:SECRET-bot-token-xyz";
+
+// A server with its own io_context and thread, so that one can start or stop mid-test.
+template <class Server>
+class Running {
+ public:
+  template <class... Args>
+  explicit Running(Args&&... args)
+      : server_(std::make_unique<Server>(io_, std::forward<Args>(args)...)),
+        thread_([this] { io_.run_for(180s); }) {}
+  ~Running() {
+    net::post(io_, [this] { server_->stop(); });
+    thread_.join();
+  }
+  Running(const Running&) = delete;
+  Running& operator=(const Running&) = delete;
+  Server* operator->() { return server_.get(); }
+
+ private:
+  net::io_context io_;
+  std::unique_ptr<Server> server_;
+  std::thread thread_;
+};
+
+// A loopback port nobody listens on (for now).
+std::uint16_t free_port() {
+  net::io_context io;
+  net::ip::tcp::acceptor acceptor(io, {net::ip::make_address("127.0.0.1"), 0});
+  return acceptor.local_endpoint().port();
+}
+
+std::size_t count_containing(const std::vector<SimTelegramMessage>& messages,
+                             const std::string& text) {
+  return static_cast<std::size_t>(std::count_if(
+      messages.begin(), messages.end(),
+      [&](const SimTelegramMessage& m) { return m.text.find(text) != std::string::npos; }));
+}
+
+bool wait_until(const std::function<bool()>& done, std::chrono::milliseconds limit) {
+  const auto end = std::chrono::steady_clock::now() + limit;
+  while (!done() && std::chrono::steady_clock::now() < end) std::this_thread::sleep_for(50ms);
+  return done();
+}
+
+class TelegramCli : public ::testing::Test {
+ protected:
+  TelegramCli() : identity(make_loopback_identity()) {
+    write_file(dir / "ca.pem", identity.ca_cert_pem);
+  }
+
+  SimCoinglassOptions coinglass_with(std::vector<std::string> frames) {
+    SimCoinglassOptions options;
+    options.identity = identity;
+    options.frames = std::move(frames);
+    return options;
+  }
+
+  std::string write_config(SimCoinglassServer& coinglass, const std::string& telegram_url,
+                           const std::string& telegram_extra = "") {
+    const std::string path = (dir / "teleglas.yaml").string();
+    const std::string ca = (dir / "ca.pem").string();
+    write_file(path,
+               "coinglass:\n"
+               "  ws_url: " +
+                   coinglass.ws_url() +
+                   "\n"
+                   "  rest_url: " +
+                   coinglass.rest_url() +
+                   "\n"
+                   "  ca_file: " +
+                   ca +
+                   "\n"
+                   "  reconnect_initial_s: 0.1\n"
+                   "symbols:\n"
+                   "  - symbol: BTCUSDT\n"
+                   "    exchanges: [Binance]\n"
+                   "telegram:\n"
+                   "  api_url: " +
+                   telegram_url +
+                   "\n"
+                   "  ca_file: " +
+                   ca +
+                   "\n"
+                   "  chat_ids: [4242]\n" +
+                   telegram_extra +
+                   "storage:\n"
+                   "  path: " +
+                   (dir / "state" / "teleglas.db").string() + "\n");
+    return path;
+  }
+
+  std::vector<std::pair<std::string, std::string>> secrets() const {
+    return {{"COINGLASS_API_KEY", secret_key}, {"TELEGRAM_BOT_TOKEN", bot_token}};
+  }
+
+  TempDir dir;
+  TlsIdentity identity;
+};
+
+TEST_F(TelegramCli, AnAlertQueuedWhileTelegramIsDownSurvivesKillDashNine) {
+  const std::uint16_t telegram_port = free_port();
+  const std::string telegram_url = "https://127.0.0.1:" + std::to_string(telegram_port);
+  {
+    Running<SimCoinglassServer> coinglass(coinglass_with(stop_hunt_frames()));
+    const auto config = write_config(*coinglass.operator->(), telegram_url);
+    BackgroundTeleglas daemon({"run", "--config", config}, secrets(), dir, "first");
+    ASSERT_TRUE(daemon.wait_for_output("Stop hunt", 15s)) << daemon.err();
+    ASSERT_TRUE(daemon.wait_for_log("sendMessage to chat 4242 failed", 15s)) << daemon.err();
+    daemon.stop(SIGKILL, 5s);
+  }
+
+  // Telegram is back; the stand-in has nothing new to say, so whatever arrives was queued
+  // by the killed process.
+  Running<SimTelegramServer> telegram(SimTelegramOptions{identity, bot_token}, telegram_port);
+  Running<SimCoinglassServer> quiet(coinglass_with({}));
+  const auto config = write_config(*quiet.operator->(), telegram_url);
+  BackgroundTeleglas daemon({"run", "--config", config}, secrets(), dir, "second");
+  EXPECT_TRUE(wait_until([&] { return !telegram->delivered().empty(); }, 15s)) << daemon.err();
+  std::this_thread::sleep_for(300ms);
+  EXPECT_EQ(daemon.stop(SIGTERM, 5s), 0) << daemon.err();
+
+  const auto delivered = telegram->delivered();
+  ASSERT_EQ(delivered.size(), 1u) << daemon.err();
+  EXPECT_EQ(delivered[0].chat_id, 4242);
+  EXPECT_NE(delivered[0].text.find("Stop hunt"), std::string::npos) << delivered[0].text;
+  EXPECT_NE(daemon.err().find("1 alert(s) queued before the restart will be sent now"),
+            std::string::npos)
+      << daemon.err();
+  EXPECT_EQ(daemon.err().find(bot_token), std::string::npos);
+}
+
+TEST_F(TelegramCli, TooManyRequestsIsWaitedOutAndServerErrorsAreRetried) {
+  Running<SimTelegramServer> telegram(SimTelegramOptions{identity, bot_token});
+  telegram->fail_next_with_429(1, 2);
+  telegram->fail_next_with_status(1, 502);
+  Running<SimCoinglassServer> coinglass(coinglass_with(stop_hunt_frames()));
+  const auto config =
+      write_config(*coinglass.operator->(), telegram->api_url(), "  commands: false\n");
+  BackgroundTeleglas daemon({"run", "--config", config}, secrets(), dir);
+  EXPECT_TRUE(wait_until([&] { return !telegram->delivered().empty(); }, 30s)) << daemon.err();
+  EXPECT_EQ(daemon.stop(SIGTERM, 5s), 0);
+
+  const auto messages = telegram->messages();
+  ASSERT_GE(messages.size(), 3u) << daemon.err();
+  EXPECT_EQ(messages[0].status, 429u);
+  EXPECT_GE(messages[1].received_at - messages[0].received_at, 2s) << "waited retry_after";
+  EXPECT_EQ(messages[1].status, 502u);
+  EXPECT_EQ(messages[2].status, 200u);
+  EXPECT_EQ(messages[2].text, messages[0].text);
+}
+
+TEST_F(TelegramCli, ABurstOf25AlertsNeverExceeds20PerMinuteAndNothingIsLost) {
+  std::vector<std::string> frames;
+  for (int i = 0; i < 25; ++i) {
+    for (std::string& f : stop_hunt_frames("C" + std::to_string(i) + "USDT")) {
+      frames.push_back(std::move(f));
+    }
+  }
+  Running<SimTelegramServer> telegram(SimTelegramOptions{identity, bot_token});
+  Running<SimCoinglassServer> coinglass(coinglass_with(std::move(frames)));
+  const auto config =
+      write_config(*coinglass.operator->(), telegram->api_url(), "  commands: false\n");
+  BackgroundTeleglas daemon({"run", "--config", config}, secrets(), dir);
+  const auto alerts_delivered = [&] {
+    return count_containing(telegram->delivered(), "Stop hunt");
+  };
+  EXPECT_TRUE(wait_until([&] { return alerts_delivered() >= 25; }, 100s))
+      << alerts_delivered() << " delivered\n"
+      << daemon.err();
+  EXPECT_EQ(daemon.stop(SIGTERM, 5s), 0);
+
+  const auto messages = telegram->messages();
+  for (std::size_t i = 0; i < messages.size(); ++i) {
+    std::size_t in_window = 0;
+    for (std::size_t j = i; j < messages.size(); ++j) {
+      if (messages[j].received_at - messages[i].received_at < 60s) ++in_window;
+    }
+    ASSERT_LE(in_window, 20u) << "requests in the minute from request " << i;
+  }
+  // Every symbol's alert arrived, alone (different symbols are never merged).
+  for (int i = 0; i < 25; ++i) {
+    EXPECT_EQ(count_containing(telegram->delivered(), "<b>C" + std::to_string(i) + "USDT</b>"), 1u)
+        << "C" << i << "USDT";
+  }
+}
+
+TEST_F(TelegramCli, StatusIsAnsweredToAConfiguredChatAndStrangersAreIgnored) {
+  Running<SimTelegramServer> telegram(SimTelegramOptions{identity, bot_token});
+  Running<SimCoinglassServer> coinglass(coinglass_with({}));
+  const auto config = write_config(*coinglass.operator->(), telegram->api_url());
+  BackgroundTeleglas daemon({"run", "--config", config}, secrets(), dir);
+  telegram->push_update(31337, "/status", "stranger");
+  telegram->push_update(4242, "/status", "owner");
+  EXPECT_TRUE(wait_until([&] { return !telegram->delivered().empty(); }, 15s)) << daemon.err();
+  std::this_thread::sleep_for(500ms);
+  EXPECT_EQ(daemon.stop(SIGTERM, 5s), 0);
+
+  const auto delivered = telegram->delivered();
+  ASSERT_EQ(delivered.size(), 1u) << daemon.err();
+  EXPECT_EQ(delivered[0].chat_id, 4242);
+  EXPECT_NE(delivered[0].text.find("live"), std::string::npos) << delivered[0].text;
+  EXPECT_NE(daemon.err().find("ignored /status from chat 31337"), std::string::npos)
+      << daemon.err();
+  EXPECT_EQ(daemon.err().find(bot_token), std::string::npos);
+}
+
+}  // namespace
+}  // namespace teleglas
