@@ -144,6 +144,15 @@ std::string env_or_empty(const char* name) {
   return value ? value : "";
 }
 
+// Sent and dropped alerts past storage.retention_days; pending ones are kept.
+std::size_t purge_expired(OutboxStore& store, const StorageConfig& storage) {
+  const TimeMs now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                         std::chrono::system_clock::now().time_since_epoch())
+                         .count();
+  return store.purge_resolved_before(now -
+                                     static_cast<TimeMs>(storage.retention_days) * 86'400'000);
+}
+
 // The durable store: queued alerts and bot state survive restarts. Throws with a message
 // naming the path when it cannot be opened.
 std::unique_ptr<OutboxStore> open_store(const StorageConfig& storage) {
@@ -152,11 +161,7 @@ std::unique_ptr<OutboxStore> open_store(const StorageConfig& storage) {
                              " is not available in this build; use sqlite");
   }
   auto store = SqliteStore::open(storage.path);
-  const TimeMs cutoff = std::chrono::duration_cast<std::chrono::milliseconds>(
-                            std::chrono::system_clock::now().time_since_epoch())
-                            .count() -
-                        static_cast<TimeMs>(storage.retention_days) * 86'400'000;
-  const std::size_t purged = store->purge_resolved_before(cutoff);
+  const std::size_t purged = purge_expired(*store, storage);
   const OutboxStore::Counts counts = store->counts();
   spdlog::info(
       "storage: {} (sqlite), {} alert(s) waiting to be sent{}", storage.path, counts.pending,
@@ -208,12 +213,25 @@ int run(const Config& config) {
         if (!ec) feed_watchdog();
       });
     };
+    boost::asio::steady_timer purge_timer(io);
+    std::function<void()> schedule_purge = [&] {
+      purge_timer.expires_after(std::chrono::hours(1));
+      purge_timer.async_wait([&](boost::system::error_code ec) {
+        if (ec) return;
+        if (const std::size_t purged = purge_expired(*store, config.storage); purged > 0) {
+          spdlog::info("storage: purged {} alert(s) older than {} days", purged,
+                       config.storage.retention_days);
+        }
+        schedule_purge();
+      });
+    };
     boost::asio::signal_set signals(io, SIGINT, SIGTERM);
     signals.async_wait([&](boost::system::error_code ec, int signal) {
       if (ec) return;
       spdlog::info("signal {}: shutting down", signal);
       systemd_notify_stopping();
       watchdog.cancel();
+      purge_timer.cancel();
       daemon.stop();
       if (telegram) telegram->stop();
     });
@@ -221,6 +239,7 @@ int run(const Config& config) {
     if (telegram) telegram->start();
     systemd_notify_ready();
     feed_watchdog();
+    schedule_purge();
     io.run();
     spdlog::info("stopped");
     return 0;

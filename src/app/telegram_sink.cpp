@@ -32,6 +32,9 @@ namespace json = boost::json;
 // Long enough to be idle, short enough that a wrong clock never parks the sender for long.
 constexpr TimeMs idle_wait_ms = 60'000;
 constexpr TimeMs max_poll_retry_ms = 60'000;
+// Against a server that answers getUpdates at once instead of holding it: commands still get
+// answered within seconds, at a few requests per minute.
+constexpr TimeMs max_quick_empty_wait_ms = 5'000;
 constexpr std::string_view offset_key = "telegram.update_offset";
 constexpr std::string_view mute_key_prefix = "telegram.muted_until.";
 
@@ -485,6 +488,7 @@ struct TelegramSink::Impl : std::enable_shared_from_this<TelegramSink::Impl> {
       if (me.ok()) self->bot_username = bot_username_of(me.body);
     }
     TimeMs retry_ms = self->poll_retry_ms;
+    TimeMs quick_empty_wait_ms = self->poll_retry_ms;
     bool failing = false;
     while (!self->stopped) {
       const TimeMs asked = self->clock();
@@ -499,6 +503,7 @@ struct TelegramSink::Impl : std::enable_shared_from_this<TelegramSink::Impl> {
         retry_ms = self->poll_retry_ms;
         for (const BotUpdate& update : answer.messages) self->handle(update);
         if (answer.next_offset > offset) {
+          quick_empty_wait_ms = self->poll_retry_ms;
           offset = answer.next_offset;
           if (self->store != nullptr &&
               !self->store->set_setting(offset_key, std::to_string(offset))) {
@@ -508,10 +513,13 @@ struct TelegramSink::Impl : std::enable_shared_from_this<TelegramSink::Impl> {
           continue;
         }
         // Nothing new, and sooner than a long poll would have waited: a server that does not
-        // hold long polls. Pause rather than spin.
+        // hold long polls. Pause rather than spin, a little longer each time it happens.
         if (self->clock() - asked < self->config.poll_timeout_s * 500LL) {
-          self->poll_wait.expires_after(std::chrono::milliseconds(self->poll_retry_ms));
+          self->poll_wait.expires_after(std::chrono::milliseconds(quick_empty_wait_ms));
           co_await self->poll_wait.async_wait(net::as_tuple(net::use_awaitable));
+          quick_empty_wait_ms = std::min(quick_empty_wait_ms * 2, max_quick_empty_wait_ms);
+        } else {
+          quick_empty_wait_ms = self->poll_retry_ms;
         }
         continue;
       }

@@ -5,6 +5,8 @@
 #include <boost/asio/post.hpp>
 #include <thread>
 
+#include <fmt/format.h>
+
 #include "cli_harness.hpp"
 #include "fakes/telegram_server.hpp"
 #include "stand_ins.hpp"
@@ -33,26 +35,23 @@ class DaemonCli : public ::testing::Test {
   }
   std::string write_config(const std::string& extra = "") {
     const std::string path = (dir / "teleglas.yaml").string();
-    write_file(path,
-               "coinglass:\n"
-               "  ws_url: " +
-                   server->ws_url() +
-                   "\n"
-                   "  rest_url: " +
-                   server->rest_url() +
-                   "\n"
-                   "  ca_file: " +
-                   (dir / "ca.pem").string() +
-                   "\n"
-                   "  ping_interval_s: 1\n"
-                   "  reconnect_initial_s: 0.1\n"
-                   "  funding_poll_s: 1\n"
-                   "  oi_poll_s: 1\n" +
-                   extra +
-                   "symbols:\n"
-                   "  - symbol: BTCUSDT\n"
-                   "    exchanges: [Binance]\n"
-                   "    min_trade_usd: 10000\n");
+    write_file(path, fmt::format(R"(coinglass:
+  ws_url: {}
+  rest_url: {}
+  ca_file: {}
+  ping_interval_s: 1
+  reconnect_initial_s: 0.1
+  funding_poll_s: 1
+  oi_poll_s: 1
+{}symbols:
+  - symbol: BTCUSDT
+    exchanges: [Binance]
+    min_trade_usd: 10000
+storage:
+  path: {}
+)",
+                                 server->ws_url(), server->rest_url(), (dir / "ca.pem").string(),
+                                 extra, (dir / "teleglas.db").string()));
     return path;
   }
 

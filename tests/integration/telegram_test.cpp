@@ -8,6 +8,8 @@
 #include <boost/asio/post.hpp>
 #include <thread>
 
+#include <fmt/format.h>
+
 #include "cli_harness.hpp"
 #include "fakes/telegram_server.hpp"
 #include "stand_ins.hpp"
@@ -79,35 +81,30 @@ class TelegramCli : public ::testing::Test {
 
   std::string write_config(SimCoinglassServer& coinglass, const std::string& telegram_url,
                            const std::string& telegram_extra = "") {
+    return write_config(coinglass.ws_url(), coinglass.rest_url(), telegram_url, telegram_extra);
+  }
+
+  std::string write_config(const std::string& ws_url, const std::string& rest_url,
+                           const std::string& telegram_url, const std::string& telegram_extra) {
     const std::string path = (dir / "teleglas.yaml").string();
-    const std::string ca = (dir / "ca.pem").string();
-    write_file(path,
-               "coinglass:\n"
-               "  ws_url: " +
-                   coinglass.ws_url() +
-                   "\n"
-                   "  rest_url: " +
-                   coinglass.rest_url() +
-                   "\n"
-                   "  ca_file: " +
-                   ca +
-                   "\n"
-                   "  reconnect_initial_s: 0.1\n"
-                   "symbols:\n"
-                   "  - symbol: BTCUSDT\n"
-                   "    exchanges: [Binance]\n"
-                   "telegram:\n"
-                   "  api_url: " +
-                   telegram_url +
-                   "\n"
-                   "  ca_file: " +
-                   ca +
-                   "\n"
-                   "  chat_ids: [4242]\n" +
-                   telegram_extra +
-                   "storage:\n"
-                   "  path: " +
-                   (dir / "state" / "teleglas.db").string() + "\n");
+    write_file(path, fmt::format(R"(coinglass:
+  ws_url: {}
+  rest_url: {}
+  ca_file: {}
+  reconnect_initial_s: 0.1
+symbols:
+  - symbol: BTCUSDT
+    exchanges: [Binance]
+telegram:
+  api_url: {}
+  ca_file: {}
+  chat_ids: [4242]
+{}storage:
+  path: {}
+)",
+                                 ws_url, rest_url, (dir / "ca.pem").string(), telegram_url,
+                                 (dir / "ca.pem").string(), telegram_extra,
+                                 (dir / "state" / "teleglas.db").string()));
     return path;
   }
 
@@ -224,6 +221,47 @@ TEST_F(TelegramCli, StatusIsAnsweredToAConfiguredChatAndStrangersAreIgnored) {
   EXPECT_NE(daemon.err().find("ignored /status from chat 31337"), std::string::npos)
       << daemon.err();
   EXPECT_EQ(daemon.err().find(bot_token), std::string::npos);
+}
+
+TEST_F(TelegramCli, ALongCoinGlassOutageAndItsEndAreReportedToTheAdminChats) {
+  Running<SimTelegramServer> telegram(SimTelegramOptions{identity, bot_token});
+  const std::uint16_t coinglass_port = free_port();  // CoinGlass down: nothing listens yet
+  const std::string host = "127.0.0.1:" + std::to_string(coinglass_port);
+  const auto config =
+      write_config("wss://" + host + "/ws-api", "https://" + host, telegram->api_url(),
+                   "  commands: false\n  admin_chat_ids: [99]\n  outage_notice_s: 1\n");
+  BackgroundTeleglas daemon({"run", "--config", config}, secrets(), dir);
+  const auto notices = [&] { return count_containing(telegram->delivered(), "CoinGlass stream"); };
+  ASSERT_TRUE(wait_until([&] { return notices() >= 1; }, 15s)) << daemon.err();
+  EXPECT_EQ(telegram->delivered()[0].chat_id, 99);
+  EXPECT_NE(telegram->delivered()[0].text.find("CoinGlass stream down for"), std::string::npos)
+      << telegram->delivered()[0].text;
+
+  Running<SimCoinglassServer> coinglass(coinglass_with({}), coinglass_port);
+  EXPECT_TRUE(wait_until([&] { return notices() >= 2; }, 20s)) << daemon.err();
+  EXPECT_EQ(daemon.stop(SIGTERM, 5s), 0);
+  const auto delivered = telegram->delivered();
+  ASSERT_EQ(delivered.size(), 2u) << "one notice each way, not one per reconnect attempt";
+  EXPECT_NE(delivered[1].text.find("CoinGlass stream is back after"), std::string::npos)
+      << delivered[1].text;
+}
+
+TEST_F(TelegramCli, CoinGlassRefusingTheKeyIsReportedToTheAdminChatsOnce) {
+  Running<SimTelegramServer> telegram(SimTelegramOptions{identity, bot_token});
+  SimCoinglassOptions refusing = coinglass_with({});
+  refusing.faults.upgrade_status = 401;
+  Running<SimCoinglassServer> coinglass(std::move(refusing));
+  const auto config = write_config(*coinglass.operator->(), telegram->api_url(),
+                                   "  commands: false\n  admin_chat_ids: [99]\n");
+  BackgroundTeleglas daemon({"run", "--config", config}, secrets(), dir);
+  EXPECT_TRUE(wait_until([&] { return !telegram->delivered().empty(); }, 15s)) << daemon.err();
+  std::this_thread::sleep_for(1500ms);  // further refusals back off; none is reported again
+  EXPECT_EQ(daemon.stop(SIGTERM, 5s), 0);
+  const auto delivered = telegram->delivered();
+  ASSERT_EQ(delivered.size(), 1u) << daemon.err();
+  EXPECT_EQ(delivered[0].chat_id, 99);
+  EXPECT_NE(delivered[0].text.find("401"), std::string::npos) << delivered[0].text;
+  EXPECT_EQ(delivered[0].text.find(secret_key), std::string::npos);
 }
 
 }  // namespace

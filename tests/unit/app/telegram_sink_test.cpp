@@ -79,6 +79,38 @@ TEST_F(TelegramSinkTest, RetriesServerErrorsUntilDelivered) {
   expect_token_nowhere_in_logs();
 }
 
+TEST_F(TelegramSinkTest, RetriesWhenTheConnectionDropsWithoutAnAnswer) {
+  config_.chat_ids = {-1001};
+  config_.commands = false;
+  server_.drop_next_connections(1);
+  auto sink = make_sink();
+  sink->on_signal(samples::stop_hunt_long());
+  ASSERT_TRUE(wait_delivered(1, 5s, sink.get()));
+  const auto messages = server_.messages();
+  ASSERT_EQ(messages.size(), 2u);
+  EXPECT_EQ(messages[0].status, 0u);  // read, then the connection closed
+  EXPECT_EQ(messages[1].status, 200u);
+  EXPECT_EQ(messages[1].text, messages[0].text);
+  EXPECT_EQ(sink->outbox_stats().retried, 1u);
+}
+
+TEST_F(TelegramSinkTest, AnAnswerSlowerThanTheTimeoutIsRetriedNotLost) {
+  config_.chat_ids = {-1001};
+  config_.commands = false;
+  server_.set_response_delay(600ms);
+  TelegramSinkOptions opts = options();
+  opts.request_timeout = 200ms;
+  auto sink = std::make_unique<TelegramSink>(io_, config_, token, opts);
+  sink->start();
+  sink->on_signal(samples::stop_hunt_long());
+  ASSERT_TRUE(sim_test::run_until(io_, [&] { return sink->stats().failed >= 1; }));
+  server_.set_response_delay(0ms);
+  ASSERT_TRUE(sim_test::run_until(io_, [&] { return sink->stats().sent == 1; }));
+  EXPECT_EQ(sink->queued_alerts(), 0u);
+  // Telegram may have taken the timed-out request too: at most that one duplicate.
+  EXPECT_LE(server_.delivered().size(), 2u);
+}
+
 TEST_F(TelegramSinkTest, HoldsAlertsWhileTheTokenIsRefusedWithoutLoggingIt) {
   config_.chat_ids = {-1001};
   config_.commands = false;
