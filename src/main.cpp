@@ -200,7 +200,9 @@ int run(const Config& config) {
                    config.telegram.commands ? "; answering bot commands" : "");
     }
     TeeAlertSink alerts(std::move(sinks));
-    Daemon daemon(io, config, api_key, alerts);
+    DaemonOptions daemon_options;
+    if (telegram) daemon_options.health_extras = [&telegram] { return telegram->health_summary(); };
+    Daemon daemon(io, config, api_key, alerts, std::move(daemon_options));
     if (telegram) telegram->set_health_source([&daemon] { return daemon.health(); });
     // The watchdog is fed from the io_context itself: a stuck loop stops feeding it.
     boost::asio::steady_timer watchdog(io);

@@ -186,9 +186,10 @@ struct Daemon::Impl final : FeedListener, std::enable_shared_from_this<Impl> {
       const DaemonHealth h = self->health();
       spdlog::info(
           "health: frames {} events {} rejected {} signals {} reconnects {} gaps {} (longest "
-          "{:.1f} s) rest ok {} failed {}",
+          "{:.1f} s) rest ok {} failed {}{}",
           h.frames, h.events, h.rejected, h.signals, h.reconnects, h.gaps,
-          h.longest_gap_ms / 1000.0, h.rest_successes, h.rest_failures);
+          h.longest_gap_ms / 1000.0, h.rest_successes, h.rest_failures,
+          self->options.health_extras ? self->options.health_extras() : std::string());
       self->schedule_health_log();
     });
   }

@@ -630,6 +630,13 @@ void TelegramSink::set_health_source(std::function<DaemonHealth()> health) {
   impl_->health = std::move(health);
 }
 
+std::string TelegramSink::health_summary() const {
+  const TelegramSinkStats& s = impl_->stats;
+  return fmt::format(" telegram sent {} failed {} dropped {} muted {} queued {}{}", s.sent,
+                     s.failed, s.dropped, s.muted, impl_->outbox.pending_alerts(),
+                     s.store_errors > 0 ? fmt::format(" store errors {}", s.store_errors) : "");
+}
+
 TelegramSinkStats TelegramSink::stats() const {
   return impl_->stats;
 }

@@ -44,9 +44,10 @@ struct DaemonHealth {
 };
 
 struct DaemonOptions {
-  std::function<TimeMs()> wall_clock;  // default: system clock
-  double tick_s = 1.0;                 // pipeline tick and recorder flush period
-  double health_log_s = 60.0;          // summary line in the log
+  std::function<TimeMs()> wall_clock;          // default: system clock
+  double tick_s = 1.0;                         // pipeline tick and recorder flush period
+  double health_log_s = 60.0;                  // summary line in the log
+  std::function<std::string()> health_extras;  // appended to that line (e.g. the Telegram sender)
 };
 
 class Daemon {

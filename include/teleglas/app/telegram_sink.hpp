@@ -70,6 +70,9 @@ class TelegramSink : public AlertSink {
   // Where /status and /stats get the feed's numbers (the Daemon is created after the sink).
   void set_health_source(std::function<DaemonHealth()> health);
 
+  // " telegram sent N failed N dropped N muted N queued N": for the minute health line.
+  std::string health_summary() const;
+
   TelegramSinkStats stats() const;
   OutboxStats outbox_stats() const;
   std::size_t queued_alerts() const;

@@ -34,6 +34,17 @@ TEST_F(TelegramSinkTest, DeliversASignalToEveryChatAsHtmlWithoutLinkPreview) {
   expect_token_nowhere_in_logs();
 }
 
+TEST_F(TelegramSinkTest, SummarisesItsCountersForTheHealthLine) {
+  config_.chat_ids = {-1001};
+  config_.commands = false;
+  server_.fail_next_with_status(1, 503);
+  auto sink = make_sink();
+  sink->on_signal(samples::stop_hunt_long());
+  EXPECT_EQ(sink->health_summary(), " telegram sent 0 failed 0 dropped 0 muted 0 queued 1");
+  ASSERT_TRUE(wait_delivered(1, 5s, sink.get()));
+  EXPECT_EQ(sink->health_summary(), " telegram sent 1 failed 1 dropped 0 muted 0 queued 0");
+}
+
 TEST_F(TelegramSinkTest, SendsInfoAlertsSilently) {
   config_.chat_ids = {-1001};
   auto sink = make_sink();
