@@ -9,6 +9,7 @@
 
 #include "sample_signals.hpp"
 #include "teleglas/alerts/formatter.hpp"
+#include "telegram_html_check.hpp"
 
 namespace teleglas {
 namespace {
@@ -53,38 +54,6 @@ std::size_t utf16_units(std::string_view s) {
     i += length;
   }
   return units;
-}
-
-// Only our own tags, properly nested; every '&' starts one of the three entities we emit.
-AssertionResult is_well_formed_telegram_html(std::string_view html) {
-  std::vector<std::string_view> open;
-  for (std::size_t i = 0; i < html.size(); ++i) {
-    if (html[i] == '&') {
-      const std::string_view rest = html.substr(i);
-      if (!rest.starts_with("&amp;") && !rest.starts_with("&lt;") && !rest.starts_with("&gt;")) {
-        return AssertionFailure() << "bare or cut entity at byte " << i;
-      }
-    } else if (html[i] == '<') {
-      const std::size_t close = html.find('>', i);
-      if (close == std::string_view::npos) return AssertionFailure() << "cut tag at byte " << i;
-      const std::string_view tag = html.substr(i, close - i + 1);
-      if (tag == "<b>" || tag == "<code>") {
-        open.push_back(tag.substr(1, tag.size() - 2));
-      } else if (tag == "</b>" || tag == "</code>") {
-        if (open.empty() || open.back() != tag.substr(2, tag.size() - 3)) {
-          return AssertionFailure() << "unbalanced " << tag;
-        }
-        open.pop_back();
-      } else {
-        return AssertionFailure() << "unexpected tag " << tag;
-      }
-      i = close;
-    } else if (html[i] == '>') {
-      return AssertionFailure() << "bare '>' at byte " << i;
-    }
-  }
-  if (!open.empty()) return AssertionFailure() << "unclosed <" << open.back() << ">";
-  return AssertionSuccess();
 }
 
 Signal with_many_factors(int count) {
@@ -255,7 +224,7 @@ TEST(TelegramHtml, HostileStringsAreEscapedEverywhere) {
   s.metrics = {{"<i>m", 1}};
   s.factors = {{"a<b", 5, "x > y & z"}};
   const std::string html = format_telegram_html(s);
-  EXPECT_TRUE(is_well_formed_telegram_html(html)) << html;
+  EXPECT_TRUE(testing::is_telegram_html(html)) << html;
   EXPECT_THAT(html, HasSubstr(R"(<b>&lt;b&gt;&amp;"</b> · &lt;script&gt; · )"));
   EXPECT_THAT(html, HasSubstr("\n&lt;i&gt;m: 1\n"));
   EXPECT_THAT(html, HasSubstr("\n+5 a&lt;b (x &gt; y &amp; z)"));
@@ -277,7 +246,7 @@ TEST(TelegramHtml, EverySampleFitsUntruncated) {
     const std::string html = format_telegram_html(sample.signal);
     EXPECT_LT(utf16_units(html), telegram_max_message_chars) << sample.name;
     EXPECT_THAT(html, Not(HasSubstr("\u2026"))) << sample.name;
-    EXPECT_TRUE(is_well_formed_telegram_html(html)) << sample.name;
+    EXPECT_TRUE(testing::is_telegram_html(html)) << sample.name;
   }
 }
 
@@ -287,7 +256,7 @@ TEST(TelegramHtml, ThousandsOfFactorsAreCappedAt4096Utf16Units) {
   EXPECT_GT(utf16_units(format_plain_text(s)), 4 * telegram_max_message_chars);
   EXPECT_LE(utf16_units(html), telegram_max_message_chars);
   EXPECT_GT(utf16_units(html), telegram_max_message_chars - 100);  // the budget is used
-  EXPECT_TRUE(is_well_formed_telegram_html(html));
+  EXPECT_TRUE(testing::is_telegram_html(html));
   EXPECT_TRUE(is_valid_utf8(html));
 }
 
@@ -306,7 +275,7 @@ TEST(TelegramHtml, CutInsideOneHugeLineNeverSplitsATagAnEntityOrAUtf8Sequence) {
     for (int i = 0; i < 1500; ++i) s.symbol += "&\U0001F680<\u00e9";
     const std::string html = format_telegram_html(s);
     EXPECT_LE(utf16_units(html), telegram_max_message_chars) << "shift " << shift;
-    EXPECT_TRUE(is_well_formed_telegram_html(html)) << "shift " << shift;
+    EXPECT_TRUE(testing::is_telegram_html(html)) << "shift " << shift;
     EXPECT_TRUE(is_valid_utf8(html)) << "shift " << shift;
     EXPECT_TRUE(html.ends_with("</b>\u2026")) << "shift " << shift;
   }
