@@ -163,8 +163,8 @@ void parse_symbols(MapReader& r, std::vector<SymbolConfig>& symbols, const Analy
 }
 
 void parse_coinglass(MapReader& r, CoinglassConfig& c) {
-  r.read("ws_url", c.ws_url, url_with_scheme({"ws", "wss"}));
-  r.read("rest_url", c.rest_url, url_with_scheme({"http", "https"}));
+  r.read("ws_url", c.ws_url, url_with_scheme({"wss"}));
+  r.read("rest_url", c.rest_url, url_with_scheme({"https"}));
   r.read("ca_file", c.ca_file);
   r.read("ping_interval_s", c.ping_interval_s, above(0, 3600));
   r.read("pong_timeout_s", c.pong_timeout_s, above(0, 3600));
@@ -203,7 +203,7 @@ void parse_buffers(MapReader& r, BuffersConfig& c) {
 }
 
 void parse_telegram(MapReader& r, TelegramConfig& c) {
-  r.read("api_url", c.api_url, url_with_scheme({"http", "https"}));
+  r.read("api_url", c.api_url, url_with_scheme({"https"}));
   r.read("ca_file", c.ca_file);
   r.read_list("chat_ids", c.chat_ids, chat_id);
   r.read_list("admin_chat_ids", c.admin_chat_ids, chat_id);

@@ -202,7 +202,11 @@ StringRule url_with_scheme(std::vector<std::string> schemes) {
     for (std::size_t i = 0; i < schemes.size(); ++i) {
       requirement += (i == 0 ? " " : " or ") + schemes[i] + "://";
     }
-    return requirement + " URL with a host";
+    // Keys and tokens travel in these URLs and requests: clear text is never offered.
+    return requirement + " URL with a host" +
+           (s.starts_with("ws://") || s.starts_with("http://")
+                ? " (plain text would expose the API key or bot token)"
+                : "");
   };
 }
 

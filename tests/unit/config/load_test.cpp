@@ -191,7 +191,7 @@ http:
 
 TEST(ConfigLoad, ReadsEveryKindOfValue) {
   const ConfigLoadResult result = load(R"(coinglass:
-  ws_url: ws://127.0.0.1:9000/ws
+  ws_url: wss://127.0.0.1:9000/ws
   liquidation_channels: [liquidation_orders, liquidationOrders]
   max_frame_bytes: 65536
 analysis:
@@ -211,7 +211,7 @@ logging:
 )");
   ASSERT_THAT(reports(result), IsEmpty());
   const Config& c = result.config;
-  EXPECT_EQ(c.coinglass.ws_url, "ws://127.0.0.1:9000/ws");
+  EXPECT_EQ(c.coinglass.ws_url, "wss://127.0.0.1:9000/ws");
   EXPECT_THAT(c.coinglass.liquidation_channels,
               ElementsAre("liquidation_orders", "liquidationOrders"));
   EXPECT_EQ(c.coinglass.max_frame_bytes, 65536);

@@ -32,8 +32,8 @@ storage:
 nonsense: true
 )"),
       ElementsAre("test.yaml:2: coinglass.ping_interval_s: must be > 0 and <= 3600, got 0",
-                  "test.yaml:3: coinglass.rest_url: must be a http:// or https:// URL with a "
-                  "host, got 'ftp://example.com'",
+                  "test.yaml:3: coinglass.rest_url: must be a https:// URL with a host, got "
+                  "'ftp://example.com'",
                   "test.yaml:6: analysis.stop_hunt.liquidation_usd: must be > 0 and <= "
                   "1000000000000, got -5",
                   "test.yaml:8: analysis.order_flow.buy_ratio_long: must be >= 0 and <= 1, got 1.5",
@@ -278,15 +278,28 @@ TEST(ConfigLoad, UrlSchemesMatchTheirProtocol) {
 telegram:
   api_url: api.telegram.org
 )"),
-              ElementsAre("test.yaml:2: coinglass.ws_url: must be a ws:// or wss:// URL with a "
+              ElementsAre("test.yaml:2: coinglass.ws_url: must be a wss:// URL with a "
                           "host, got 'https://open-ws.coinglass.com/ws-api'",
-                          "test.yaml:3: coinglass.rest_url: must be a http:// or https:// URL "
+                          "test.yaml:3: coinglass.rest_url: must be a https:// URL "
                           "with a host, got 'wss://open-api-v4.coinglass.com'",
-                          "test.yaml:5: telegram.api_url: must be a http:// or https:// URL with "
+                          "test.yaml:5: telegram.api_url: must be a https:// URL with "
                           "a host, got 'api.telegram.org'"));
-  EXPECT_THAT(reports("coinglass:\n  ws_url: ws://127.0.0.1:9000\n  rest_url: "
-                      "http://127.0.0.1:9001\n"),
+  EXPECT_THAT(reports("coinglass:\n  ws_url: wss://127.0.0.1:9000\n  rest_url: "
+                      "https://127.0.0.1:9001\n"),
               IsEmpty());
+}
+
+TEST(ConfigLoad, ClearTextUrlsAreRefusedBecauseTheyWouldExposeSecrets) {
+  EXPECT_THAT(reports("coinglass:\n  ws_url: ws://127.0.0.1:9000\n  rest_url: "
+                      "http://127.0.0.1:9001\ntelegram:\n  api_url: http://127.0.0.1:8081\n"),
+              ElementsAre("test.yaml:2: coinglass.ws_url: must be a wss:// URL with a host (plain "
+                          "text would expose the API key or bot token), got 'ws://127.0.0.1:9000'",
+                          "test.yaml:3: coinglass.rest_url: must be a https:// URL with a host "
+                          "(plain text would expose the API key or bot token), got "
+                          "'http://127.0.0.1:9001'",
+                          "test.yaml:5: telegram.api_url: must be a https:// URL with a host "
+                          "(plain text would expose the API key or bot token), got "
+                          "'http://127.0.0.1:8081'"));
 }
 
 TEST(ConfigLoad, DuplicatedSymbolIsReported) {
