@@ -305,6 +305,14 @@ int main(int argc, char** argv) {
 
   auto* run_cmd = app.add_subcommand(
       "run", "The daemon: stream CoinGlass, analyse, alert (needs COINGLASS_API_KEY)");
+  run_cmd->footer(
+      "Environment:\n"
+      "  COINGLASS_API_KEY   required\n"
+      "  TELEGRAM_BOT_TOKEN  optional: with telegram.chat_ids set, alerts go to those chats and\n"
+      "                      /status /mute /unmute /stats /help are answered there; without it,\n"
+      "                      alerts go to stdout and the log only\n"
+      "Queued Telegram alerts and bot state are kept in storage.path (SQLite) across restarts.\n"
+      "SIGTERM/SIGINT stop it cleanly; under systemd it notifies readiness and feeds the watchdog.");
   auto* run_config =
       run_cmd->add_option("--config,-c", config_path,
                           "Configuration file (default: "
