@@ -125,8 +125,15 @@ struct Daemon::Impl final : FeedListener, std::enable_shared_from_this<Impl> {
   }
 
   void process(std::string_view text, TimeMs receive_time) {
+    const auto started = std::chrono::steady_clock::now();
     const ParsedFrame& frame = parser.parse(text, receive_time);
     pipeline.on_frame(frame, signals);
+    if (!signals.empty()) {
+      last_signal_latency_us = std::chrono::duration_cast<std::chrono::microseconds>(
+                                   std::chrono::steady_clock::now() - started)
+                                   .count();
+      max_signal_latency_us = std::max(max_signal_latency_us, last_signal_latency_us);
+    }
     if (frame.kind == FrameKind::market && !frame.events.empty()) {
       last_event_wall = options.wall_clock();
       last_event_clock = pipeline.now();
@@ -142,6 +149,8 @@ struct Daemon::Impl final : FeedListener, std::enable_shared_from_this<Impl> {
         signals_today = 0;
       }
       signals_today += signals.size();
+      const TimeMs now = options.wall_clock();
+      for (std::size_t i = 0; i < signals.size(); ++i) signal_times.push_back(now);
     }
     for (const Signal& s : signals) {
       spdlog::info("signal {} {} {} confidence {} ({})", to_string(s.type), s.symbol,
@@ -161,6 +170,9 @@ struct Daemon::Impl final : FeedListener, std::enable_shared_from_this<Impl> {
       frame_counts.pop_front();
     }
     check_outage(now);
+    while (!signal_times.empty() && now - signal_times.front() >= 3'600'000) {
+      signal_times.pop_front();
+    }
     if (last_event_wall != 0) {
       pipeline.on_tick(last_event_clock + (options.wall_clock() - last_event_wall), signals);
       deliver();
@@ -215,7 +227,12 @@ struct Daemon::Impl final : FeedListener, std::enable_shared_from_this<Impl> {
     h.started_ms = started_wall;
     h.stream_down_since = stream_down_since;
     h.frames_last_minute = frame_counts.empty() ? h.frames : h.frames - frame_counts.front().second;
-    h.signals_today = signals_day == options.wall_clock() / 86'400'000 ? signals_today : 0;
+    const TimeMs now = options.wall_clock();
+    h.signals_today = signals_day == now / 86'400'000 ? signals_today : 0;
+    h.signals_last_hour = static_cast<std::uint64_t>(std::count_if(
+        signal_times.begin(), signal_times.end(), [&](TimeMs t) { return now - t < 3'600'000; }));
+    h.last_signal_latency_us = last_signal_latency_us;
+    h.max_signal_latency_us = max_signal_latency_us;
     return h;
   }
 
@@ -243,6 +260,9 @@ struct Daemon::Impl final : FeedListener, std::enable_shared_from_this<Impl> {
   std::deque<std::pair<TimeMs, std::uint64_t>> frame_counts;  // (wall, frames) each tick, 1 min
   TimeMs signals_day = 0;                                     // UTC day number signals_today counts
   std::uint64_t signals_today = 0;
+  std::deque<TimeMs> signal_times;  // wall clock of each signal in the last hour
+  std::int64_t last_signal_latency_us = 0;
+  std::int64_t max_signal_latency_us = 0;
   bool stopped = false;
 };
 

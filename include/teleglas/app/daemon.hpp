@@ -30,6 +30,10 @@ struct DaemonHealth {
   TimeMs stream_down_since = 0;  // wall clock when no connection was live any more; 0 = live
   std::uint64_t frames_last_minute = 0;
   std::uint64_t signals_today = 0;  // since 00:00 UTC
+  std::uint64_t signals_last_hour = 0;
+  // Frame received -> its signals decided (parse + pipeline), for frames that gave signals.
+  std::int64_t last_signal_latency_us = 0;
+  std::int64_t max_signal_latency_us = 0;
   std::uint64_t frames = 0;
   std::uint64_t events = 0;
   std::uint64_t rejected = 0;
