@@ -21,10 +21,13 @@
 #include "teleglas/alerts/signal_json.hpp"
 #include "teleglas/app/daemon.hpp"
 #include "teleglas/app/demo.hpp"
+#include "teleglas/app/health_report.hpp"
 #include "teleglas/app/replay.hpp"
 #include "teleglas/app/telegram_sink.hpp"
 #include "teleglas/app/terminal_alerts.hpp"
 #include "teleglas/config/load.hpp"
+#include "teleglas/net/health_server.hpp"
+#include "teleglas/ops/process.hpp"
 #include "teleglas/ops/systemd.hpp"
 #include "teleglas/sim/market_generator.hpp"
 #include "teleglas/storage/sqlite_store.hpp"
@@ -153,6 +156,23 @@ std::size_t purge_expired(OutboxStore& store, const StorageConfig& storage) {
                                      static_cast<TimeMs>(storage.retention_days) * 86'400'000);
 }
 
+// The health endpoint is a convenience: a port already taken must not keep alerts from
+// flowing, so a failure to listen is logged, not fatal.
+std::unique_ptr<HealthServer> start_health_server(boost::asio::io_context& io,
+                                                  const HttpConfig& http,
+                                                  std::vector<HealthEndpoint> endpoints) {
+  try {
+    auto server = std::make_unique<HealthServer>(
+        io, HealthServerOptions{.listen = http.listen, .endpoints = std::move(endpoints)});
+    server->start();
+    spdlog::info("health endpoint: {0}/health (JSON), {0}/metrics (Prometheus)", server->url());
+    return server;
+  } catch (const std::exception& e) {
+    spdlog::error("health endpoint disabled: {}", e.what());
+    return nullptr;
+  }
+}
+
 // The durable store: queued alerts and bot state survive restarts. Throws with a message
 // naming the path when it cannot be opened.
 std::unique_ptr<OutboxStore> open_store(const StorageConfig& storage) {
@@ -215,6 +235,20 @@ int run(const Config& config) {
         if (!ec) feed_watchdog();
       });
     };
+    const auto report = [&] {
+      HealthReport r;
+      r.now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                     std::chrono::system_clock::now().time_since_epoch())
+                     .count();
+      r.daemon = daemon.health();
+      if (telegram) r.telegram = TelegramHealth{telegram->stats(), telegram->queued_alerts()};
+      r.rss_bytes = resident_set_bytes();
+      return r;
+    };
+    const std::unique_ptr<HealthServer> health_server = start_health_server(
+        io, config.http,
+        {{"/health", "application/json", [&] { return health_json(report()); }},
+         {"/metrics", "text/plain; version=0.0.4", [&] { return prometheus_metrics(report()); }}});
     boost::asio::steady_timer purge_timer(io);
     std::function<void()> schedule_purge = [&] {
       purge_timer.expires_after(std::chrono::hours(1));
@@ -234,6 +268,7 @@ int run(const Config& config) {
       systemd_notify_stopping();
       watchdog.cancel();
       purge_timer.cancel();
+      if (health_server) health_server->stop();
       daemon.stop();
       if (telegram) telegram->stop();
     });
@@ -312,7 +347,8 @@ int main(int argc, char** argv) {
       "                      /status /mute /unmute /stats /help are answered there; without it,\n"
       "                      alerts go to stdout and the log only\n"
       "Queued Telegram alerts and bot state are kept in storage.path (SQLite) across restarts.\n"
-      "SIGTERM/SIGINT stop it cleanly; under systemd it notifies readiness and feeds the watchdog.");
+      "SIGTERM/SIGINT stop it cleanly; under systemd it notifies readiness and feeds the "
+      "watchdog.");
   auto* run_config =
       run_cmd->add_option("--config,-c", config_path,
                           "Configuration file (default: "

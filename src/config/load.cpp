@@ -19,7 +19,7 @@ namespace {
 
 using config_detail::above;
 using config_detail::between;
-using config_detail::host_and_port;
+using config_detail::loopback_host_and_port;
 using config_detail::MapReader;
 using config_detail::non_empty;
 using config_detail::non_zero_within;
@@ -225,7 +225,7 @@ void parse_storage(MapReader& r, StorageConfig& c) {
 }
 
 void parse_http(MapReader& r, HttpConfig& c) {
-  r.read("listen", c.listen, host_and_port());
+  r.read("listen", c.listen, loopback_host_and_port());
 }
 
 void parse_logging(MapReader& r, LoggingConfig& c) {

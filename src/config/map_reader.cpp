@@ -230,6 +230,16 @@ StringRule host_and_port() {
   };
 }
 
+StringRule loopback_host_and_port() {
+  return [](std::string_view s) -> std::string {
+    if (std::string problem = host_and_port()(s); !problem.empty()) return problem;
+    const std::string_view host = s.substr(0, s.rfind(':'));
+    if (host == "localhost" || host == "[::1]" || host.starts_with("127.")) return {};
+    return "must be on loopback (127.0.0.1, [::1] or localhost): the health endpoint is not "
+           "meant for the network";
+  };
+}
+
 std::string format_number(double v) {
   if (std::isfinite(v) && v == std::floor(v) && std::fabs(v) < 1e18) {
     return std::to_string(static_cast<long long>(v));

@@ -42,6 +42,7 @@ StringRule symbol_name();  // non-empty, fits a channel name
 StringRule one_of(std::vector<std::string> choices);
 StringRule url_with_scheme(std::vector<std::string> schemes);
 StringRule host_and_port();
+StringRule loopback_host_and_port();
 
 // 2000000 rather than 2e+06; 0.65 rather than 0.650000.
 std::string format_number(double v);

@@ -2,7 +2,14 @@
 #include <gtest/gtest.h>
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/empty_body.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <boost/beast/http/write.hpp>
 #include <thread>
 
 #include <fmt/format.h>
@@ -49,6 +56,8 @@ class DaemonCli : public ::testing::Test {
     min_trade_usd: 10000
 storage:
   path: {}
+http:
+  listen: 127.0.0.1:0
 )",
                                  server->ws_url(), server->rest_url(), (dir / "ca.pem").string(),
                                  extra, (dir / "teleglas.db").string()));
@@ -169,6 +178,52 @@ TEST_F(DaemonCli, UntrustedCertificateIsRefusedAndRetriedNotFatal) {
   EXPECT_GE(server->record().tls_handshakes_failed, 2) << "refused, then retried";
   EXPECT_EQ(server->record().ws_connections, 0);
   EXPECT_EQ(daemon.err().find(secret_key), std::string::npos);
+}
+
+// GET `target` from 127.0.0.1:`port`; "" when nothing answers.
+std::string http_get(std::uint16_t port, const std::string& target) {
+  namespace beast = boost::beast;
+  namespace http = beast::http;
+  boost::asio::io_context io;
+  beast::tcp_stream stream(io);
+  boost::system::error_code ec;
+  stream.connect({boost::asio::ip::make_address("127.0.0.1"), port}, ec);
+  if (ec) return {};
+  http::request<http::empty_body> req{http::verb::get, target, 11};
+  req.set(http::field::host, "127.0.0.1");
+  http::write(stream, req, ec);
+  beast::flat_buffer buffer;
+  http::response<http::string_body> res;
+  if (!ec) http::read(stream, buffer, res, ec);
+  return ec ? std::string() : res.body();
+}
+
+TEST_F(DaemonCli, HealthEndpointServesTheStreamStateAndMetricsOnLoopback) {
+  SimCoinglassOptions options;
+  options.identity = make_loopback_identity();
+  options.frames = stop_hunt_frames();
+  start_server(std::move(options));
+  BackgroundTeleglas daemon({"run", "--config", write_config()},
+                            {{"COINGLASS_API_KEY", secret_key}}, dir);
+  const std::string announced = "health endpoint: http://127.0.0.1:";
+  ASSERT_TRUE(daemon.wait_for_log(announced, 10s)) << daemon.err();
+  ASSERT_TRUE(daemon.wait_for_output("Stop hunt", 15s)) << daemon.err();
+  const std::string err = daemon.err();
+  const auto port =
+      static_cast<std::uint16_t>(std::stoi(err.substr(err.find(announced) + announced.size())));
+
+  std::string health;
+  for (int i = 0; i < 100 && health.find(R"("status":"ok")") == std::string::npos; ++i) {
+    health = http_get(port, "/health");
+    std::this_thread::sleep_for(50ms);
+  }
+  EXPECT_NE(health.find(R"("status":"ok")"), std::string::npos) << health;
+  EXPECT_NE(health.find(R"("total":1)"), std::string::npos) << "one signal: " << health;
+  EXPECT_EQ(health.find(secret_key), std::string::npos);
+  const std::string metrics = http_get(port, "/metrics");
+  EXPECT_NE(metrics.find("teleglas_signals_total 1\n"), std::string::npos) << metrics;
+  EXPECT_NE(metrics.find("teleglas_feed_connections_live 1\n"), std::string::npos) << metrics;
+  EXPECT_EQ(daemon.stop(SIGTERM, 5s), 0) << daemon.err();
 }
 
 }  // namespace

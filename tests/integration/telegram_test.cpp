@@ -101,6 +101,8 @@ telegram:
   chat_ids: [4242]
 {}storage:
   path: {}
+http:
+  listen: 127.0.0.1:0
 )",
                                  ws_url, rest_url, (dir / "ca.pem").string(), telegram_url,
                                  (dir / "ca.pem").string(), telegram_extra,

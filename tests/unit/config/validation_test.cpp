@@ -271,6 +271,15 @@ TEST(ConfigLoad, HttpListenMustBeHostAndPort) {
   }
 }
 
+TEST(ConfigLoad, HttpListenStaysOnLoopback) {
+  EXPECT_THAT(reports("http:\n  listen: 0.0.0.0:8080\n"),
+              ElementsAre("test.yaml:2: http.listen: must be on loopback (127.0.0.1, [::1] or "
+                          "localhost): the health endpoint is not meant for the network, got "
+                          "'0.0.0.0:8080'"));
+  EXPECT_THAT(reports("http:\n  listen: \"[::]:8080\"\n"), SizeIs(1));
+  EXPECT_THAT(reports("http:\n  listen: 127.0.0.2:8080\n"), IsEmpty());
+}
+
 TEST(ConfigLoad, UrlSchemesMatchTheirProtocol) {
   EXPECT_THAT(reports(R"(coinglass:
   ws_url: https://open-ws.coinglass.com/ws-api
