@@ -26,6 +26,7 @@
 #include "teleglas/app/telegram_sink.hpp"
 #include "teleglas/app/terminal_alerts.hpp"
 #include "teleglas/config/load.hpp"
+#include "teleglas/core/clock.hpp"
 #include "teleglas/net/health_server.hpp"
 #include "teleglas/ops/process.hpp"
 #include "teleglas/ops/systemd.hpp"
@@ -149,10 +150,7 @@ std::string env_or_empty(const char* name) {
 
 // Sent and dropped alerts past storage.retention_days; pending ones are kept.
 std::size_t purge_expired(OutboxStore& store, const StorageConfig& storage) {
-  const TimeMs now = std::chrono::duration_cast<std::chrono::milliseconds>(
-                         std::chrono::system_clock::now().time_since_epoch())
-                         .count();
-  return store.purge_resolved_before(now -
+  return store.purge_resolved_before(system_now_ms() -
                                      static_cast<TimeMs>(storage.retention_days) * 86'400'000);
 }
 
@@ -237,9 +235,7 @@ int run(const Config& config) {
     };
     const auto report = [&] {
       HealthReport r;
-      r.now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                     std::chrono::system_clock::now().time_since_epoch())
-                     .count();
+      r.now_ms = system_now_ms();
       r.daemon = daemon.health();
       if (telegram) r.telegram = TelegramHealth{telegram->stats(), telegram->queued_alerts()};
       r.rss_bytes = resident_set_bytes();

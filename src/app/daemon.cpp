@@ -10,6 +10,7 @@
 
 #include "teleglas/app/pipeline.hpp"
 #include "teleglas/app/recorder.hpp"
+#include "teleglas/core/clock.hpp"
 #include "teleglas/ingest/parser.hpp"
 #include "teleglas/net/rest_poller.hpp"
 #include "teleglas/net/ws_feed.hpp"
@@ -17,11 +18,6 @@
 namespace teleglas {
 
 namespace {
-
-TimeMs system_now() {
-  using namespace std::chrono;
-  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
-}
 
 std::chrono::milliseconds period(double seconds) {
   return std::chrono::milliseconds(std::max<TimeMs>(1, seconds_ms(seconds)));
@@ -43,7 +39,7 @@ struct Daemon::Impl final : FeedListener, std::enable_shared_from_this<Impl> {
         pipeline(config, no_history),
         tick_timer(io),
         health_timer(io) {
-    if (!this->options.wall_clock) this->options.wall_clock = system_now;
+    if (!this->options.wall_clock) this->options.wall_clock = system_now_ms;
     started_wall = this->options.wall_clock();
     stream_down_since = started_wall;
     if (std::string error = recorder.open(config.coinglass.record_path); !error.empty()) {
@@ -296,6 +292,11 @@ void Daemon::stop() {
   impl_->poller->stop();
   impl_->feed->stop();
   impl_->recorder.flush();
+}
+
+std::size_t DaemonHealth::live_connections() const {
+  return static_cast<std::size_t>(
+      std::count(connections.begin(), connections.end(), ConnectionState::live));
 }
 
 DaemonHealth Daemon::health() const {

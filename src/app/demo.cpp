@@ -13,17 +13,13 @@
 
 #include "teleglas/app/daemon.hpp"
 #include "teleglas/app/terminal_alerts.hpp"
+#include "teleglas/core/clock.hpp"
 #include "teleglas/sim/market_generator.hpp"
 #include "teleglas/simserver/coinglass_server.hpp"
 
 namespace teleglas {
 
 namespace {
-
-TimeMs wall_now() {
-  using namespace std::chrono;
-  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
-}
 
 // The WebSocket part of a recording: snapshot lines are served over REST instead.
 std::vector<std::string> stream_frames(const std::string& recording) {
@@ -64,7 +60,7 @@ int run_demo(const DemoOptions& options, std::ostream& alerts_out) {
   MarketGeneratorOptions market;
   market.seed = options.seed;
   market.duration_s = options.market_s;
-  market.start_time = wall_now();
+  market.start_time = system_now_ms();
   std::ostringstream recording;
   generate_market(market, recording);
 

@@ -13,11 +13,6 @@ namespace {
 
 namespace json = boost::json;
 
-std::size_t live_connections(const DaemonHealth& h) {
-  return static_cast<std::size_t>(
-      std::count(h.connections.begin(), h.connections.end(), ConnectionState::live));
-}
-
 // One metric family: its help, type and a single unlabeled sample.
 void metric(std::string& out, std::string_view name, std::string_view type, std::string_view help,
             double value) {
@@ -29,7 +24,7 @@ void metric(std::string& out, std::string_view name, std::string_view type, std:
 }  // namespace
 
 std::string_view stream_status(const DaemonHealth& h) {
-  const std::size_t live = live_connections(h);
+  const std::size_t live = h.live_connections();
   if (live > 0 && live == h.connections.size()) return "ok";
   return live > 0 ? "degraded" : "down";
 }
@@ -90,7 +85,7 @@ std::string prometheus_metrics(const HealthReport& r) {
   std::string out;
   const auto d = [](auto v) { return static_cast<double>(v); };
   metric(out, "feed_connections_live", "gauge", "CoinGlass connections streaming now.",
-         d(live_connections(h)));
+         d(h.live_connections()));
   metric(out, "feed_connections", "gauge", "CoinGlass connections configured.",
          d(h.connections.size()));
   metric(out, "feed_frames_total", "counter", "WebSocket frames received.", d(h.frames));

@@ -20,6 +20,7 @@
 
 #include "teleglas/alerts/bot_commands.hpp"
 #include "teleglas/alerts/formatter.hpp"
+#include "teleglas/core/clock.hpp"
 #include "teleglas/net/https_client.hpp"
 
 namespace teleglas {
@@ -37,18 +38,6 @@ constexpr TimeMs max_poll_retry_ms = 60'000;
 constexpr TimeMs max_quick_empty_wait_ms = 5'000;
 constexpr std::string_view offset_key = "telegram.update_offset";
 constexpr std::string_view mute_key_prefix = "telegram.muted_until.";
-
-TimeMs steady_now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
-
-TimeMs system_now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 std::string send_message_body(ChatId chat_id, const std::string& text, bool silent) {
   return json::serialize(json::object{{"chat_id", chat_id},
@@ -118,8 +107,7 @@ std::optional<AlertRecord> from_stored(const StoredAlert& s) {
 }
 
 std::string stream_state(const DaemonHealth& h, TimeMs now) {
-  const auto live = static_cast<std::size_t>(
-      std::count(h.connections.begin(), h.connections.end(), ConnectionState::live));
+  const std::size_t live = h.live_connections();
   if (h.connections.empty()) return "not started";
   std::string state = live == h.connections.size() ? "live" : (live == 0 ? "down" : "partly live");
   state +=

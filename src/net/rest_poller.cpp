@@ -13,6 +13,7 @@
 #include <chrono>
 #include <optional>
 
+#include "teleglas/core/clock.hpp"
 #include "teleglas/net/url.hpp"
 
 namespace teleglas {
@@ -369,11 +370,7 @@ net::awaitable<void> run_poller(std::shared_ptr<State> s) {
 RestPoller::RestPoller(net::any_io_executor executor, RestPollerOptions options,
                        std::string api_key, RestPollerHooks hooks) {
   if (!hooks.wall_clock) {
-    hooks.wall_clock = [] {
-      return std::chrono::duration_cast<std::chrono::milliseconds>(
-                 std::chrono::system_clock::now().time_since_epoch())
-          .count();
-    };
+    hooks.wall_clock = system_now_ms;
   }
   state_ = std::make_shared<State>(std::move(executor), std::move(options), std::move(api_key),
                                    std::move(hooks));

@@ -29,6 +29,7 @@
 #include <stdexcept>
 #include <utility>
 
+#include "teleglas/core/clock.hpp"
 #include "teleglas/net/backoff.hpp"
 #include "teleglas/net/subscriptions.hpp"
 #include "teleglas/net/tls_context.hpp"
@@ -97,22 +98,6 @@ constexpr std::size_t alarm_quote_chars = 200;
 
 steady_clock::duration seconds(double s) {
   return std::chrono::duration_cast<steady_clock::duration>(std::chrono::duration<double>(s));
-}
-
-// Backoff is pure and takes a millisecond count; the steady clock is the right one for how
-// long a connection stayed healthy.
-TimeMs steady_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             steady_clock::now().time_since_epoch())
-      .count();
-}
-
-std::function<TimeMs()> default_wall_clock() {
-  return [] {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(
-               std::chrono::system_clock::now().time_since_epoch())
-        .count();
-  };
 }
 
 std::function<double()> default_random() {
@@ -211,7 +196,7 @@ struct WsFeed::Impl : std::enable_shared_from_this<WsFeed::Impl> {
         url(std::move(url_)),
         tls(std::move(tls_)),
         stop_timer(io_) {
-    if (!options.wall_clock) options.wall_clock = default_wall_clock();
+    if (!options.wall_clock) options.wall_clock = system_now_ms;
     if (!options.random) options.random = default_random();
     if (!options.log) options.log = log_to_spdlog;
   }
@@ -324,7 +309,8 @@ net::awaitable<void> WsFeed::Impl::run_connection(std::shared_ptr<Impl> self, Fe
     ++c.stats.errors;
     if (c.stats.last_frame_time > 0) c.gap_pending = true;
     self->set_state(c, ConnectionState::backing_off);
-    const TimeMs delay = c.backoff.next_delay_ms(steady_ms());
+    // The steady clock: how long a connection stayed healthy must not jump with the wall clock.
+    const TimeMs delay = c.backoff.next_delay_ms(steady_now_ms());
     self->log(FeedLogLevel::info, "feed[{}]: reconnecting in {} ms", c.index, delay);
     c.backoff_timer.expires_after(std::chrono::milliseconds(delay));
     co_await c.backoff_timer.async_wait(use_nothrow);
@@ -413,7 +399,7 @@ net::awaitable<void> WsFeed::Impl::run_session(std::shared_ptr<Impl> self, FeedC
     co_return;
   }
   ++c.stats.connects;
-  c.backoff.on_healthy(steady_ms());
+  c.backoff.on_healthy(steady_now_ms());
   self->set_state(c, ConnectionState::live);
   self->log(FeedLogLevel::info, "feed[{}]: live, {} channel(s)", c.index, c.channels.size());
 

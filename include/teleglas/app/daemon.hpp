@@ -45,6 +45,8 @@ struct DaemonHealth {
   std::uint64_t rest_successes = 0;
   std::uint64_t rest_failures = 0;
   std::uint64_t recorded_frames = 0;
+
+  std::size_t live_connections() const;
 };
 
 struct DaemonOptions {
