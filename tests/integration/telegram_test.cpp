@@ -266,5 +266,38 @@ TEST_F(TelegramCli, CoinGlassRefusingTheKeyIsReportedToTheAdminChatsOnce) {
   EXPECT_EQ(delivered[0].text.find(secret_key), std::string::npos);
 }
 
+TEST_F(TelegramCli, EveryFaultAtOnceLosesNoAlertAndDuplicatesNone) {
+  std::vector<std::string> frames;
+  for (int i = 0; i < 8; ++i) {
+    for (std::string& f : stop_hunt_frames("F" + std::to_string(i) + "USDT")) {
+      frames.push_back(std::move(f));
+    }
+  }
+  Running<SimTelegramServer> telegram(SimTelegramOptions{identity, bot_token});
+  telegram->fail_next_with_429(1, 1);
+  telegram->fail_next_with_status(2, 500);
+  telegram->drop_next_connections(1);
+  telegram->set_response_delay(200ms);
+  Running<SimCoinglassServer> coinglass(coinglass_with(std::move(frames)));
+  const auto config = write_config(*coinglass.operator->(), telegram->api_url());
+  BackgroundTeleglas daemon({"run", "--config", config}, secrets(), dir);
+  const auto delivered_symbols = [&] {
+    std::size_t n = 0;
+    for (int i = 0; i < 8; ++i) {
+      n += count_containing(telegram->delivered(), "<b>F" + std::to_string(i) + "USDT</b>") > 0;
+    }
+    return n;
+  };
+  EXPECT_TRUE(wait_until([&] { return delivered_symbols() == 8; }, 60s)) << daemon.err();
+  EXPECT_EQ(daemon.stop(SIGTERM, 5s), 0);
+  for (int i = 0; i < 8; ++i) {
+    EXPECT_EQ(count_containing(telegram->delivered(), "<b>F" + std::to_string(i) + "USDT</b>"), 1u)
+        << "F" << i << "USDT";
+  }
+  const auto all = telegram->messages();
+  EXPECT_GE(all.size(), 8u + 4u) << "every fault was met";
+  EXPECT_EQ(daemon.err().find(bot_token), std::string::npos);
+}
+
 }  // namespace
 }  // namespace teleglas
