@@ -1,9 +1,7 @@
 // The Telegram sink as a bot: the durable outbox over a real SQLite file, and the commands it
 // answers by getUpdates long polling against the fake Bot API.
-#include <filesystem>
-#include <random>
-
 #include "../alerts/sample_signals.hpp"
+#include "support/temp_dir.hpp"
 #include "teleglas/storage/sqlite_store.hpp"
 #include "telegram_sink_fixture.hpp"
 
@@ -11,25 +9,6 @@ namespace teleglas {
 namespace {
 
 using namespace std::chrono_literals;
-
-class TempDirectory {
- public:
-  TempDirectory()
-      : path_(std::filesystem::temp_directory_path() /
-              ("teleglas-bot-test-" + std::to_string(std::random_device{}()))) {
-    std::filesystem::create_directories(path_);
-  }
-  ~TempDirectory() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-  }
-  TempDirectory(const TempDirectory&) = delete;
-  TempDirectory& operator=(const TempDirectory&) = delete;
-  std::filesystem::path operator/(const std::string& name) const { return path_ / name; }
-
- private:
-  std::filesystem::path path_;
-};
 
 class TelegramBotTest : public TelegramSinkTest {
  protected:
@@ -73,7 +52,7 @@ class TelegramBotTest : public TelegramSinkTest {
     return out;
   }
 
-  TempDirectory dir_;
+  testing::TempDir dir_;
 };
 
 // ---- the durable outbox ------------------------------------------------------------------

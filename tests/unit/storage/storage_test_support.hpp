@@ -14,6 +14,7 @@
 #include <string>
 #include <system_error>
 
+#include "support/temp_dir.hpp"
 #include "teleglas/storage/store.hpp"
 
 namespace teleglas {
@@ -29,28 +30,6 @@ inline void PrintTo(const OutboxStore::Counts& c, std::ostream* os) {
 }
 
 namespace testing {
-
-class TempDir {
- public:
-  TempDir() {
-    std::string name =
-        (std::filesystem::temp_directory_path() / "teleglas-storage-XXXXXX").string();
-    if (!mkdtemp(name.data())) throw std::runtime_error("mkdtemp failed");
-    path_ = name;
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-
-  const std::filesystem::path& path() const { return path_; }
-  std::string file(const std::string& relative) const { return (path_ / relative).string(); }
-
- private:
-  std::filesystem::path path_;
-};
 
 inline StoredAlert sample_alert(std::uint64_t id, TimeMs created_ms) {
   return StoredAlert{.id = id,
