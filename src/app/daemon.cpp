@@ -139,14 +139,14 @@ struct Daemon::Impl final : FeedListener, std::enable_shared_from_this<Impl> {
 
   void deliver() {
     if (!signals.empty()) {
-      const TimeMs day = options.wall_clock() / 86'400'000;
+      const TimeMs now = options.wall_clock();
+      const TimeMs day = now / 86'400'000;
       if (day != signals_day) {
         signals_day = day;
         signals_today = 0;
       }
       signals_today += signals.size();
-      const TimeMs now = options.wall_clock();
-      for (std::size_t i = 0; i < signals.size(); ++i) signal_times.push_back(now);
+      signal_times.insert(signal_times.end(), signals.size(), now);
     }
     for (const Signal& s : signals) {
       spdlog::info("signal {} {} {} confidence {} ({})", to_string(s.type), s.symbol,
@@ -170,7 +170,7 @@ struct Daemon::Impl final : FeedListener, std::enable_shared_from_this<Impl> {
       signal_times.pop_front();
     }
     if (last_event_wall != 0) {
-      pipeline.on_tick(last_event_clock + (options.wall_clock() - last_event_wall), signals);
+      pipeline.on_tick(last_event_clock + (now - last_event_wall), signals);
       deliver();
     }
     recorder.flush();
