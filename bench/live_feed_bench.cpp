@@ -37,7 +37,7 @@
 #include <thread>
 #include <vector>
 
-#include "teleglas/app/pipeline.hpp"
+#include "teleglas/pipeline/pipeline.hpp"
 #include "teleglas/config/config.hpp"
 #include "teleglas/ingest/parser.hpp"
 #include "teleglas/net/feed.hpp"

@@ -18,7 +18,7 @@
 #include <string>
 #include <vector>
 
-#include "teleglas/app/pipeline.hpp"
+#include "teleglas/pipeline/pipeline.hpp"
 #include "teleglas/ingest/parser.hpp"
 #include "teleglas/sim/market_generator.hpp"
 

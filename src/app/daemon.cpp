@@ -8,7 +8,7 @@
 #include <deque>
 #include <stdexcept>
 
-#include "teleglas/app/pipeline.hpp"
+#include "teleglas/pipeline/pipeline.hpp"
 #include "teleglas/app/recorder.hpp"
 #include "teleglas/core/clock.hpp"
 #include "teleglas/ingest/parser.hpp"

@@ -7,7 +7,7 @@
 #include <string_view>
 #include <vector>
 
-#include "teleglas/app/pipeline.hpp"
+#include "teleglas/pipeline/pipeline.hpp"
 #include "teleglas/ingest/parser.hpp"
 
 namespace teleglas {

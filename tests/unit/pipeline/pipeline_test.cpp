@@ -1,4 +1,4 @@
-#include "teleglas/app/pipeline.hpp"
+#include "teleglas/pipeline/pipeline.hpp"
 
 #include <gtest/gtest.h>
 
