@@ -8,11 +8,12 @@
 namespace teleglas {
 
 Setup make_setup(Direction direction, double entry, double zone_low, double zone_high,
-                 const SetupConfig& config) {
+                 const SetupConfig& config, std::optional<double> volatility) {
   Setup setup;
   setup.entry = entry;
   const double buffer = config.stop_buffer_pct / 100.0;
-  const double min_risk = entry * config.min_risk_pct / 100.0;
+  double min_risk = entry * config.min_risk_pct / 100.0;
+  if (volatility) min_risk = std::max(min_risk, entry * *volatility * config.volatility_multiple);
   double risk = 0;
   if (direction == Direction::bullish) {
     const double floor = zone_low > 0 ? std::min(zone_low, entry) : entry;
@@ -32,8 +33,20 @@ Setup make_setup(Direction direction, double entry, double zone_low, double zone
   return setup;
 }
 
-void add_factor(Signal& signal, std::string_view name, int points, std::string detail) {
-  signal.factors.push_back(ScoreFactor{std::string(name), points, std::move(detail)});
+void set_setup(Signal& signal, const PriceQuote& quote, const SetupConfig& config) {
+  if (signal.direction == Direction::neutral) return;
+  if (quote.price <= 0) {
+    signal.setup.reset();
+    signal.setup_missing = quote.missing;
+    return;
+  }
+  signal.setup = make_setup(signal.direction, quote.price, signal.zone_low, signal.zone_high,
+                            config, quote.volatility);
+  // A long's stop below zero (absurd zone or volatility) is no setup a trader can place.
+  if (signal.setup->stop <= 0 || signal.setup->target <= 0) {
+    signal.setup.reset();
+    signal.setup_missing = "the stop or target would be at or below zero";
+  }
 }
 
 int tier_points(const std::vector<BonusTier>& tiers, double value) {
@@ -46,6 +59,13 @@ int tier_points(const std::vector<BonusTier>& tiers, double value) {
     }
   }
   return best;
+}
+
+std::optional<double> metric_of(const Signal& signal, std::string_view name) {
+  for (const Metric& m : signal.metrics) {
+    if (m.name == name) return m.value;
+  }
+  return std::nullopt;
 }
 
 }  // namespace teleglas

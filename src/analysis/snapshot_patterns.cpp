@@ -10,12 +10,6 @@ namespace teleglas {
 
 namespace {
 
-std::string percent_text(const char* format, double a, double b = 0) {
-  char buf[128];
-  std::snprintf(buf, sizeof buf, format, a, b);
-  return buf;
-}
-
 // Groups rows by base asset, keeping first-seen order so output is deterministic.
 template <class Row>
 std::vector<std::pair<std::string_view, std::vector<const Row*>>> by_base(
@@ -31,11 +25,6 @@ std::vector<std::pair<std::string_view, std::vector<const Row*>>> by_base(
     it->second.push_back(&row);
   }
   return groups;
-}
-
-// How far past its threshold a snapshot pattern is: 1.5x earns 10, 2x 15, 3x 20.
-int excess_points(double ratio) {
-  return ratio > 3 ? 20 : ratio > 2 ? 15 : ratio > 1.5 ? 10 : 0;
 }
 
 int horizon_index(std::string_view horizon) {
@@ -93,19 +82,9 @@ void FundingExtremeDetector::on_snapshot(std::span<const FundingRate> rates,
     s.metrics = {{"funding_rate_8h_pct", rate},
                  {"threshold_pct", cfg.extreme_rate_pct},
                  {"exchanges", static_cast<double>(agreeing)}};
-    const double ratio = std::fabs(rate) / cfg.extreme_rate_pct;
-    add_factor(s, "funding_extreme", 10,
-               percent_text("8h funding %+.4f%% beyond %.4f%%", rate, cfg.extreme_rate_pct));
-    if (const int magnitude = excess_points(ratio); magnitude > 0) {
-      add_factor(s, "funding_magnitude", magnitude, percent_text("%.1fx the threshold", ratio));
-    }
-    if (agreeing >= 2) {
-      add_factor(s, "exchanges_agree", 10,
-                 percent_text("%.0f exchanges extreme the same way", agreeing));
-    }
-    const double price = context.last_price(symbol);
-    if (price > 0) s.setup = make_setup(s.direction, price, 0, 0, analysis.setup);
-    if (sink.offer(s, cfg.min_confidence)) armed = sign;
+    set_setup(s, context.quote(symbol), analysis.setup);
+    armed = sign;
+    sink.report(std::move(s), cfg.min_confidence);
   }
 }
 
@@ -152,16 +131,8 @@ void OiDivergenceDetector::on_snapshot(std::span<const OpenInterest> rows,
                  {"min_change_pct", down},
                  {"oi_spread_pct", spread},
                  {"exchanges", static_cast<double>(exchanges)}};
-    add_factor(s, "oi_divergence", 10,
-               std::string(rising->exchange) + percent_text(" %+.2f%% vs ", up) +
-                   std::string(falling->exchange) + percent_text(" %+.2f%% (", down) + cfg.horizon +
-                   ")");
-    const double ratio = spread / cfg.min_spread_pct;
-    if (const int magnitude = excess_points(ratio); magnitude > 0) {
-      add_factor(s, "oi_spread", magnitude,
-                 percent_text("spread %.2f%%, %.1fx the minimum", spread, ratio));
-    }
-    if (sink.offer(s, cfg.min_confidence)) alerted = true;
+    alerted = true;
+    sink.report(std::move(s), cfg.min_confidence);
   }
 }
 

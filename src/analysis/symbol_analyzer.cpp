@@ -4,80 +4,112 @@
 #include <cstdio>
 #include <limits>
 
-#include "teleglas/core/money.hpp"
-
 namespace teleglas {
 
 namespace {
 
-// A long liquidation is a forced sell: absorbed by buyers it suggests a LONG; unabsorbed and
-// cascading it suggests the move continues (SHORT). And the mirror for short liquidations.
+// A liquidation flush is a reversal setup: forced sells (longs liquidated) absorbed by buyers
+// suggest a LONG, forced buys (shorts liquidated) absorbed by sellers a SHORT. A cascade is
+// the same watch before any absorption is seen.
 Direction reversal_after(Side liquidation_side) {
   return liquidation_side == Side::sell ? Direction::bullish : Direction::bearish;
 }
-Direction continuation_of(Side liquidation_side) {
-  return liquidation_side == Side::sell ? Direction::bearish : Direction::bullish;
+
+constexpr TimeMs late_margin_ms = 60'000;  // series keep this much more than their windows
+constexpr TimeMs no_deadline = std::numeric_limits<TimeMs>::max();
+
+bool same_venue(std::string_view a, std::string_view b) {
+  return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
+    return (x >= 'A' && x <= 'Z' ? x + 32 : x) == (y >= 'A' && y <= 'Z' ? y + 32 : y);
+  });
 }
 
-std::string printf_string(const char* format, double a, double b = 0) {
-  char buf[96];
-  std::snprintf(buf, sizeof buf, format, a, b);
+std::string age_text(TimeMs ms) {
+  char buf[48];
+  if (ms < 120'000) {
+    std::snprintf(buf, sizeof buf, "%.0f s", ms / 1000.0);
+  } else if (ms < 7'200'000) {
+    std::snprintf(buf, sizeof buf, "%.0f min", ms / 60'000.0);
+  } else {
+    std::snprintf(buf, sizeof buf, "%.1f h", ms / 3'600'000.0);
+  }
   return buf;
 }
 
-struct Zone {
-  double low = std::numeric_limits<double>::max();
-  double high = 0;
-  TimeMs first_time = std::numeric_limits<TimeMs>::max();
-  int count = 0;
-};
+SideFlow both_sides(const FlowTotals& totals) {
+  SideFlow all = totals.sides[0];
+  all.add(totals.sides[1]);
+  return all;
+}
 
-// Price zone of one side's entries in a window: rare decision-time work.
-Zone zone_of(const FlowBuffer& buffer, int window, Side side) {
-  Zone z;
-  buffer.for_each_in_window(window, [&](const FlowEntry& e) {
-    if (e.side != side) return;
-    z.low = std::min(z.low, e.price);
-    z.high = std::max(z.high, e.price);
-    z.first_time = std::min(z.first_time, e.time);
-    ++z.count;
-  });
-  return z;
+SideFlow one_event(TimeMs time, double usd, int venue) {
+  SideFlow flow;
+  flow.usd = to_usd_units(usd);
+  flow.count = 1;
+  flow.venue_usd[venue] = flow.usd;
+  flow.first_time = time;
+  return flow;
 }
 
 }  // namespace
 
-SymbolAnalyzer::SymbolAnalyzer(std::string symbol, const AnalysisConfig& config,
-                               const BuffersConfig& buffers)
+SymbolAnalyzer::SymbolAnalyzer(std::string symbol, SymbolSettings settings)
     : symbol_(std::move(symbol)),
-      config_(config),
-      liquidations_(static_cast<std::size_t>(buffers.liquidations)),
-      trades_(static_cast<std::size_t>(buffers.trades)) {
-  hunt_window_ = liquidations_.add_window({seconds_ms(config.stop_hunt.window_s), 0, true});
-  hunt_market_window_ = liquidations_.add_window({seconds_ms(config.stop_hunt.window_s), 0, true});
-  cascade_window_ = liquidations_.add_window({seconds_ms(config.cascade.window_s), 0, true});
-  flow_window_ = trades_.add_window(
-      {seconds_ms(config.order_flow.window_s), config.order_flow.large_trade_usd, false});
-  whale_window_ =
-      trades_.add_window({seconds_ms(config.whale.window_s), config.whale.whale_trade_usd, true});
+      settings_(std::move(settings)),
+      config_(*settings_.analysis),
+      liquidations_(seconds_ms(std::max(config_.stop_hunt.window_s, config_.cascade.window_s)) +
+                        late_margin_ms,
+                    {LargeRule{}, LargeRule{}}),
+      trades_(seconds_ms(std::max(config_.order_flow.window_s, config_.whale.window_s)) +
+                  late_margin_ms,
+              {LargeRule{config_.order_flow.large_trade_usd, false},
+               LargeRule{config_.whale.whale_trade_usd, true}}),
+      recent_liquidations_(static_cast<std::size_t>(settings_.buffers.liquidations)),
+      recent_trades_(static_cast<std::size_t>(settings_.buffers.trades)) {
+  if (!settings_.reference_venue.empty()) venue_slot(settings_.reference_venue);
+}
+
+std::size_t SymbolAnalyzer::memory_bytes() const {
+  std::size_t bytes = sizeof *this + liquidations_.memory_bytes() + trades_.memory_bytes() +
+                      (recent_liquidations_.size() + recent_trades_.size()) * sizeof(RecentEvent);
+  for (const Venue& v : venues_) bytes += sizeof v + v.prices.memory_bytes();
+  return bytes;
+}
+
+int SymbolAnalyzer::venue_slot(std::string_view exchange) {
+  for (std::size_t i = 0; i < venues_.size(); ++i) {
+    if (i != other_venue && same_venue(venues_[i].name, exchange)) return static_cast<int>(i);
+  }
+  if (venues_.size() > other_venue) return other_venue;
+  const double keep_s =
+      std::max({config_.stop_hunt.window_s, config_.cascade.window_s, config_.order_flow.window_s,
+                config_.whale.window_s});
+  venues_.push_back(Venue{venues_.size() == other_venue ? std::string("other venues")
+                                                        : std::string(exchange),
+                          PriceSeries(seconds_ms(keep_s) + late_margin_ms,
+                                      seconds_ms(config_.setup.volatility_lookback_s))});
+  return static_cast<int>(venues_.size() - 1);
 }
 
 void SymbolAnalyzer::on_event(const MarketEvent& event, DetectionSink& sink) {
-  // Event time drives everything; a slightly late event is counted but never moves time back.
-  advance_to(std::max(now_, event.exchange_time), sink);
-  if (!event.exchange.empty() && event.exchange != exchange_) exchange_.assign(event.exchange);
-  const FlowEntry entry{event.exchange_time, event.price, event.volume_usd, event.side};
+  // Event time drives everything; a late event (the pipeline bounds how late) is counted in
+  // its own second but never moves time back.
+  const TimeMs time = event.exchange_time;
+  advance_to(std::max(now_, time), sink);
+  last_event_ = std::max(last_event_, time);
+  const int slot = venue_slot(event.exchange);
+  const RecentEvent recent{time, event.price, event.volume_usd, event.side,
+                           static_cast<std::uint8_t>(slot)};
   if (event.kind == EventKind::liquidation) {
-    liquidations_.push(entry);
-    if (!seen_trade_) last_price_ = event.price;
-    liquidations_.advance(now_);
-    check_stop_hunt_open(event);
+    venues_[slot].prices.add(time, event.price, event.side);
+    liquidations_.add(time, event.side, event.volume_usd, slot);
+    recent_liquidations_.push(recent);
+    check_stop_hunt_open(event, slot);
     check_cascade(event, sink);
   } else {
-    trades_.push(entry);
-    last_price_ = event.price;
-    seen_trade_ = true;
-    trades_.advance(now_);
+    venues_[slot].prices.add(time, event.price, std::nullopt);
+    trades_.add(time, event.side, event.volume_usd, slot);
+    recent_trades_.push(recent);
     absorb(event, sink);
     check_whale(event, sink);
   }
@@ -85,9 +117,9 @@ void SymbolAnalyzer::on_event(const MarketEvent& event, DetectionSink& sink) {
 
 TimeMs SymbolAnalyzer::next_deadline() const {
   // A hunt that expires unabsorbed decides nothing, so its expiry can wait for the next event.
-  if (next_flow_eval_ == 0 || trades_.totals(flow_window_).total_count() == 0) {
-    return std::numeric_limits<TimeMs>::max();
-  }
+  if (next_flow_eval_ == 0 || trades_.empty()) return no_deadline;
+  const TimeMs span = seconds_ms(config_.order_flow.window_s);
+  if (trades_.newest_second() < seconds_before(next_flow_eval_, span).first) return no_deadline;
   return next_flow_eval_;
 }
 
@@ -105,66 +137,131 @@ void SymbolAnalyzer::advance_to(TimeMs now, DetectionSink& sink) {
   }
   const TimeMs interval = std::max<TimeMs>(1, seconds_ms(config_.order_flow.eval_interval_s));
   if (next_flow_eval_ == 0) next_flow_eval_ = (now / interval + 1) * interval;
-  // Every boundary passed is evaluated, as a live clock would have; once the window is empty
-  // the remaining boundaries can decide nothing, so skip to the next one ahead.
+  // Every boundary passed is evaluated, as a live clock would have; once no trade is left for
+  // the boundaries ahead, they can decide nothing, so skip to the next one after `now`.
   while (now >= next_flow_eval_) {
+    if (next_deadline() == no_deadline) {
+      next_flow_eval_ = (now / interval + 1) * interval;
+      break;
+    }
     evaluate_order_flow(next_flow_eval_, sink);
     next_flow_eval_ += interval;
-    if (trades_.totals(flow_window_).total_count() == 0) {
-      next_flow_eval_ = (now / interval + 1) * interval;
-    }
   }
+  liquidations_.expire(now);
+  trades_.expire(now);
+  for (Venue& v : venues_) v.prices.expire(now);
 }
 
-Signal SymbolAnalyzer::candidate(SignalType type, Direction direction, TimeMs time,
-                                 std::string_view exchange) const {
+bool SymbolAnalyzer::watched(TimeMs span_ms) const {
+  return settings_.observation->watched(now_ - span_ms, now_);
+}
+
+Signal SymbolAnalyzer::detection(SignalType type, Direction direction, TimeMs time) const {
   Signal s;
   s.type = type;
   s.symbol = symbol_;
-  s.exchange = std::string(exchange.empty() ? std::string_view(exchange_) : exchange);
   s.direction = direction;
   s.time = time;
   return s;
 }
 
-void SymbolAnalyzer::set_setup(Signal& signal, double entry) const {
-  if (entry > 0 && signal.direction != Direction::neutral) {
-    signal.setup =
-        make_setup(signal.direction, entry, signal.zone_low, signal.zone_high, config_.setup);
+int SymbolAnalyzer::reference_slot(const SideFlow& flow) const {
+  if (!settings_.reference_venue.empty()) return 0;
+  int best = -1;
+  for (int i = 0; i < static_cast<int>(venues_.size()) && i < other_venue; ++i) {
+    if (flow.venue_usd[i] > 0 && (best < 0 || flow.venue_usd[i] > flow.venue_usd[best])) best = i;
   }
+  if (best >= 0) return best;
+  // No volume to go by: the venue that printed last.
+  for (int i = 0; i < static_cast<int>(venues_.size()) && i < other_venue; ++i) {
+    if (best < 0 || venues_[i].prices.last_time() > venues_[best].prices.last_time()) best = i;
+  }
+  return best;
+}
+
+PriceQuote SymbolAnalyzer::quote_from(int slot, TimeMs now) const {
+  PriceQuote quote;
+  if (slot < 0 || slot >= static_cast<int>(venues_.size())) {
+    quote.missing = "no price for " + symbol_ + " yet";
+    return quote;
+  }
+  const Venue& venue = venues_[slot];
+  quote.venue = venue.name;
+  const SetupConfig& setup = config_.setup;
+  if (venue.prices.last_price() <= 0) {
+    quote.missing = "no " + venue.name + " price for " + symbol_ + " yet";
+    return quote;
+  }
+  const TimeMs age = now - venue.prices.last_time();
+  if (age > seconds_ms(setup.max_price_age_s)) {
+    quote.missing = "no " + venue.name + " price in the last " +
+                    age_text(seconds_ms(setup.max_price_age_s)) + " (the last is " +
+                    age_text(age) + " old)";
+    return quote;
+  }
+  quote.price = venue.prices.last_price();
+  quote.volatility = venue.prices.mean_minute_range(now, seconds_ms(setup.volatility_lookback_s),
+                                                    setup.volatility_min_minutes);
+  return quote;
+}
+
+PriceQuote SymbolAnalyzer::quote(TimeMs now) const {
+  return quote_from(reference_slot(SideFlow{}), now);
+}
+
+void SymbolAnalyzer::set_venues(Signal& signal, const SideFlow& flow) const {
+  signal.venues.clear();
+  for (std::size_t i = 0; i < venues_.size(); ++i) {
+    if (flow.venue_usd[i] > 0) signal.venues.push_back({venues_[i].name, to_dollars(flow.venue_usd[i])});
+  }
+  std::stable_sort(signal.venues.begin(), signal.venues.end(),
+                   [](const VenueShare& a, const VenueShare& b) { return a.usd > b.usd; });
+}
+
+void SymbolAnalyzer::place(Signal& signal, int slot, SecondRange seconds,
+                           std::optional<Side> liquidated, TimeMs now) const {
+  if (slot >= 0 && slot < static_cast<int>(venues_.size())) {
+    const PriceSeries& prices = venues_[slot].prices;
+    signal.exchange = venues_[slot].name;
+    std::optional<PriceRange> zone;
+    if (liquidated) zone = prices.liquidation_range(seconds, *liquidated);
+    if (!zone) zone = prices.range(seconds);
+    if (zone) {
+      signal.zone_low = zone->low;
+      signal.zone_high = zone->high;
+    }
+  }
+  set_setup(signal, quote_from(slot, now), config_.setup);
 }
 
 // ---- stop hunt -------------------------------------------------------------------------
 
-void SymbolAnalyzer::check_stop_hunt_open(const MarketEvent& liquidation) {
+void SymbolAnalyzer::check_stop_hunt_open(const MarketEvent& liquidation, int slot) {
+  const StopHuntConfig& cfg = config_.stop_hunt;
   const Side side = liquidation.side;
   Hunt& hunt = hunts_[index_of(side)];
   if (hunt.active) {
     // The flush goes on while we wait for absorption: it belongs to this hunt.
-    hunt.volume_usd += liquidation.volume_usd;
-    hunt.zone_low = std::min(hunt.zone_low, liquidation.price);
-    hunt.zone_high = std::max(hunt.zone_high, liquidation.price);
-    ++hunt.liquidations;
+    hunt.flushed.add(one_event(liquidation.exchange_time, liquidation.volume_usd, slot));
     return;
   }
-  const double side_usd = liquidations_.totals(hunt_window_).usd_of(side);
-  const WindowTotals& market = liquidations_.totals(hunt_market_window_);
-  if (side_usd < config_.stop_hunt.liquidation_usd ||
-      market.usd_of(side) < market.usd_of(opposite(side))) {
+  const TimeMs span = seconds_ms(cfg.window_s);
+  if (!watched(span)) return;
+  const SecondRange window = trailing_seconds(now_, span);
+  if (to_dollars(liquidations_.side_usd(window, side, hunt_claims_[index_of(side)])) <
+      cfg.liquidation_usd) {
     return;
   }
-  const Zone zone = zone_of(liquidations_, hunt_window_, side);
+  const FlowTotals market = liquidations_.sum(window);
+  if (market.usd_of(side) < market.usd_of(opposite(side))) return;
+  const FlowTotals unclaimed = liquidations_.sum(window, hunt_claims_);
   hunt = Hunt{};
   hunt.active = true;
-  hunt.open_time = liquidation.exchange_time;
-  hunt.first_time = zone.first_time;
-  hunt.volume_usd = side_usd;
-  hunt.zone_low = zone.low;
-  hunt.zone_high = zone.high;
-  hunt.liquidations = zone.count;
-  hunt.exchange = exchange_;
-  // These liquidations now belong to the hunt; the window starts counting afresh.
-  liquidations_.restart_side(hunt_window_, side);
+  hunt.open_time = now_;
+  hunt.flushed = unclaimed.of(side);
+  hunt.first_time = hunt.flushed.first_time;
+  // These liquidations now belong to the hunt; later ones join it while it waits.
+  hunt_claims_[index_of(side)] = liquidations_.claim(side, now_);
 }
 
 void SymbolAnalyzer::absorb(const MarketEvent& trade, DetectionSink& sink) {
@@ -180,26 +277,26 @@ void SymbolAnalyzer::absorb(const MarketEvent& trade, DetectionSink& sink) {
   ++hunt.absorbing_trades;
   if (hunt.absorption_usd < cfg.absorption_usd) return;
 
-  Signal s = candidate(SignalType::stop_hunt, reversal_after(liquidation_side), trade.exchange_time,
-                       hunt.exchange);
+  Signal s = detection(SignalType::stop_hunt, reversal_after(liquidation_side), now_);
   s.window_start = hunt.first_time;
-  s.zone_low = hunt.zone_low;
-  s.zone_high = hunt.zone_high;
-  s.volume_usd = hunt.volume_usd;
-  const double other = liquidations_.totals(hunt_market_window_).usd_of(opposite(liquidation_side));
-  s.dominant_share = hunt.volume_usd / (hunt.volume_usd + other);
+  s.volume_usd = to_dollars(hunt.flushed.usd);
+  const SecondRange span = seconds_between(hunt.first_time, now_);
+  const double other = liquidations_.sum(span).usd_of(opposite(liquidation_side));
+  s.dominant_share = s.volume_usd / (s.volume_usd + other);
   s.absorption_usd = hunt.absorption_usd;
-  s.metrics = {{"liquidations", static_cast<double>(hunt.liquidations)},
+  s.metrics = {{"liquidations", static_cast<double>(hunt.flushed.count)},
                {"absorbing_trades", static_cast<double>(hunt.absorbing_trades)},
-               {"absorption_delay_s", (trade.exchange_time - hunt.open_time) / 1000.0}};
-  set_setup(s, trade.price);
-  if (sink.offer(s, cfg.min_confidence)) conclude_hunt(liquidation_side);
+               {"absorption_delay_s", (now_ - hunt.open_time) / 1000.0}};
+  set_venues(s, hunt.flushed);
+  place(s, reference_slot(hunt.flushed), span, liquidation_side, now_);
+  conclude_hunt(liquidation_side);
+  sink.report(std::move(s), cfg.min_confidence);
 }
 
 void SymbolAnalyzer::conclude_hunt(Side side) {
   hunts_[index_of(side)].active = false;
   // Liquidations that arrived during the hunt were part of it: don't count them twice.
-  liquidations_.restart_side(hunt_window_, side);
+  hunt_claims_[index_of(side)] = liquidations_.claim(side, now_);
 }
 
 // ---- liquidation cascade ----------------------------------------------------------------
@@ -207,37 +304,37 @@ void SymbolAnalyzer::conclude_hunt(Side side) {
 void SymbolAnalyzer::check_cascade(const MarketEvent& liquidation, DetectionSink& sink) {
   const CascadeConfig& cfg = config_.cascade;
   const Side side = liquidation.side;
-  const WindowTotals& totals = liquidations_.totals(cascade_window_);
-  const double side_usd = totals.usd_of(side);
-  const int count = totals.count_of(side);
-  if (side_usd < cfg.liquidation_usd || count < cfg.min_events) return;
+  const TimeMs span = seconds_ms(cfg.window_s);
+  if (!watched(span)) return;
+  const SecondRange window = trailing_seconds(now_, span);
+  const FlowClaim& claim = cascade_claims_[index_of(side)];
+  if (to_dollars(liquidations_.side_usd(window, side, claim)) < cfg.liquidation_usd) return;
+  const FlowTotals totals = liquidations_.sum(window, cascade_claims_);
+  const SideFlow& flushed = totals.of(side);
+  if (flushed.count < cfg.min_events) return;
 
-  const Zone zone = zone_of(liquidations_, cascade_window_, side);
-  Signal s = candidate(SignalType::liquidation_cascade, continuation_of(side),
-                       liquidation.exchange_time, liquidation.exchange);
-  s.window_start = zone.first_time;
-  s.zone_low = zone.low;
-  s.zone_high = zone.high;
-  s.volume_usd = side_usd;
-  s.dominant_share = side_usd / totals.total_usd();
-  s.metrics = {{"liquidations", static_cast<double>(count)},
-               {"duration_s", (liquidation.exchange_time - zone.first_time) / 1000.0}};
-  if (count >= 2 * cfg.min_events) {
-    add_factor(s, "cascade_events", 10,
-               printf_string("%.0f liquidations, at least twice the minimum", count));
-  }
-  set_setup(s, last_price_);
-  if (sink.offer(s, cfg.min_confidence)) liquidations_.restart_side(cascade_window_, side);
+  Signal s = detection(SignalType::liquidation_cascade, reversal_after(side), now_);
+  s.window_start = flushed.first_time;
+  s.volume_usd = to_dollars(flushed.usd);
+  s.dominant_share = s.volume_usd / totals.total_usd();
+  s.metrics = {{"liquidations", static_cast<double>(flushed.count)},
+               {"duration_s", (now_ - flushed.first_time) / 1000.0}};
+  set_venues(s, flushed);
+  place(s, reference_slot(flushed), window, side, now_);
+  cascade_claims_[index_of(side)] = liquidations_.claim(side, now_);
+  sink.report(std::move(s), cfg.min_confidence);
 }
 
 // ---- order flow -------------------------------------------------------------------------
 
 void SymbolAnalyzer::evaluate_order_flow(TimeMs boundary, DetectionSink& sink) {
   const OrderFlowConfig& cfg = config_.order_flow;
-  trades_.advance(boundary);
-  const WindowTotals& totals = trades_.totals(flow_window_);
+  const TimeMs span = seconds_ms(cfg.window_s);
+  if (!settings_.observation->watched(boundary - span, boundary)) return;
+  const SecondRange window = seconds_before(boundary, span);
+  const FlowTotals totals = trades_.sum(window);
   const double total = totals.total_usd();
-  if (total <= 0 || totals.total_large_count() < cfg.min_large_trades) return;
+  if (total <= 0 || totals.total_large_count(0) < cfg.min_large_trades) return;
   const double buy_ratio = totals.usd_of(Side::buy) / total;
   Direction direction;
   SignalType type;
@@ -251,21 +348,18 @@ void SymbolAnalyzer::evaluate_order_flow(TimeMs boundary, DetectionSink& sink) {
     return;
   }
   const Side dominant = direction == Direction::bullish ? Side::buy : Side::sell;
-  Signal s = candidate(type, direction, boundary, {});
-  s.window_start = boundary - seconds_ms(cfg.window_s);
-  if (const auto range = trades_.price_range(flow_window_)) {
-    s.zone_low = range->low;
-    s.zone_high = range->high;
-  }
+  Signal s = detection(type, direction, boundary);
+  s.window_start = boundary - span;
   s.volume_usd = totals.usd_of(dominant);
   s.dominant_share = dominant == Side::buy ? buy_ratio : 1.0 - buy_ratio;
   s.metrics = {{"buy_ratio", buy_ratio},
-               {"large_trades", static_cast<double>(totals.total_large_count())},
+               {"large_trades", static_cast<double>(totals.total_large_count(0))},
                {"trades", static_cast<double>(totals.total_count())},
                {"buy_usd", totals.usd_of(Side::buy)},
                {"sell_usd", totals.usd_of(Side::sell)}};
-  set_setup(s, last_price_);
-  sink.offer(s, cfg.min_confidence);
+  set_venues(s, totals.of(dominant));
+  place(s, reference_slot(both_sides(totals)), window, std::nullopt, boundary);
+  sink.report(std::move(s), cfg.min_confidence);
 }
 
 // ---- whale accumulation -----------------------------------------------------------------
@@ -273,30 +367,32 @@ void SymbolAnalyzer::evaluate_order_flow(TimeMs boundary, DetectionSink& sink) {
 void SymbolAnalyzer::check_whale(const MarketEvent& trade, DetectionSink& sink) {
   const WhaleConfig& cfg = config_.whale;
   if (trade.side != Side::buy || trade.volume_usd < cfg.whale_trade_usd) return;
-  const WindowTotals& totals = trades_.totals(whale_window_);
-  const int whales = totals.large_count_of(Side::buy);
+  const TimeMs span = seconds_ms(cfg.window_s);
+  if (!watched(span)) return;
+  const SecondRange window = trailing_seconds(now_, span);
+  constexpr int whale_tier = 1;
+  const FlowTotals totals = trades_.sum(window, whale_claims_);
+  const int whales = totals.large_count_of(whale_tier, Side::buy);
   if (whales < cfg.min_trades) return;
-  const auto range = trades_.price_range(whale_window_);
+  const int slot = reference_slot(totals.of(Side::buy));
+  if (slot < 0) return;
+  const auto range = venues_[slot].prices.range(window);
   if (!range) return;
-  const double low = range->low;
-  const double high = range->high;
-  const double range_pct = (high - low) / low * 100.0;
+  const double range_pct = (range->high - range->low) / range->low * 100.0;
   if (range_pct > cfg.max_price_range_pct) return;
 
-  Signal s = candidate(SignalType::whale_accumulation, Direction::bullish, trade.exchange_time,
-                       trade.exchange);
-  s.window_start = trade.exchange_time - seconds_ms(cfg.window_s);
-  s.zone_low = low;
-  s.zone_high = high;
-  const double whale_buys = totals.large_usd_of(Side::buy);
+  Signal s = detection(SignalType::whale_accumulation, Direction::bullish, now_);
+  s.window_start = now_ - span;
+  const double whale_buys = totals.large_usd_of(whale_tier, Side::buy);
   s.volume_usd = whale_buys;
-  s.dominant_share = whale_buys / (whale_buys + totals.large_usd_of(Side::sell));
-  s.metrics = {{"whale_trades", static_cast<double>(whales)}, {"price_range_pct", range_pct}};
-  add_factor(s, "whale_trades", 10,
-             printf_string("%.0f buys of at least ", whales) + format_usd(cfg.whale_trade_usd) +
-                 printf_string(", price within %.2f%%", range_pct));
-  set_setup(s, trade.price);
-  if (sink.offer(s, cfg.min_confidence)) trades_.restart_side(whale_window_, Side::buy);
+  s.dominant_share = whale_buys / (whale_buys + trades_.sum(window).large_usd_of(whale_tier, Side::sell));
+  s.metrics = {{"whale_trades", static_cast<double>(whales)},
+               {"whale_trade_usd", cfg.whale_trade_usd},
+               {"price_range_pct", range_pct}};
+  set_venues(s, totals.of(Side::buy));
+  place(s, slot, window, std::nullopt, now_);
+  whale_claims_[index_of(Side::buy)] = trades_.claim(Side::buy, now_);
+  sink.report(std::move(s), cfg.min_confidence);
 }
 
 }  // namespace teleglas

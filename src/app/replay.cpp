@@ -91,6 +91,7 @@ void Replay::finish() {
   widen(config_.analysis);
   for (const SymbolConfig& s : config_.symbols) widen(s.analysis);
   if (pipeline_.now() > 0) pipeline_.on_tick(pipeline_.now() + seconds_ms(horizon_s), pending_);
+  pipeline_.end_of_input();
   emit();
 }
 
@@ -112,6 +113,11 @@ std::string summary_to_json(const ReplaySummary& summary) {
       rejected_by_reason[to_string(static_cast<RejectReason>(i))] = n;
     }
   }
+  for (int i = 0; i < event_rejection_count; ++i) {
+    if (const auto n = summary.pipeline.rejected_by_reason[i]) {
+      rejected_by_reason[to_string(static_cast<EventRejection>(i))] = n;
+    }
+  }
   json::object signals_by_type;
   for (int i = 0; i < signal_type_count; ++i) {
     if (const auto n = summary.pipeline.emitted_by_type[i]) {
@@ -121,22 +127,25 @@ std::string summary_to_json(const ReplaySummary& summary) {
   json::object s;
   s["files"] = summary.files;
   s["frames"] = summary.parse.frames;
-  s["events"] = summary.parse.events;
+  s["events"] = summary.parse.events - summary.pipeline.rejected();
   s["liquidations"] = summary.parse.liquidations;
   s["trades"] = summary.parse.trades;
   s["funding_rates"] = summary.parse.funding_rates;
   s["open_interest"] = summary.parse.open_interests;
   s["pongs"] = summary.parse.pongs;
   s["notices"] = summary.parse.notices;
-  s["rejected"] = summary.parse.rejected();
+  s["rejected"] = summary.parse.rejected() + summary.pipeline.rejected();
   s["rejected_by_reason"] = std::move(rejected_by_reason);
   s["symbols"] = summary.pipeline.symbols;
+  s["peak_symbols"] = summary.pipeline.peak_symbols;
+  s["symbols_evicted"] = summary.pipeline.symbols_evicted;
   s["candidates"] = summary.pipeline.candidates;
   s["signals"] = summary.pipeline.emitted;
   s["signals_by_type"] = std::move(signals_by_type);
   s["suppressed"] = json::object{{"cooldown", summary.pipeline.suppressed_cooldown},
                                  {"hourly_cap", summary.pipeline.suppressed_hourly_cap},
-                                 {"low_confidence", summary.pipeline.suppressed_low_confidence}};
+                                 {"low_confidence", summary.pipeline.suppressed_low_confidence},
+                                 {"below_detector_floor", summary.pipeline.below_detector_floor}};
   s["first_time"] = summary.first_time;
   s["last_time"] = summary.last_time;
   s["span_ms"] =

@@ -121,6 +121,8 @@ void parse_scoring(MapReader& r, ScoringConfig& c) {
   r.read("win_rate_bonus", c.win_rate_bonus, points);
   r.read("confirmation_bonus", c.confirmation_bonus, points);
   r.read("confirmation_window_s", c.confirmation_window_s, duration_s);
+  r.read("conflict_penalty", c.conflict_penalty, points);
+  r.read("unconfirmed_reversal_penalty", c.unconfirmed_reversal_penalty, points);
   r.read("cap", c.cap, between(1, 100));
   r.check_order("base", c.base, "cap", c.cap, /*allow_equal=*/true);
 }
@@ -129,6 +131,10 @@ void parse_setup(MapReader& r, SetupConfig& c) {
   r.read("reward_risk", c.reward_risk, above(0, 100));
   r.read("stop_buffer_pct", c.stop_buffer_pct, percent_or_zero);
   r.read("min_risk_pct", c.min_risk_pct, percent_or_zero);
+  r.read("volatility_multiple", c.volatility_multiple, between(0, 100));
+  r.read("volatility_lookback_s", c.volatility_lookback_s, between(60, day_s));
+  r.read("volatility_min_minutes", c.volatility_min_minutes, between(1, 1440));
+  r.read("max_price_age_s", c.max_price_age_s, duration_s);
 }
 
 // Used for the global `analysis:` and, on a copy of its result, for each symbol's override.
@@ -194,12 +200,23 @@ void parse_signals(MapReader& r, SignalsConfig& c) {
   r.read("max_per_hour", c.max_per_hour, between(1, 100'000));
   r.read("min_confidence", c.min_confidence, confidence);
   r.read("gap_penalty", c.gap_penalty, confidence);
+  r.read("blind_gap_share", c.blind_gap_share, ratio);
   r.read_section("priority", c.priority, parse_priority);
 }
 
 void parse_buffers(MapReader& r, BuffersConfig& c) {
   r.read("liquidations", c.liquidations, count);
   r.read("trades", c.trades, count);
+}
+
+void parse_ingest(MapReader& r, IngestConfig& c) {
+  r.read("max_price", c.max_price, above(0, 1e15));
+  r.read("max_volume_usd", c.max_volume_usd, above(0, 1e13));
+  r.read("max_clock_skew_s", c.max_clock_skew_s, duration_s);
+  r.read("max_late_s", c.max_late_s, between(0, 3600));
+  r.read("max_clock_jump_s", c.max_clock_jump_s, duration_s);
+  r.read("max_symbols", c.max_symbols, between(1, 1'000'000));
+  r.read("symbol_idle_s", c.symbol_idle_s, duration_s);
 }
 
 void parse_telegram(MapReader& r, TelegramConfig& c) {
@@ -240,6 +257,7 @@ void parse_config(MapReader& r, Config& c) {
   parse_symbols(r, c.symbols, c.analysis);
   r.read_section("signals", c.signals, parse_signals);
   r.read_section("buffers", c.buffers, parse_buffers);
+  r.read_section("ingest", c.ingest, parse_ingest);
   r.read_section("telegram", c.telegram, parse_telegram);
   r.read_section("storage", c.storage, parse_storage);
   r.read_section("http", c.http, parse_http);

@@ -2,18 +2,38 @@
 
 #include <algorithm>
 #include <cstdio>
-#include <deque>
 #include <limits>
+#include <list>
 #include <queue>
 #include <string>
+#include <tuple>
 #include <unordered_map>
 
+#include "teleglas/analysis/observation.hpp"
 #include "teleglas/analysis/snapshot_patterns.hpp"
 #include "teleglas/analysis/symbol_analyzer.hpp"
 #include "teleglas/signals/gate.hpp"
 #include "teleglas/signals/scorer.hpp"
 
 namespace teleglas {
+
+std::string_view to_string(EventRejection r) {
+  switch (r) {
+    case EventRejection::stale_time:
+      return "stale_time";
+    case EventRejection::clock_outlier:
+      return "clock_outlier";
+    case EventRejection::symbol_cap:
+      return "symbol_cap";
+  }
+  return "unknown";
+}
+
+std::uint64_t PipelineStats::rejected() const {
+  std::uint64_t n = 0;
+  for (auto r : rejected_by_reason) n += r;
+  return n;
+}
 
 namespace {
 
@@ -23,35 +43,222 @@ struct StringHash {
 };
 
 constexpr TimeMs tick_period_ms = 1000;
+constexpr TimeMs no_deadline = std::numeric_limits<TimeMs>::max();
+constexpr std::size_t max_held_events = 4096;
+
+// The longest and shortest span any analysis of this configuration looks back.
+std::pair<TimeMs, TimeMs> window_bounds(const Config& config) {
+  TimeMs longest = 0;
+  TimeMs shortest = std::numeric_limits<TimeMs>::max();
+  auto widen = [&](const AnalysisConfig& a) {
+    for (double s : {a.stop_hunt.window_s, a.cascade.window_s, a.order_flow.window_s,
+                     a.whale.window_s}) {
+      longest = std::max(longest, seconds_ms(s));
+      shortest = std::min(shortest, seconds_ms(s));
+    }
+    longest = std::max(longest, seconds_ms(a.order_flow.window_s + a.order_flow.eval_interval_s));
+  };
+  widen(config.analysis);
+  for (const SymbolConfig& s : config.symbols) widen(s.analysis);
+  return {longest, shortest};
+}
+
+// An event held until its jump of the market clock is confirmed: owns its strings.
+struct HeldEvent {
+  MarketEvent event;
+  std::string symbol, exchange, base_asset;
+  std::uint64_t frame = 0;
+
+  MarketEvent view() const {
+    MarketEvent e = event;
+    e.symbol = symbol;
+    e.exchange = exchange;
+    e.base_asset = base_asset;
+    return e;
+  }
+};
+
+std::string seconds_text(TimeMs ms) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.0f s", ms / 1000.0);
+  return buf;
+}
 
 }  // namespace
 
 struct Pipeline::Impl final : DetectionSink {
   Impl(const Config& config, const WinRateSource& win_rates)
-      : config(config), scorer(win_rates), gate(config.signals) {
+      : config(config),
+        scorer(win_rates),
+        gate(config.signals),
+        bounds(window_bounds(config)),
+        observation(config.signals.blind_gap_share, bounds.second, 2 * bounds.first),
+        idle_ms(std::max(seconds_ms(config.ingest.symbol_idle_s), bounds.first)) {
     snapshot_context.config_for = [this](std::string_view symbol) -> const AnalysisConfig& {
       return this->config.analysis_for(symbol);
     };
-    snapshot_context.last_price = [this](std::string_view symbol) {
-      auto it = index.find(symbol);
-      return it == index.end() ? 0.0 : analyzers[it->second].last_price();
+    snapshot_context.quote = [this](std::string_view symbol) {
+      if (auto it = index.find(symbol); it != index.end()) return slots[it->second]->quote(clock);
+      PriceQuote none;
+      none.missing = "no price for " + std::string(symbol) + " yet";
+      return none;
     };
   }
 
-  SymbolAnalyzer& analyzer_for(std::string_view symbol) {
-    // Consecutive events are usually of the same symbol: skip the hash lookup then.
-    if (last_analyzer && last_analyzer->symbol() == symbol) return *last_analyzer;
-    auto it = index.find(symbol);
-    if (it == index.end()) {
-      it = index.emplace(std::string(symbol), analyzers.size()).first;
-      analyzers.emplace_back(std::string(symbol), config.analysis_for(symbol), config.buffers);
-      scheduled.push_back(no_deadline);
-      stats.symbols = analyzers.size();
-    }
-    last_analyzer = &analyzers[it->second];
-    last_index = it->second;
-    return *last_analyzer;
+  // ---- validation of event time ------------------------------------------------------
+
+  void reject(EventRejection why, std::uint64_t n = 1) {
+    stats.rejected_by_reason[static_cast<int>(why)] += n;
   }
+
+  // The market clock never moves on one event alone. An event further ahead than
+  // max_clock_jump_s is held until a later frame carries on from it (or contradicts it), unless
+  // its receive time vouches for it: then real time has passed and the jump is the market's.
+  void take(const MarketEvent& e) {
+    const IngestConfig& in = config.ingest;
+    const TimeMs t = e.exchange_time;
+    const TimeMs skew = seconds_ms(in.max_clock_skew_s);
+    const bool vouched = e.receive_time != 0 && t <= e.receive_time + skew &&
+                         t >= e.receive_time - skew;
+    if (clock == 0 && held.empty()) {
+      // The first event: trusted when its receive time agrees or none is known (a recording).
+      if (e.receive_time == 0 || vouched) {
+        accept(e);
+      } else {
+        hold(e);
+      }
+      return;
+    }
+    const TimeMs late = seconds_ms(in.max_late_s);
+    const TimeMs jump = seconds_ms(in.max_clock_jump_s);
+    if (!held.empty()) {
+      const TimeMs anchor = held.front().event.exchange_time;
+      const bool follows_held = t >= anchor - late;
+      if (held.front().frame == frame) {
+        if (follows_held) {
+          hold(e);  // the same frame cannot confirm itself
+          return;
+        }
+      } else if (follows_held) {
+        release_held();  // a later frame carries on from the jump: it was real
+      } else if (clock == 0 || (t >= clock - late && t <= clock + jump) || vouched) {
+        reject_held();  // the market went on where it was: the jump was an outlier
+      } else if (t > clock + jump) {
+        reject_held();  // another jump, contradicting the first
+        hold(e);
+        return;
+      }
+    }
+    if (clock == 0) {
+      accept(e);
+      return;
+    }
+    if (t < clock - late) {
+      reject(EventRejection::stale_time);
+      return;
+    }
+    if (t > clock + jump && !vouched) {
+      hold(e);
+      return;
+    }
+    accept(e);
+  }
+
+  void hold(const MarketEvent& e) {
+    if (held.size() >= max_held_events) {
+      reject(EventRejection::clock_outlier);
+      return;
+    }
+    held.push_back({e, std::string(e.symbol), std::string(e.exchange), std::string(e.base_asset),
+                    frame});
+  }
+
+  void release_held() {
+    std::vector<HeldEvent> confirmed;
+    confirmed.swap(held);
+    for (const HeldEvent& h : confirmed) accept(h.view());
+  }
+
+  void reject_held() {
+    reject(EventRejection::clock_outlier, held.size());
+    held.clear();
+  }
+
+  void accept(const MarketEvent& e) {
+    observation.on_event(e.exchange_time);
+    advance_clock(e.exchange_time);
+    const std::size_t slot = slot_for(e.symbol);
+    if (slot == no_slot) {
+      reject(EventRejection::symbol_cap);
+      return;
+    }
+    slots[slot]->on_event(e, *this);
+    schedule(slot);
+  }
+
+  // ---- symbols -------------------------------------------------------------------------
+
+  static constexpr std::size_t no_slot = std::numeric_limits<std::size_t>::max();
+
+  std::size_t slot_for(std::string_view symbol) {
+    // Consecutive events are usually of the same symbol: skip the lookup, it is already the
+    // most recently active.
+    if (last_slot != no_slot && slots[last_slot]->symbol() == symbol) return last_slot;
+    if (auto it = index.find(symbol); it != index.end()) {
+      lru.splice(lru.end(), lru, lru_position[it->second]);
+      return last_slot = it->second;
+    }
+    if (index.size() >= static_cast<std::size_t>(config.ingest.max_symbols)) {
+      // Make room by forgetting the least recently active symbol, if its windows are empty.
+      const std::size_t oldest = lru.front();
+      if (clock - slots[oldest]->last_event_time() <= bounds.first) return no_slot;
+      evict(oldest);
+    }
+    std::size_t slot;
+    if (free_slots.empty()) {
+      slot = slots.size();
+      slots.emplace_back();
+      generation.push_back(0);
+      scheduled.push_back(no_deadline);
+      lru_position.emplace_back();
+    } else {
+      slot = free_slots.back();
+      free_slots.pop_back();
+    }
+    SymbolSettings settings;
+    settings.analysis = &config.analysis_for(symbol);
+    settings.buffers = config.buffers;
+    settings.observation = &observation;
+    for (const SymbolConfig& s : config.symbols) {
+      if (s.symbol == symbol && !s.exchanges.empty()) settings.reference_venue = s.exchanges.front();
+    }
+    slots[slot] = std::make_unique<SymbolAnalyzer>(std::string(symbol), std::move(settings));
+    index.emplace(std::string(symbol), slot);
+    lru_position[slot] = lru.insert(lru.end(), slot);
+    stats.symbols = index.size();
+    stats.peak_symbols = std::max(stats.peak_symbols, stats.symbols);
+    return last_slot = slot;
+  }
+
+  void evict(std::size_t slot) {
+    index.erase(index.find(slots[slot]->symbol()));
+    lru.erase(lru_position[slot]);
+    slots[slot].reset();
+    ++generation[slot];
+    scheduled[slot] = no_deadline;
+    free_slots.push_back(slot);
+    if (last_slot == slot) last_slot = no_slot;
+    ++stats.symbols_evicted;
+    stats.symbols = index.size();
+  }
+
+  void evict_idle(TimeMs now) {
+    while (!lru.empty() && now - slots[lru.front()]->last_event_time() > idle_ms) {
+      evict(lru.front());
+    }
+  }
+
+  // ---- time --------------------------------------------------------------------------
 
   // Live time passes in ticks; replay reproduces them from event time so both decide alike.
   void advance_clock(TimeMs now) {
@@ -63,45 +270,59 @@ struct Pipeline::Impl final : DetectionSink {
     }
   }
 
-  // Ticks only the analyzers with something due, earliest deadline first (ties by index,
-  // so the order is deterministic).
+  // Ticks only the analyzers with something due, earliest deadline first (ties by slot, so
+  // the order is deterministic), then forgets idle symbols.
   void tick_all(TimeMs now) {
-    while (!deadlines.empty() && deadlines.top().first <= now) {
-      const auto [deadline, i] = deadlines.top();
+    while (!deadlines.empty() && std::get<0>(deadlines.top()) <= now) {
+      const auto [deadline, slot, gen] = deadlines.top();
       deadlines.pop();
-      if (scheduled[i] != deadline) continue;  // superseded
-      scheduled[i] = no_deadline;
-      analyzers[i].on_tick(now, *this);
-      schedule(i);
+      if (generation[slot] != gen || scheduled[slot] != deadline) continue;  // superseded
+      scheduled[slot] = no_deadline;
+      slots[slot]->on_tick(now, *this);
+      schedule(slot);
+    }
+    evict_idle(now);
+  }
+
+  void schedule(std::size_t slot) {
+    const TimeMs deadline = slots[slot]->next_deadline();
+    if (deadline < scheduled[slot]) {
+      scheduled[slot] = deadline;
+      deadlines.emplace(deadline, slot, generation[slot]);
     }
   }
 
-  void schedule(std::size_t i) {
-    const TimeMs deadline = analyzers[i].next_deadline();
-    if (deadline < scheduled[i]) {
-      scheduled[i] = deadline;
-      deadlines.emplace(deadline, i);
-    }
-  }
+  // ---- scoring and gating --------------------------------------------------------------
 
-  bool offer(Signal& candidate, int min_confidence) override {
+  void report(Signal&& detection, int detector_floor) override {
     ++stats.candidates;
-    const AnalysisConfig& analysis = config.analysis_for(candidate.symbol);
-    scorer.score(candidate, analysis.scoring);
-    const TimeMs confirmation_window = seconds_ms(analysis.scoring.confirmation_window_s);
-    if (const Signal* other = confirmation.find(candidate, confirmation_window)) {
-      candidate.factors.push_back({"confirmation", analysis.scoring.confirmation_bonus,
-                                   "confirmed by " + std::string(to_string(other->type))});
-      total_confidence(candidate, analysis.scoring);
+    Signal& s = detection;
+    const AnalysisConfig& analysis = config.analysis_for(s.symbol);
+    const ScoringConfig& scoring = analysis.scoring;
+    scorer.score(s, analysis);
+    const TimeMs window = seconds_ms(scoring.confirmation_window_s);
+    const ConfirmationTracker::Match match = confirmation.find(s, window);
+    if (match.confirming) {
+      add_factor(s, scoring,
+                 {"confirmation", scoring.confirmation_bonus,
+                  "confirmed by " + describe(*match.confirming, s.time)});
     }
-    mark_gaps(candidate, analysis.scoring);
-    if (candidate.confidence < min_confidence) return false;
-    confirmation.remember(candidate, confirmation_window);
-    switch (gate.admit(candidate)) {
+    if (match.conflicting) {
+      add_factor(s, scoring,
+                 {"conflict", -scoring.conflict_penalty,
+                  "opposite to " + describe(*match.conflicting, s.time)});
+    }
+    if (s.confidence < detector_floor) {
+      ++stats.below_detector_floor;
+      return;
+    }
+    mark_gaps(s, scoring);
+    switch (gate.admit(s)) {
       case GateVerdict::pass:
         ++stats.emitted;
-        ++stats.emitted_by_type[static_cast<int>(candidate.type)];
-        out->push_back(std::move(candidate));
+        ++stats.emitted_by_type[static_cast<int>(s.type)];
+        confirmation.remember(s, window);
+        out->push_back(std::move(s));
         break;
       case GateVerdict::cooldown:
         ++stats.suppressed_cooldown;
@@ -113,22 +334,23 @@ struct Pipeline::Impl final : DetectionSink {
         ++stats.suppressed_low_confidence;
         break;
     }
-    return true;
   }
 
-  void mark_gaps(Signal& candidate, const ScoringConfig& scoring) {
-    const TimeMs start = candidate.window_start > 0 ? candidate.window_start : candidate.time;
-    TimeMs longest = 0;
-    for (const auto& [from, to] : gaps) {
-      if (from <= candidate.time && to >= start) longest = std::max(longest, to - from);
-    }
+  static std::string describe(const Signal& other, TimeMs now) {
+    return std::string(to_string(other.type)) + " " + std::string(to_string(other.direction)) +
+           " " + seconds_text(now - other.time) + " earlier";
+  }
+
+  // Penalty after the detector's floor: a degraded signal may still pass the gate's minimum.
+  void mark_gaps(Signal& s, const ScoringConfig& scoring) {
+    const TimeMs start = s.window_start > 0 ? s.window_start : s.time;
+    const TimeMs longest = observation.longest_gap(start, s.time);
     if (longest == 0) return;
-    candidate.degraded_gap_ms = longest;
+    s.degraded_gap_ms = longest;
     char detail[64];
     std::snprintf(detail, sizeof detail, "stream gap of %.1f s inside the window",
                   longest / 1000.0);
-    candidate.factors.push_back({"data_gap", -config.signals.gap_penalty, detail});
-    total_confidence(candidate, scoring);
+    add_factor(s, scoring, {"data_gap", -config.signals.gap_penalty, detail});
   }
 
   const Config& config;
@@ -138,16 +360,24 @@ struct Pipeline::Impl final : DetectionSink {
   FundingExtremeDetector funding;
   OiDivergenceDetector open_interest;
   SnapshotContext snapshot_context;
-  std::deque<SymbolAnalyzer> analyzers;  // stable addresses, insertion order
+  std::pair<TimeMs, TimeMs> bounds;  // longest, shortest window
+  FeedObservation observation;
+  TimeMs idle_ms;
+
+  std::vector<std::unique_ptr<SymbolAnalyzer>> slots;
+  std::vector<std::uint32_t> generation;  // by slot: bumped when its symbol is forgotten
+  std::vector<TimeMs> scheduled;          // by slot: the deadline queued for it
+  std::vector<std::size_t> free_slots;
   std::unordered_map<std::string, std::size_t, StringHash, std::equal_to<>> index;
-  SymbolAnalyzer* last_analyzer = nullptr;
-  std::size_t last_index = 0;
-  static constexpr TimeMs no_deadline = std::numeric_limits<TimeMs>::max();
-  std::vector<TimeMs> scheduled;  // by analyzer: the deadline queued for it
-  using Deadline = std::pair<TimeMs, std::size_t>;
+  std::list<std::size_t> lru;  // slots, least recently active first
+  std::vector<std::list<std::size_t>::iterator> lru_position;
+  std::size_t last_slot = no_slot;
+  using Deadline = std::tuple<TimeMs, std::size_t, std::uint32_t>;
   std::priority_queue<Deadline, std::vector<Deadline>, std::greater<>> deadlines;
+
+  std::vector<HeldEvent> held;  // waiting for a later frame to confirm their jump
+  std::uint64_t frame = 0;
   std::vector<Signal>* out = nullptr;
-  std::deque<std::pair<TimeMs, TimeMs>> gaps;  // recent outages, oldest first
   TimeMs clock = 0;
   TimeMs next_tick = 0;
   PipelineStats stats;
@@ -159,10 +389,9 @@ Pipeline::~Pipeline() = default;
 
 void Pipeline::on_event(const MarketEvent& event, std::vector<Signal>& out) {
   impl_->out = &out;
+  ++impl_->frame;
   ++impl_->stats.events;
-  impl_->advance_clock(event.exchange_time);
-  impl_->analyzer_for(event.symbol).on_event(event, *impl_);
-  impl_->schedule(impl_->last_index);
+  impl_->take(event);
 }
 
 void Pipeline::on_funding(std::span<const FundingRate> rates, std::vector<Signal>& out) {
@@ -179,7 +408,12 @@ void Pipeline::on_open_interest(std::span<const OpenInterest> rows, std::vector<
 void Pipeline::on_frame(const ParsedFrame& frame, std::vector<Signal>& out) {
   switch (frame.kind) {
     case FrameKind::market:
-      for (const MarketEvent& e : frame.events) on_event(e, out);
+      impl_->out = &out;
+      ++impl_->frame;
+      for (const MarketEvent& e : frame.events) {
+        ++impl_->stats.events;
+        impl_->take(e);
+      }
       break;
     case FrameKind::funding:
       on_funding(frame.funding, out);
@@ -193,16 +427,20 @@ void Pipeline::on_frame(const ParsedFrame& frame, std::vector<Signal>& out) {
 }
 
 void Pipeline::on_gap(TimeMs from, TimeMs to) {
-  auto& gaps = impl_->gaps;
-  gaps.emplace_back(from, to);
-  // Windows look back minutes, not hours: forget outages that no window can reach.
-  constexpr TimeMs keep_ms = 6 * 3'600'000;
-  while (!gaps.empty() && gaps.front().second < to - keep_ms) gaps.pop_front();
+  impl_->observation.on_gap(from, to);
 }
 
 void Pipeline::on_tick(TimeMs now, std::vector<Signal>& out) {
   impl_->out = &out;
+  // Time itself reached the held jump: nothing contradicted it.
+  if (!impl_->held.empty() && now >= impl_->held.front().event.exchange_time) {
+    impl_->release_held();
+  }
   impl_->advance_clock(now);
+}
+
+void Pipeline::end_of_input() {
+  impl_->reject_held();
 }
 
 TimeMs Pipeline::now() const {

@@ -19,12 +19,13 @@ std::vector<std::string> lines_of(const std::string& text) {
   return lines;
 }
 
-std::string liquidation_line(long long t, int side, double usd, double price) {
+std::string liquidation_line(long long t, int side, double usd, double price,
+                             const std::string& symbol = "BTCUSDT") {
   std::ostringstream s;
   s.precision(17);
   s << R"({"channel":"liquidationOrders","data":[{"baseAsset":"BTC","exName":"Binance","price":)"
-    << price << R"(,"side":)" << side << R"(,"symbol":"BTCUSDT","time":)" << t << R"(,"volUsd":)"
-    << usd << "}]}";
+    << price << R"(,"side":)" << side << R"(,"symbol":")" << symbol << R"(","time":)" << t
+    << R"(,"volUsd":)" << usd << "}]}";
   return s.str();
 }
 std::string trade_line(long long t, int side, double usd, double price) {
@@ -41,6 +42,10 @@ constexpr long long t0 = 1'725'416'400'000;
 TEST(ReplayCli, HandMadeStopHuntBecomesOneJsonSignalThenASummary) {
   TempDir dir;
   std::string rec;
+  // Forty quiet seconds first: a window decides only once the feed was watched all along it.
+  for (int i = 0; i < 8; ++i) {
+    rec += liquidation_line(t0 - 40'000 + i * 5'000, 1, 100, 1.0, "BGUSDT") + "\n";
+  }
   for (int i = 0; i < 3; ++i)
     rec += liquidation_line(t0 + i * 2'000, 1, 900'000, 95'900 - i * 100) + "\n";
   rec += "pong\n";
@@ -63,8 +68,8 @@ TEST(ReplayCli, HandMadeStopHuntBecomesOneJsonSignalThenASummary) {
   EXPECT_TRUE(signal.at("factors").as_object().contains("absorption"));
 
   const json::object summary = json::parse(lines[1]).as_object().at("summary").as_object();
-  EXPECT_EQ(summary.at("frames").to_number<std::uint64_t>(), 5u);
-  EXPECT_EQ(summary.at("events").to_number<std::uint64_t>(), 4u);
+  EXPECT_EQ(summary.at("frames").to_number<std::uint64_t>(), 13u);
+  EXPECT_EQ(summary.at("events").to_number<std::uint64_t>(), 12u);
   EXPECT_EQ(summary.at("rejected").to_number<std::uint64_t>(), 0u);
   EXPECT_EQ(summary.at("signals").to_number<std::uint64_t>(), 1u);
   EXPECT_EQ(summary.at("pongs").to_number<std::uint64_t>(), 1u);

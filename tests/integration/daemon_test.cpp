@@ -112,6 +112,7 @@ TEST_F(DaemonCli, FramesOnAnotherClockAreDecidedOnTheirOwnEventTime) {
   constexpr long long boundary = 1'725'416'400'000;
   SimCoinglassOptions options;
   options.identity = make_loopback_identity();
+  options.frames = background_frames(boundary - 310'000, boundary - 4'000);
   for (int i = 0; i < 11; ++i) {
     options.frames.push_back(frame("futures_trades@Binance_BTCUSDT@10000",
                                    std::to_string(boundary - 4'000 + i * 300), 2, 200'000, 95'000));

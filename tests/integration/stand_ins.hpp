@@ -25,10 +25,27 @@ inline std::string frame(const std::string& channel, const std::string& time, in
          R"(,"volUsd":)" + std::to_string(usd) + "}]}";
 }
 
-// A stop hunt of longs on `symbol`, stamped around now so receive-time checks pass: $2.7M of
-// long liquidations, then a $150K buy absorbing them. Alone it gives exactly one signal.
-inline std::vector<std::string> stop_hunt_frames(const std::string& symbol = "BTCUSDT") {
+// A quiet market from `from` to `to` (epoch ms): one $100 liquidation on BGUSDT every 5 s. The
+// pipeline decides on a window only once it has watched the feed for the window's whole span,
+// so a scenario that should fire at once is preceded by this.
+inline std::vector<std::string> background_frames(long long from, long long to) {
   std::vector<std::string> frames;
+  for (long long t = from; t < to; t += 5'000) {
+    frames.push_back(frame("liquidationOrders", std::to_string(t), 1, 100, 1.0, "BGUSDT"));
+  }
+  return frames;
+}
+
+// A stop hunt of longs on `symbol`, stamped around now: $2.7M of long liquidations, then a
+// $150K buy absorbing them. Alone it gives exactly one signal. With `warm_up`, 40 s of quiet
+// market come first so that the 30 s hunt window has been watched.
+inline std::vector<std::string> stop_hunt_frames(const std::string& symbol = "BTCUSDT",
+                                                 bool warm_up = true) {
+  std::vector<std::string> frames;
+  if (warm_up) {
+    const long long now = std::stoll(now_ms_plus(0));
+    frames = background_frames(now - 40'000, now);
+  }
   for (int i = 0; i < 3; ++i) {
     frames.push_back(
         frame("liquidationOrders", now_ms_plus(i * 100), 1, 900'000, 95'900 - i * 100, symbol));

@@ -173,7 +173,7 @@ TEST_F(TelegramCli, TooManyRequestsIsWaitedOutAndServerErrorsAreRetried) {
 TEST_F(TelegramCli, ABurstOf25AlertsNeverExceeds20PerMinuteAndNothingIsLost) {
   std::vector<std::string> frames;
   for (int i = 0; i < 25; ++i) {
-    for (std::string& f : stop_hunt_frames("C" + std::to_string(i) + "USDT")) {
+    for (std::string& f : stop_hunt_frames("C" + std::to_string(i) + "USDT", i == 0)) {
       frames.push_back(std::move(f));
     }
   }
@@ -271,7 +271,7 @@ TEST_F(TelegramCli, CoinGlassRefusingTheKeyIsReportedToTheAdminChatsOnce) {
 TEST_F(TelegramCli, EveryFaultAtOnceLosesNoAlertAndDuplicatesNone) {
   std::vector<std::string> frames;
   for (int i = 0; i < 8; ++i) {
-    for (std::string& f : stop_hunt_frames("F" + std::to_string(i) + "USDT")) {
+    for (std::string& f : stop_hunt_frames("F" + std::to_string(i) + "USDT", i == 0)) {
       frames.push_back(std::move(f));
     }
   }

@@ -14,11 +14,11 @@
 
 namespace teleglas {
 
-// What the patterns need from the rest of the pipeline: the settings and the latest price of
-// a symbol (0 when unknown).
+// What the patterns need from the rest of the pipeline: the settings of a symbol and the
+// price a setup may start from (its reference venue's, fresh, or why there is none).
 struct SnapshotContext {
   std::function<const AnalysisConfig&(std::string_view symbol)> config_for;
-  std::function<double(std::string_view symbol)> last_price;
+  std::function<PriceQuote(std::string_view symbol)> quote;
 };
 
 // The perpetual the snapshot's coin trades as: "BTC" -> "BTCUSDT".

@@ -1,72 +1,102 @@
-// Everything analysed per symbol: its liquidation and trade buffers and the four flow
-// detectors (stop hunt, order flow, liquidation cascade, whale accumulation). Pure: fed
-// events in event time, it offers candidate signals to a DetectionSink.
+// Everything analysed per symbol: per-second flow of its liquidations and trades, the prices of
+// each venue, and the four flow detectors (stop hunt, order flow, liquidation cascade, whale
+// accumulation). Pure: fed events in event time, it reports detections to a DetectionSink and
+// never learns what became of them.
 #pragma once
 
 #include <array>
+#include <memory>
 #include <string>
+#include <vector>
 
 #include "teleglas/analysis/detection.hpp"
+#include "teleglas/analysis/observation.hpp"
 #include "teleglas/config/config.hpp"
 #include "teleglas/core/events.hpp"
-#include "teleglas/ingest/flow_buffer.hpp"
+#include "teleglas/ingest/flow_series.hpp"
+#include "teleglas/ingest/price_series.hpp"
+#include "teleglas/ingest/recent_events.hpp"
 
 namespace teleglas {
 
+// What a symbol's analysis takes from the pipeline besides its events.
+struct SymbolSettings {
+  const AnalysisConfig* analysis = nullptr;
+  BuffersConfig buffers;
+  std::string reference_venue;  // the first exchange of its subscription; empty: by volume
+  const FeedObservation* observation = nullptr;
+};
+
 class SymbolAnalyzer {
  public:
-  SymbolAnalyzer(std::string symbol, const AnalysisConfig& config, const BuffersConfig& buffers);
+  SymbolAnalyzer(std::string symbol, SymbolSettings settings);
 
   void on_event(const MarketEvent& event, DetectionSink& sink);
-  // Advances event time: evaluates a due order-flow window and expires stop hunts.
+  // Advances event time: evaluates due order-flow windows and expires stop hunts.
   void on_tick(TimeMs now, DetectionSink& sink);
 
   // The next event time at which on_tick could decide something (an order-flow boundary
-  // with trades in the window), or INT64_MAX. Everything else waits for the next event.
+  // with trades kept), or INT64_MAX. Everything else waits for the next event.
   TimeMs next_deadline() const;
 
+  // The reference venue's newest price for a setup decided at `now`, or why there is none.
+  PriceQuote quote(TimeMs now) const;
+
   const std::string& symbol() const { return symbol_; }
-  double last_price() const { return last_price_; }  // 0 until the first event
   TimeMs now() const { return now_; }
+  TimeMs last_event_time() const { return last_event_; }
+  std::size_t memory_bytes() const;
 
  private:
+  struct Venue {
+    std::string name;
+    PriceSeries prices;
+  };
   // A stop hunt in progress on one liquidation side, waiting for absorption.
   struct Hunt {
     bool active = false;
     TimeMs open_time = 0;   // when the liquidation window crossed its threshold
     TimeMs first_time = 0;  // first liquidation counted
-    double volume_usd = 0;
+    SideFlow flushed;       // the liquidations it holds, by venue
     double zone_low = 0, zone_high = 0;
-    int liquidations = 0;
+    double opposite_usd = 0;  // the other side's liquidations in the window when it opened
     double absorption_usd = 0;
     int absorbing_trades = 0;
-    std::string exchange;
   };
 
   void advance_to(TimeMs now, DetectionSink& sink);
-  void check_stop_hunt_open(const MarketEvent& liquidation);
+  int venue_slot(std::string_view exchange);
+  bool watched(TimeMs span_ms) const;
+  void check_stop_hunt_open(const MarketEvent& liquidation, int slot);
   void absorb(const MarketEvent& trade, DetectionSink& sink);
   void conclude_hunt(Side side);
   void check_cascade(const MarketEvent& liquidation, DetectionSink& sink);
   void evaluate_order_flow(TimeMs boundary, DetectionSink& sink);
   void check_whale(const MarketEvent& trade, DetectionSink& sink);
-  Signal candidate(SignalType type, Direction direction, TimeMs time,
-                   std::string_view exchange) const;
-  void set_setup(Signal& signal, double entry) const;
+  Signal detection(SignalType type, Direction direction, TimeMs time) const;
+  // The venue prices come from: the configured one, else the one with most volume in `flow`.
+  int reference_slot(const SideFlow& flow) const;
+  PriceQuote quote_from(int slot, TimeMs now) const;
+  void set_venues(Signal& signal, const SideFlow& flow) const;
+  // Zone, reference venue and setup of a signal decided at `now` over `seconds`.
+  void place(Signal& signal, int slot, SecondRange seconds, std::optional<Side> liquidated,
+             TimeMs now) const;
 
   std::string symbol_;
-  std::string exchange_;  // of the latest event
+  SymbolSettings settings_;
   const AnalysisConfig& config_;
-  FlowBuffer liquidations_;
-  FlowBuffer trades_;
-  int hunt_window_;         // liquidations not yet claimed by a hunt
-  int hunt_market_window_;  // every liquidation of the same span: which side dominates
-  int cascade_window_, flow_window_, whale_window_;
-  std::array<Hunt, 2> hunts_;  // by index_of(liquidation side)
-  TimeMs next_flow_eval_ = 0;  // 0: not scheduled yet
-  double last_price_ = 0;
-  bool seen_trade_ = false;
+  std::vector<Venue> venues_;  // slot order; the configured reference venue is slot 0
+  FlowSeries liquidations_;
+  FlowSeries trades_;
+  RecentEvents recent_liquidations_;
+  RecentEvents recent_trades_;
+  std::array<Hunt, 2> hunts_;   // by index_of(liquidation side)
+  FlowClaims hunt_claims_;      // liquidations already part of a hunt
+  FlowClaims cascade_claims_;   // liquidations already part of a cascade
+  FlowClaims whale_claims_;     // whale buys already reported
+  TimeMs next_flow_eval_ = 0;   // 0: not scheduled yet
   TimeMs now_ = 0;
+  TimeMs last_event_ = 0;
 };
 
 }  // namespace teleglas

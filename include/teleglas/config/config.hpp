@@ -82,8 +82,10 @@ struct ScoringConfig {
   int absorption_bonus = 25;
   double win_rate_min = 0.7;    // historical win rate of the type above this ...
   int win_rate_bonus = 10;      // ... earns this
-  int confirmation_bonus = 10;  // another analyzer agrees (symbol, direction)
+  int confirmation_bonus = 10;  // a signal of another evidence family agrees (symbol, direction)
   double confirmation_window_s = 300;
+  int conflict_penalty = 15;  // a signal in the opposite direction passed within the window
+  int unconfirmed_reversal_penalty = 15;  // a cascade: reversal not yet confirmed by absorption
   int cap = 99;
 
   bool operator==(const ScoringConfig&) const = default;
@@ -93,6 +95,12 @@ struct SetupConfig {
   double reward_risk = 2.0;      // target = entry + reward_risk * (entry - stop)
   double stop_buffer_pct = 0.1;  // stop this far beyond the zone
   double min_risk_pct = 0.2;     // the stop is at least this far from entry
+  // ... and at least this many times the reference venue's mean 1-minute high-low range over
+  // the lookback (when it printed in at least volatility_min_minutes of those minutes).
+  double volatility_multiple = 1.5;
+  double volatility_lookback_s = 1800;
+  int volatility_min_minutes = 5;
+  double max_price_age_s = 30;  // no setup from a reference price older than this
 
   bool operator==(const SetupConfig&) const = default;
 };
@@ -133,6 +141,9 @@ struct SignalsConfig {
   int max_per_hour = 50;
   int min_confidence = 60;
   int gap_penalty = 10;  // confidence points off when the signal's window spans a feed gap
+  // An outage longer than this share of a window blinds it: the window decides again only
+  // once it has been watched for its whole span. Shorter outages cost gap_penalty.
+  double blind_gap_share = 0.1;
   PriorityConfig priority;
 
   bool operator==(const SignalsConfig&) const = default;
@@ -143,6 +154,19 @@ struct BuffersConfig {
   int trades = 500;         // per symbol
 
   bool operator==(const BuffersConfig&) const = default;
+};
+
+// Validation at the edge and bounds on what the pipeline keeps.
+struct IngestConfig {
+  double max_price = 1e7;         // a price above this is rejected (price_too_high)
+  double max_volume_usd = 1e9;    // a USD volume above this is rejected (volume_too_high)
+  double max_clock_skew_s = 300;  // within this of its receive time, an event's time is vouched for
+  double max_late_s = 30;         // an event this far behind the market clock is stale
+  double max_clock_jump_s = 60;   // further ahead than this, the next event must confirm it
+  int max_symbols = 5000;         // symbols with state; configured symbols always count
+  double symbol_idle_s = 1800;    // a symbol without events this long is forgotten
+
+  bool operator==(const IngestConfig&) const = default;
 };
 
 struct CoinglassConfig {
@@ -205,6 +229,7 @@ struct Config {
   AnalysisConfig analysis;  // applies to every symbol without an override
   SignalsConfig signals;
   BuffersConfig buffers;
+  IngestConfig ingest;
   TelegramConfig telegram;
   StorageConfig storage;
   HttpConfig http;

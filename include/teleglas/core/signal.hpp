@@ -29,23 +29,31 @@ struct Setup {
   double target = 0;
 };
 
+// One venue's part of the volume behind a signal.
+struct VenueShare {
+  std::string exchange;
+  double usd = 0;
+};
+
 struct Signal {
   SignalType type = SignalType::stop_hunt;
   std::string symbol;
-  std::string exchange;
+  std::string exchange;  // the reference venue: where zone, entry, stop and target come from
   Direction direction = Direction::neutral;
   int confidence = 0;
   Priority priority = Priority::none;
   TimeMs time = 0;          // event time at which the signal was decided
   TimeMs window_start = 0;  // event time of the first event the decision looked at
 
-  std::optional<Setup> setup;  // present on every directional signal with a known price
+  std::optional<Setup> setup;  // present on every directional signal with a fresh price
+  std::string setup_missing;   // why a directional signal has no setup (no fresh price)
   double zone_low = 0;         // price zone (0 when the pattern has none)
   double zone_high = 0;
   double volume_usd = 0;      // the main volume behind the signal
   double dominant_share = 0;  // share of the dominant side, 0..1 (0 when n/a)
   double absorption_usd = 0;  // stop hunt only
   TimeMs degraded_gap_ms = 0;  // > 0: the window overlapped a stream outage this long
+  std::vector<VenueShare> venues;  // the volume behind the signal by venue, largest first
 
   std::vector<Metric> metrics;
   std::vector<ScoreFactor> factors;

@@ -1,12 +1,13 @@
-// The pure core: per-symbol buffers, every analyzer, the scorer and the gate. Fed events and
-// event time, it returns signals. No I/O, no wall clock: the live daemon and replay drive the
-// very same object.
+// The pure core: validation of event time, per-symbol analysis, the scorer and the gate. Fed
+// events and event time, it returns signals. No I/O, no wall clock: the live daemon and replay
+// drive the very same object and get the very same answers.
 #pragma once
 
 #include <array>
 #include <cstdint>
 #include <memory>
 #include <span>
+#include <string_view>
 #include <vector>
 
 #include "teleglas/config/config.hpp"
@@ -17,15 +18,30 @@
 
 namespace teleglas {
 
+// Why the pipeline refused an event the parser accepted (the parser counts its own reasons).
+enum class EventRejection : std::uint8_t {
+  stale_time,     // too far behind the market clock
+  clock_outlier,  // far ahead of the market clock and contradicted (or never confirmed)
+  symbol_cap,     // a new symbol while ingest.max_symbols are tracked and none is idle
+};
+inline constexpr int event_rejection_count = 3;
+std::string_view to_string(EventRejection r);
+
 struct PipelineStats {
-  std::uint64_t events = 0;
-  std::uint64_t candidates = 0;  // signals the detectors proposed
-  std::uint64_t emitted = 0;     // signals that passed the gate
+  std::uint64_t events = 0;  // events offered
+  std::array<std::uint64_t, event_rejection_count> rejected_by_reason{};
+  std::uint64_t candidates = 0;  // detections the analyzers reported
+  std::uint64_t below_detector_floor = 0;
+  std::uint64_t emitted = 0;  // signals that passed the gate
   std::uint64_t suppressed_cooldown = 0;
   std::uint64_t suppressed_hourly_cap = 0;
   std::uint64_t suppressed_low_confidence = 0;
   std::array<std::uint64_t, signal_type_count> emitted_by_type{};
-  std::size_t symbols = 0;  // symbols with state
+  std::size_t symbols = 0;  // symbols with state now
+  std::size_t peak_symbols = 0;
+  std::uint64_t symbols_evicted = 0;
+
+  std::uint64_t rejected() const;
 };
 
 class Pipeline {
@@ -37,16 +53,21 @@ class Pipeline {
   Pipeline& operator=(const Pipeline&) = delete;
 
   // Each call appends the signals decided (already scored and gated) to `out`.
+  // An event far ahead of the market clock is held until a later frame (or the clock)
+  // confirms the jump; its signals then come with that later call.
   void on_event(const MarketEvent& event, std::vector<Signal>& out);
   void on_funding(std::span<const FundingRate> rates, std::vector<Signal>& out);
   void on_open_interest(std::span<const OpenInterest> rows, std::vector<Signal>& out);
   // Everything a parsed frame carries (events, funding or open-interest rows).
   void on_frame(const ParsedFrame& frame, std::vector<Signal>& out);
-  // A stream outage [from, to]: candidates whose window overlaps it are marked degraded and
-  // lose signals.gap_penalty points of confidence.
+  // A stream outage [from, to]: windows overlapping a long one do not decide until watched
+  // again; candidates whose window overlaps a short one are marked degraded and lose
+  // signals.gap_penalty points.
   void on_gap(TimeMs from, TimeMs to);
   // Advances event time without an event: evaluates due windows, expires hunts.
   void on_tick(TimeMs now, std::vector<Signal>& out);
+  // No more input: an event still waiting for its jump to be confirmed is rejected.
+  void end_of_input();
 
   TimeMs now() const;
   const PipelineStats& stats() const;

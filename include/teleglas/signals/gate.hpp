@@ -1,5 +1,6 @@
 // Decides which scored signals go out: cooldown per (type, symbol, direction), an hourly cap
-// and a minimum confidence; assigns the priority. Time is the signal's own event time.
+// that sheds lower priorities first and never drops an URGENT signal, and a minimum
+// confidence; assigns the priority. Time is the signal's own event time.
 #pragma once
 
 #include <deque>
@@ -16,6 +17,9 @@ enum class GateVerdict { pass, low_confidence, cooldown, hourly_cap };
 
 Priority priority_for(int confidence, const PriorityConfig& config);
 
+// INFO signals may use this share of signals.max_per_hour; WATCH all of it; URGENT always pass.
+inline constexpr double info_share_of_hourly_cap = 0.8;
+
 class SignalGate {
  public:
   explicit SignalGate(const SignalsConfig& config) : config_(config) {}
@@ -23,21 +27,33 @@ class SignalGate {
   // On pass, records the signal (for cooldown and cap) and sets its priority.
   GateVerdict admit(Signal& signal);
 
+  std::size_t tracked_keys() const { return last_sent_.size(); }
+
  private:
+  void forget_before(TimeMs time);
+
   using Key = std::tuple<SignalType, std::string, Direction>;
   const SignalsConfig& config_;
   std::map<Key, TimeMs> last_sent_;
   std::deque<TimeMs> sent_last_hour_;
+  TimeMs next_prune_ = 0;
 };
 
-// Remembers recent candidates so a new one can be confirmed by another analyzer that agrees
-// on the symbol and direction.
+// Where a signal's evidence comes from. Confirmation counts only across families.
+enum class EvidenceFamily { liquidations, trade_flow, positioning };
+EvidenceFamily family_of(SignalType type);
+
+// Remembers the signals that passed the gate, so a new one can be confirmed by independent
+// evidence that agrees, or marked as conflicting with a recent opposite call.
 class ConfirmationTracker {
  public:
-  // The most recent other-type candidate for the same symbol and direction within the
-  // window, or nullptr.
-  const Signal* find(const Signal& signal, TimeMs window_ms) const;
-  void remember(const Signal& signal, TimeMs window_ms);
+  struct Match {
+    const Signal* confirming = nullptr;   // latest of another family, same direction
+    const Signal* conflicting = nullptr;  // latest of any type, opposite direction
+  };
+  // Among passed signals on the same symbol within the window before `signal`.
+  Match find(const Signal& signal, TimeMs window_ms) const;
+  void remember(const Signal& passed, TimeMs window_ms);
 
  private:
   std::deque<Signal> recent_;

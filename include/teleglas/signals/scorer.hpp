@@ -1,5 +1,6 @@
-// The confidence score of DESIGN.md §2. Every step becomes a ScoreFactor on the signal, so the
-// alert, the log and storage can all say why.
+// The confidence score of DESIGN.md §2, and the only place confidence is computed. Detections
+// arrive as facts; every step of the score becomes a ScoreFactor on the signal, so the alert,
+// the log and storage can all say why.
 #pragma once
 
 #include "teleglas/config/config.hpp"
@@ -12,15 +13,16 @@ class Scorer {
  public:
   explicit Scorer(const WinRateSource& win_rates) : win_rates_(win_rates) {}
 
-  // Puts base, volume, one-sidedness, absorption and win-rate factors in front of the
-  // pattern's own factors, then sets confidence = min(sum, cap).
-  void score(Signal& signal, const ScoringConfig& config) const;
+  // Replaces the signal's factors with base, volume, one-sidedness, absorption, win rate and
+  // the pattern's own rules (from its metrics), then sets confidence = min(sum, cap).
+  void score(Signal& signal, const AnalysisConfig& config) const;
 
  private:
   const WinRateSource& win_rates_;
 };
 
-// Recomputes confidence from the factors (sum, capped).
+// Adds a factor and recomputes confidence (sum of factors, clamped to [0, cap]).
+void add_factor(Signal& signal, const ScoringConfig& config, ScoreFactor factor);
 void total_confidence(Signal& signal, const ScoringConfig& config);
 
 }  // namespace teleglas

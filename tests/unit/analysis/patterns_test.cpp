@@ -16,7 +16,7 @@ class Patterns : public ::testing::Test {
 
   AnalysisConfig config;
   BuffersConfig buffers;
-  SymbolAnalyzer analyzer{"BTCUSDT", config, buffers};
+  SymbolAnalyzer analyzer{"BTCUSDT", settings_for(config)};
   CollectingSink sink;
 };
 
@@ -82,19 +82,19 @@ TEST_F(Patterns, OrderFlowWindowForgetsTradesOlderThanFiveMinutes) {
 
 // ---- liquidation cascade ----
 
-TEST_F(Patterns, CascadeOfLongLiquidationsSuggestsShortContinuation) {
+TEST_F(Patterns, CascadeOfLongLiquidationsIsALongReversalWatch) {
   for (int i = 0; i < 10; ++i) {
     feed(liquidation(t0 + i * 4'000, Side::sell, 550'000, 95'000 - i * 50));
   }
   const auto signals = of_type(SignalType::liquidation_cascade);
   ASSERT_EQ(signals.size(), 1u);
-  EXPECT_EQ(signals[0].direction, Direction::bearish);
+  EXPECT_EQ(signals[0].direction, Direction::bullish) << "longs flushed: watch for the reversal";
   EXPECT_EQ(signals[0].time, t0 + 36'000);
   EXPECT_DOUBLE_EQ(signals[0].volume_usd, 5'500'000);
   EXPECT_DOUBLE_EQ(signals[0].zone_low, 95'000 - 9 * 50);
   EXPECT_DOUBLE_EQ(signals[0].zone_high, 95'000);
   ASSERT_TRUE(signals[0].setup.has_value());
-  EXPECT_GT(signals[0].setup->stop, 95'000) << "stop above the cascade zone";
+  EXPECT_LT(signals[0].setup->stop, 95'000 - 9 * 50) << "stop below the flushed zone";
 }
 
 TEST_F(Patterns, CascadeNeedsEnoughLiquidations) {
@@ -136,8 +136,15 @@ class Snapshots : public ::testing::Test {
  protected:
   Snapshots() {
     context.config_for = [this](std::string_view) -> const AnalysisConfig& { return config; };
-    context.last_price = [](std::string_view symbol) {
-      return symbol == "BTCUSDT" ? 95'000.0 : 0.0;
+    context.quote = [](std::string_view symbol) {
+      PriceQuote quote;
+      if (symbol == "BTCUSDT") {
+        quote.price = 95'000;
+        quote.venue = "Binance";
+      } else {
+        quote.missing = "no price for " + std::string(symbol) + " yet";
+      }
+      return quote;
     };
   }
   static FundingRate rate(std::string_view base, std::string_view exchange, double pct,
@@ -184,6 +191,7 @@ TEST_F(Snapshots, FundingIsNormalizedToEightHours) {
   EXPECT_EQ(sink.offers[0].direction, Direction::bullish);
   EXPECT_NEAR(metric(sink.offers[0], "funding_rate_8h_pct"), -0.12, 1e-12);
   EXPECT_FALSE(sink.offers[0].setup.has_value()) << "no SOL price seen yet";
+  EXPECT_EQ(sink.offers[0].setup_missing, "no price for SOLUSDT yet");
 }
 
 TEST_F(Snapshots, FundingExtremeAlertsOnceUntilItNormalizes) {

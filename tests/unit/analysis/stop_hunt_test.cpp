@@ -21,7 +21,7 @@ class StopHunt : public ::testing::Test {
 
   AnalysisConfig config;
   BuffersConfig buffers;
-  SymbolAnalyzer analyzer{"BTCUSDT", config, buffers};
+  SymbolAnalyzer analyzer{"BTCUSDT", settings_for(config)};
   CollectingSink sink;
 };
 
@@ -129,22 +129,22 @@ TEST_F(StopHunt, LiquidationsDuringTheHuntWidenItsZoneAndVolume) {
   EXPECT_EQ(metric(signals[0], "liquidations"), 4);
 }
 
-TEST_F(StopHunt, StaysOpenWhenTheSinkFindsItNotConfidentEnough) {
-  sink.accept = false;
+TEST_F(StopHunt, IsReportedOnceWhateverBecomesOfTheReport) {
+  // The analyzer never learns the score or the gate's answer: one flush, one detection.
   flush_longs();
   feed(trade(t0 + 7'000, Side::buy, 120'000, 95'800));
-  sink.accept = true;
   feed(trade(t0 + 8'000, Side::buy, 20'000, 95'800));
   const auto signals = hunts();
-  ASSERT_EQ(signals.size(), 2u) << "re-offered on the next absorbing trade";
-  EXPECT_DOUBLE_EQ(signals[1].absorption_usd, 140'000);
+  ASSERT_EQ(signals.size(), 1u);
+  EXPECT_DOUBLE_EQ(signals[0].absorption_usd, 120'000);
+  EXPECT_TRUE(signals[0].factors.empty()) << "detections carry facts; the scorer scores";
 }
 
 TEST_F(StopHunt, PerSymbolThresholdsApply) {
   AnalysisConfig small_cap;
   small_cap.stop_hunt.liquidation_usd = 200'000;
   small_cap.stop_hunt.absorption_usd = 20'000;
-  SymbolAnalyzer wif("WIFUSDT", small_cap, buffers);
+  SymbolAnalyzer wif("WIFUSDT", settings_for(small_cap));
   wif.on_event(liquidation(t0, Side::sell, 250'000, 2.1, "WIFUSDT"), sink);
   wif.on_event(trade(t0 + 1'000, Side::buy, 25'000, 2.08, "WIFUSDT"), sink);
   ASSERT_EQ(hunts().size(), 1u);

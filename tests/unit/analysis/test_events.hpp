@@ -3,7 +3,11 @@
 
 #include <vector>
 
+#include <limits>
+
 #include "teleglas/analysis/detection.hpp"
+#include "teleglas/analysis/observation.hpp"
+#include "teleglas/analysis/symbol_analyzer.hpp"
 #include "teleglas/core/events.hpp"
 
 namespace teleglas::testing {
@@ -19,17 +23,32 @@ inline MarketEvent trade(TimeMs t, Side side, double usd, double price,
   return MarketEvent{EventKind::trade, side, price, usd, t, t, symbol, "Binance", "BTC"};
 }
 
-// Accepts every candidate (or those at or above a confidence it computes trivially) and keeps
-// them for inspection.
+// Keeps every detection for inspection.
 class CollectingSink : public DetectionSink {
  public:
-  bool offer(Signal& candidate, int) override {
-    offers.push_back(candidate);
-    return accept;
-  }
+  void report(Signal&& detection, int) override { offers.push_back(std::move(detection)); }
   std::vector<Signal> offers;
-  bool accept = true;
 };
+
+// A feed watched without a break since long before t0: analyzer tests decide on every window.
+inline const FeedObservation& always_watched() {
+  static const FeedObservation observation = [] {
+    FeedObservation o(1.0, std::numeric_limits<TimeMs>::max() / 4, 0);
+    o.on_event(t0 - 86'400'000);
+    return o;
+  }();
+  return observation;
+}
+
+inline SymbolSettings settings_for(const AnalysisConfig& config,
+                                   const FeedObservation& observation = always_watched(),
+                                   std::string reference_venue = {}) {
+  SymbolSettings s;
+  s.analysis = &config;
+  s.observation = &observation;
+  s.reference_venue = std::move(reference_venue);
+  return s;
+}
 
 inline std::vector<Signal> signals_of_type(const std::vector<Signal>& signals, SignalType type) {
   std::vector<Signal> out;

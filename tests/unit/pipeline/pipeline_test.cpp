@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "../analysis/test_events.hpp"
 
 namespace teleglas {
@@ -11,10 +13,25 @@ using namespace teleglas::testing;
 
 class PipelineTest : public ::testing::Test {
  protected:
-  void feed(const MarketEvent& e) { pipeline().on_event(e, signals); }
+  // Every scenario runs on a live market: a small liquidation somewhere every 5 s from ten
+  // minutes before t0 on, so windows are watched and no silence blinds them.
+  void feed(const MarketEvent& e) {
+    background_until(e.exchange_time);
+    pipeline().on_event(e, signals);
+  }
+  void background_until(TimeMs t) {
+    pipeline();
+    for (; next_background_ < t; next_background_ += 5'000) {
+      pipeline_->on_event(liquidation(next_background_, Side::sell, 100, 1.0, "BGUSDT"), signals);
+    }
+  }
   Pipeline& pipeline() {
     if (!pipeline_) pipeline_ = std::make_unique<Pipeline>(config, no_history);
     return *pipeline_;
+  }
+  void tick(TimeMs t) {
+    background_until(t);
+    pipeline().on_tick(t, signals);
   }
   // A blatant stop hunt of longs on `symbol` starting at `t`: $3.2M flushed, $300K absorbed.
   void stop_hunt(TimeMs t, std::string_view symbol = "BTCUSDT") {
@@ -36,6 +53,7 @@ class PipelineTest : public ::testing::Test {
 
  private:
   std::unique_ptr<Pipeline> pipeline_;
+  TimeMs next_background_ = t0 - 600'000;
 };
 
 TEST_F(PipelineTest, BlatantStopHuntIsUrgentWithEveryFactorRecorded) {
@@ -85,7 +103,7 @@ TEST_F(PipelineTest, AgreeingAnalyzerConfirmsAndAddsBonus) {
   // Five minutes of heavy buying, decided at the boundary t0+60s ...
   for (int i = 0; i < 10; ++i) feed(trade(t0 + i * 5'000, Side::buy, 300'000, 95'900));
   feed(trade(t0 + 55'000, Side::sell, 100'000, 95'900));
-  pipeline().on_tick(t0 + 60'000, signals);
+  tick(t0 + 60'000);
   ASSERT_EQ(of_type(SignalType::accumulation).size(), 1u);
   // ... then a long stop hunt on the same symbol: confirmed by the accumulation.
   stop_hunt(t0 + 70'000);
@@ -129,7 +147,7 @@ TEST_F(PipelineTest, BlatantCaseOfEveryPatternReachesAtLeastWatch) {
   binance.time = okx.time = t0 + 410'000;
   const OpenInterest rows[] = {binance, okx};
   pipeline().on_open_interest(rows, signals);
-  pipeline().on_tick(t0 + 500'000, signals);
+  tick(t0 + 500'000);
 
   for (const SignalType type :
        {SignalType::stop_hunt, SignalType::accumulation, SignalType::distribution,
@@ -143,14 +161,22 @@ TEST_F(PipelineTest, BlatantCaseOfEveryPatternReachesAtLeastWatch) {
 }
 
 TEST_F(PipelineTest, SameEventsSameSignals) {
+  std::vector<MarketEvent> tape;
+  for (TimeMs t = t0 - 600'000; t < t0 + 2'000'000; t += 5'000) {
+    tape.push_back(liquidation(t, Side::sell, 100, 1.0, "BGUSDT"));
+  }
+  for (int k = 0; k < 3; ++k) {
+    for (int i = 0; i < 4; ++i)
+      tape.push_back(liquidation(t0 + k * 400'000 + i * 2'000 + 1, Side::sell, 800'000, 95'900));
+    tape.push_back(trade(t0 + k * 400'000 + 9'001, Side::buy, 300'000, 95'800));
+  }
+  std::stable_sort(tape.begin(), tape.end(), [](const MarketEvent& a, const MarketEvent& b) {
+    return a.exchange_time < b.exchange_time;
+  });
   auto run = [&] {
     signals.clear();
     Pipeline p(config, no_history);
-    for (int k = 0; k < 3; ++k) {
-      for (int i = 0; i < 4; ++i)
-        p.on_event(liquidation(t0 + k * 400'000 + i * 2'000, Side::sell, 800'000, 95'900), signals);
-      p.on_event(trade(t0 + k * 400'000 + 9'000, Side::buy, 300'000, 95'800), signals);
-    }
+    for (const MarketEvent& e : tape) p.on_event(e, signals);
     p.on_tick(t0 + 2'000'000, signals);
     return signals;
   };
@@ -173,16 +199,11 @@ namespace {
 
 using namespace teleglas::testing;
 
-TEST(PipelineGaps, SignalWhoseWindowSpansAnOutageIsDegradedAndLosesConfidence) {
-  Config config;
-  const NoWinRateHistory none;
-  Pipeline pipeline(config, none);
-  std::vector<Signal> out;
-  pipeline.on_gap(t0 + 2'500, t0 + 5'500);  // inside the liquidation window below
-  for (int i = 0; i < 4; ++i) {
-    pipeline.on_event(liquidation(t0 + i * 2'000, Side::sell, 800'000, 95'900 - i * 50), out);
-  }
-  pipeline.on_event(trade(t0 + 9'000, Side::buy, 300'000, 95'800), out);
+TEST_F(PipelineTest, SignalWhoseWindowSpansAShortOutageIsDegradedAndLosesConfidence) {
+  background_until(t0);
+  pipeline().on_gap(t0 + 2'500, t0 + 5'500);  // 3 s of the 30 s liquidation window below
+  stop_hunt(t0);
+  const auto& out = signals;
   ASSERT_EQ(out.size(), 1u);
   EXPECT_EQ(out[0].degraded_gap_ms, 3'000);
   EXPECT_EQ(out[0].confidence, 95) << "50 + 15 + 15 + 25 - 10, within the cap of 99";
@@ -190,16 +211,11 @@ TEST(PipelineGaps, SignalWhoseWindowSpansAnOutageIsDegradedAndLosesConfidence) {
   EXPECT_EQ(out[0].factors.back().points, -10);
 }
 
-TEST(PipelineGaps, OutagesOutsideTheWindowDoNotCount) {
-  Config config;
-  const NoWinRateHistory none;
-  Pipeline pipeline(config, none);
-  std::vector<Signal> out;
-  pipeline.on_gap(t0 - 60'000, t0 - 30'000);
-  for (int i = 0; i < 4; ++i) {
-    pipeline.on_event(liquidation(t0 + i * 2'000, Side::sell, 800'000, 95'900 - i * 50), out);
-  }
-  pipeline.on_event(trade(t0 + 9'000, Side::buy, 300'000, 95'800), out);
+TEST_F(PipelineTest, OutagesOutsideTheWindowDoNotCount) {
+  background_until(t0);
+  pipeline().on_gap(t0 - 60'000, t0 - 30'000);
+  stop_hunt(t0);
+  const auto& out = signals;
   ASSERT_EQ(out.size(), 1u);
   EXPECT_EQ(out[0].degraded_gap_ms, 0);
   EXPECT_EQ(out[0].confidence, 99);

@@ -62,12 +62,12 @@ TEST(Gate, AtMostFiftyPerRollingHour) {
   SignalsConfig config;
   SignalGate gate(config);
   for (int i = 0; i < 50; ++i) {
-    Signal s = signal_at(t0 + i * 1'000, 90, SignalType::stop_hunt, "S" + std::to_string(i));
+    Signal s = signal_at(t0 + i * 1'000, 75, SignalType::stop_hunt, "S" + std::to_string(i));
     ASSERT_EQ(gate.admit(s), GateVerdict::pass) << i;
   }
-  Signal over = signal_at(t0 + 60'000, 90, SignalType::stop_hunt, "OVER");
+  Signal over = signal_at(t0 + 60'000, 75, SignalType::stop_hunt, "OVER");
   EXPECT_EQ(gate.admit(over), GateVerdict::hourly_cap);
-  Signal next_hour = signal_at(t0 + 3'600'000, 90, SignalType::stop_hunt, "OVER");
+  Signal next_hour = signal_at(t0 + 3'600'000, 75, SignalType::stop_hunt, "OVER");
   EXPECT_EQ(gate.admit(next_hour), GateVerdict::pass) << "the first one has aged out";
 }
 
@@ -94,7 +94,7 @@ TEST(Scorer, SpecExampleStopHunt) {
   s.volume_usd = 3'200'000;
   s.dominant_share = 0.85;
   s.absorption_usd = 150'000;
-  scorer.score(s, ScoringConfig{});
+  scorer.score(s, AnalysisConfig{});
   EXPECT_EQ(points_of(s, "base"), 50);
   EXPECT_EQ(points_of(s, "volume"), 15);
   EXPECT_EQ(points_of(s, "one_sided"), 15);
@@ -109,12 +109,12 @@ TEST(Scorer, VolumeAndOneSidednessTiersAreStrict) {
   Signal s = signal_at(t0, 0, SignalType::accumulation);
   s.volume_usd = 2'000'000;  // not > $2M
   s.dominant_share = 0.7;    // not > 0.7
-  scorer.score(s, ScoringConfig{});
+  scorer.score(s, AnalysisConfig{});
   EXPECT_EQ(s.confidence, 50);
   Signal t = signal_at(t0, 0, SignalType::accumulation);
   t.volume_usd = 5'000'001;
   t.dominant_share = 0.71;
-  scorer.score(t, ScoringConfig{});
+  scorer.score(t, AnalysisConfig{});
   EXPECT_EQ(points_of(t, "volume"), 20);
   EXPECT_EQ(points_of(t, "one_sided"), 10);
   EXPECT_EQ(t.confidence, 80);
@@ -123,39 +123,111 @@ TEST(Scorer, VolumeAndOneSidednessTiersAreStrict) {
 TEST(Scorer, HistoricalWinRateAboveSeventyPercentAddsTen) {
   const FixedWinRate good(0.75), mediocre(0.7);
   Signal a = signal_at(t0, 0, SignalType::accumulation);
-  Scorer(good).score(a, ScoringConfig{});
+  Scorer(good).score(a, AnalysisConfig{});
   EXPECT_EQ(points_of(a, "win_rate"), 10);
   EXPECT_EQ(a.confidence, 60);
   Signal b = signal_at(t0, 0, SignalType::accumulation);
-  Scorer(mediocre).score(b, ScoringConfig{});
+  Scorer(mediocre).score(b, AnalysisConfig{});
   EXPECT_EQ(b.confidence, 50);
 }
 
-TEST(Scorer, PatternFactorsAreKeptAfterTheSharedOnes) {
+TEST(Scorer, PatternRulesComeFromTheDetectionsFactsAfterTheSharedFactors) {
   const NoWinRateHistory none;
   Signal s = signal_at(t0, 0, SignalType::whale_accumulation);
-  s.factors.push_back({"whale_trades", 10, "3 buys"});
-  Scorer(none).score(s, ScoringConfig{});
-  ASSERT_EQ(s.factors.size(), 2u);
+  s.metrics = {{"whale_trades", 3}, {"whale_trade_usd", 250'000}, {"price_range_pct", 0.05}};
+  s.factors.push_back({"stale", 40, "whatever a detector claimed"});
+  Scorer(none).score(s, AnalysisConfig{});
+  ASSERT_EQ(s.factors.size(), 2u) << "the scorer alone decides the factors";
   EXPECT_EQ(s.factors[0].name, "base");
   EXPECT_EQ(s.factors[1].name, "whale_trades");
+  EXPECT_EQ(s.factors[1].detail, "3 buys of at least $250.0K, price within 0.05%");
   EXPECT_EQ(s.confidence, 60);
 }
 
-TEST(Confirmation, FindsAnotherTypeAgreeingOnSymbolAndDirection) {
+TEST(Scorer, ACascadeScoresBelowTheStopHuntOfTheSameFlush) {
+  const NoWinRateHistory none;
+  Signal cascade = signal_at(t0, 0, SignalType::liquidation_cascade);
+  cascade.volume_usd = 6'000'000;
+  cascade.dominant_share = 0.95;
+  cascade.metrics = {{"liquidations", 25}};
+  Scorer(none).score(cascade, AnalysisConfig{});
+  EXPECT_EQ(points_of(cascade, "cascade_events"), 10);
+  EXPECT_EQ(points_of(cascade, "reversal_unconfirmed"), -15);
+  EXPECT_EQ(cascade.confidence, 80) << "50 + 20 + 15 + 10 - 15: a WATCH, never URGENT";
+  Signal hunt = signal_at(t0, 0, SignalType::stop_hunt);
+  hunt.volume_usd = 6'000'000;
+  hunt.dominant_share = 0.95;
+  hunt.absorption_usd = 150'000;
+  Scorer(none).score(hunt, AnalysisConfig{});
+  EXPECT_GT(hunt.confidence, cascade.confidence);
+}
+
+TEST(Gate, AnUrgentSignalPassesWhenTheHourlyCapIsSpent) {
+  SignalsConfig config;
+  SignalGate gate(config);
+  for (int i = 0; i < 50; ++i) {
+    Signal s = signal_at(t0 + i * 1'000, 75, SignalType::accumulation, "S" + std::to_string(i));
+    ASSERT_EQ(gate.admit(s), GateVerdict::pass) << i;
+  }
+  Signal watch = signal_at(t0 + 60'000, 75, SignalType::stop_hunt, "ETHUSDT");
+  EXPECT_EQ(gate.admit(watch), GateVerdict::hourly_cap);
+  Signal urgent = signal_at(t0 + 61'000, 95, SignalType::stop_hunt, "BTCUSDT");
+  EXPECT_EQ(gate.admit(urgent), GateVerdict::pass) << "the cap never drops an URGENT signal";
+  EXPECT_EQ(urgent.priority, Priority::urgent);
+}
+
+TEST(Gate, InfoIsShedBeforeWatchAsTheCapNears) {
+  SignalsConfig config;
+  config.max_per_hour = 10;
+  SignalGate gate(config);
+  for (int i = 0; i < 8; ++i) {
+    Signal s = signal_at(t0 + i * 1'000, 62, SignalType::accumulation, "S" + std::to_string(i));
+    ASSERT_EQ(gate.admit(s), GateVerdict::pass) << i;
+  }
+  Signal info = signal_at(t0 + 20'000, 62, SignalType::accumulation, "INFO");
+  EXPECT_EQ(gate.admit(info), GateVerdict::hourly_cap) << "INFO may use 80% of the cap";
+  Signal watch = signal_at(t0 + 21'000, 75, SignalType::accumulation, "WATCH");
+  EXPECT_EQ(gate.admit(watch), GateVerdict::pass) << "WATCH keeps the last 20%";
+}
+
+TEST(Gate, ForgetsCooldownsThatAreOver) {
+  SignalsConfig config;
+  SignalGate gate(config);
+  for (int i = 0; i < 40; ++i) {
+    Signal s = signal_at(t0 + i * 100, 95, SignalType::stop_hunt, "S" + std::to_string(i));
+    ASSERT_EQ(gate.admit(s), GateVerdict::pass);
+  }
+  EXPECT_EQ(gate.tracked_keys(), 40u);
+  Signal later = signal_at(t0 + 3'600'000, 95, SignalType::stop_hunt, "LATER");
+  ASSERT_EQ(gate.admit(later), GateVerdict::pass);
+  EXPECT_EQ(gate.tracked_keys(), 1u) << "cooldowns of an hour ago decide nothing";
+}
+
+TEST(Confirmation, OnlyAnotherEvidenceFamilyConfirms) {
   ConfirmationTracker tracker;
   tracker.remember(signal_at(t0, 80, SignalType::accumulation), 300'000);
-  const Signal hunt = signal_at(t0 + 100'000, 90, SignalType::stop_hunt);
-  const Signal* found = tracker.find(hunt, 300'000);
-  ASSERT_NE(found, nullptr);
-  EXPECT_EQ(found->type, SignalType::accumulation);
-  EXPECT_EQ(tracker.find(signal_at(t0 + 100'000, 90, SignalType::accumulation), 300'000), nullptr)
-      << "a signal does not confirm its own type";
-  EXPECT_EQ(tracker.find(signal_at(t0 + 400'000, 90), 300'000), nullptr) << "too old";
+  const auto by_hunt = tracker.find(signal_at(t0 + 100'000, 90, SignalType::stop_hunt), 300'000);
+  ASSERT_NE(by_hunt.confirming, nullptr) << "liquidations confirmed by trade flow";
+  EXPECT_EQ(by_hunt.confirming->type, SignalType::accumulation);
   EXPECT_EQ(
-      tracker.find(signal_at(t0 + 1'000, 90, SignalType::stop_hunt, "BTCUSDT", Direction::bearish),
-                   300'000),
-      nullptr);
+      tracker.find(signal_at(t0 + 100'000, 90, SignalType::whale_accumulation), 300'000).confirming,
+      nullptr)
+      << "whale and accumulation read the same trades: not independent";
+  EXPECT_EQ(tracker.find(signal_at(t0 + 400'000, 90), 300'000).confirming, nullptr) << "too old";
+}
+
+TEST(Confirmation, AnOppositeCallOnTheSymbolIsAConflict) {
+  ConfirmationTracker tracker;
+  tracker.remember(
+      signal_at(t0, 80, SignalType::distribution, "BTCUSDT", Direction::bearish), 300'000);
+  const auto match = tracker.find(signal_at(t0 + 60'000, 90, SignalType::stop_hunt), 300'000);
+  EXPECT_EQ(match.confirming, nullptr);
+  ASSERT_NE(match.conflicting, nullptr);
+  EXPECT_EQ(match.conflicting->type, SignalType::distribution);
+  EXPECT_EQ(tracker.find(signal_at(t0 + 60'000, 90, SignalType::stop_hunt, "ETHUSDT"), 300'000)
+                .conflicting,
+            nullptr)
+      << "another symbol";
 }
 
 }  // namespace

@@ -1,0 +1,132 @@
+#include "teleglas/ingest/flow_series.hpp"
+
+#include <algorithm>
+
+namespace teleglas {
+
+// Volumes are positive and bounded (the parser guarantees it); round half up without
+// llround's cost.
+UsdUnits to_usd_units(double usd) {
+  return usd >= 0 ? static_cast<UsdUnits>(usd * usd_units_per_dollar + 0.5)
+                  : -static_cast<UsdUnits>(-usd * usd_units_per_dollar + 0.5);
+}
+
+void SideFlow::add(const SideFlow& other) {
+  usd += other.usd;
+  count += other.count;
+  for (int t = 0; t < large_tiers; ++t) {
+    large_count[t] += other.large_count[t];
+    large_usd[t] += other.large_usd[t];
+  }
+  for (int v = 0; v < venue_slots; ++v) venue_usd[v] += other.venue_usd[v];
+  first_time = std::min(first_time, other.first_time);
+}
+
+void SideFlow::subtract(const SideFlow& other) {
+  usd -= other.usd;
+  count -= other.count;
+  for (int t = 0; t < large_tiers; ++t) {
+    large_count[t] -= other.large_count[t];
+    large_usd[t] -= other.large_usd[t];
+  }
+  for (int v = 0; v < venue_slots; ++v) venue_usd[v] -= other.venue_usd[v];
+}
+
+std::int64_t second_of(TimeMs t) {
+  return t >= 0 ? t / 1000 : (t - 999) / 1000;
+}
+
+SecondRange seconds_between(TimeMs from, TimeMs to) {
+  return {second_of(from), second_of(to)};
+}
+
+namespace {
+
+std::int64_t whole_seconds(TimeMs span_ms) {
+  return std::max<std::int64_t>(1, (span_ms + 999) / 1000);
+}
+
+}  // namespace
+
+SecondRange trailing_seconds(TimeMs now, TimeMs span_ms) {
+  const std::int64_t last = second_of(now);
+  return {last - whole_seconds(span_ms) + 1, last};
+}
+
+SecondRange seconds_before(TimeMs boundary, TimeMs span_ms) {
+  const std::int64_t end = second_of(boundary);
+  return {end - whole_seconds(span_ms), end - 1};
+}
+
+FlowSeries::FlowSeries(TimeMs keep_ms, std::array<LargeRule, large_tiers> rules)
+    : keep_ms_(keep_ms) {
+  for (int t = 0; t < large_tiers; ++t) {
+    large_units_[t] = to_usd_units(rules[t].usd);
+    large_inclusive_[t] = rules[t].inclusive;
+  }
+}
+
+bool FlowSeries::add(TimeMs time, Side side, double usd, int venue) {
+  const std::int64_t second = second_of(time);
+  if (!seconds_.empty() && second < seconds_.newest_key() - whole_seconds(keep_ms_)) return false;
+  SideFlow& flow = seconds_.at(second)[index_of(side)];
+  const UsdUnits units = to_usd_units(usd);
+  flow.usd += units;
+  ++flow.count;
+  for (int t = 0; t < large_tiers; ++t) {
+    if (large_inclusive_[t] ? units >= large_units_[t] : units > large_units_[t]) {
+      ++flow.large_count[t];
+      flow.large_usd[t] += units;
+    }
+  }
+  flow.venue_usd[std::clamp(venue, 0, other_venue)] += units;
+  flow.first_time = std::min(flow.first_time, time);
+  return true;
+}
+
+void FlowSeries::expire(TimeMs now) {
+  seconds_.drop_below(second_of(now) - whole_seconds(keep_ms_));
+}
+
+FlowTotals FlowSeries::sum(SecondRange range) const {
+  FlowTotals totals;
+  seconds_.for_range(range.first, range.last, [&](std::int64_t, const Second& s) {
+    totals.sides[0].add(s[0]);
+    totals.sides[1].add(s[1]);
+  });
+  return totals;
+}
+
+FlowTotals FlowSeries::sum(SecondRange range, const FlowClaims& claims) const {
+  FlowTotals totals;
+  for (int side = 0; side < 2; ++side) {
+    const FlowClaim& claim = claims[side];
+    SideFlow& out = totals.sides[side];
+    seconds_.for_range(std::max(range.first, claim.second), range.last,
+                       [&](std::int64_t second, const Second& s) {
+                         out.add(s[side]);
+                         if (second == claim.second) out.subtract(claim.at_claim);
+                       });
+  }
+  return totals;
+}
+
+UsdUnits FlowSeries::side_usd(SecondRange range, Side side, const FlowClaim& claim) const {
+  const int s = index_of(side);
+  UsdUnits usd = 0;
+  seconds_.for_range(std::max(range.first, claim.second), range.last,
+                     [&](std::int64_t second, const Second& flow) {
+                       usd += flow[s].usd;
+                       if (second == claim.second) usd -= claim.at_claim.usd;
+                     });
+  return usd;
+}
+
+FlowClaim FlowSeries::claim(Side side, TimeMs now) const {
+  FlowClaim claim;
+  claim.second = second_of(now);
+  if (const Second* s = seconds_.find(claim.second)) claim.at_claim = (*s)[index_of(side)];
+  return claim;
+}
+
+}  // namespace teleglas
