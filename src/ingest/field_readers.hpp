@@ -96,13 +96,47 @@ inline Verdict read_positive(ondemand::value& v, RejectReason bad_value, double&
   return std::isfinite(out) && out > 0 ? good : Verdict{bad_value};
 }
 
-// Symbols, exchanges and assets: present means non-empty.
-inline Verdict read_name(ondemand::value& v, std::string_view& out) {
-  if (const error_code e = v.get_string().get(out)) {
+// What a name may look like. Names reach logs, storage and Telegram HTML: the charsets keep
+// markup, control characters and non-ASCII text out of all of them.
+struct NameRule {
+  std::size_t max_length = 0;
+  std::array<bool, 256> allowed{};  // by byte
+};
+
+// Letters and digits plus `punctuation`.
+constexpr NameRule name_rule(std::size_t max_length, std::string_view punctuation) {
+  NameRule rule{.max_length = max_length};
+  for (int c = 0; c < 256; ++c) {
+    rule.allowed[c] = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+  }
+  for (const char c : punctuation) rule.allowed[static_cast<unsigned char>(c)] = true;
+  return rule;
+}
+
+// BTCUSDT, 1000PEPEUSDT, BTC-USDT-SWAP, BTCUSD_PERP, BTC/USDT, BTC-PERP:USDC.
+inline constexpr NameRule symbol_name = name_rule(32, "-_/.:");
+// Exchanges (Binance, Crypto.com, Coinbase International) and assets (BTC, 1000PEPE).
+inline constexpr NameRule exchange_or_asset_name = name_rule(24, " .-_");
+
+inline bool follows(std::string_view name, const NameRule& rule) {
+  if (name.empty() || name.size() > rule.max_length) return false;
+  for (const char c : name) {
+    if (!rule.allowed[static_cast<unsigned char>(c)]) return false;
+  }
+  return true;
+}
+
+// Reads a symbol, exchange or asset name. One that breaks its rule is bad_symbol and is not
+// stored: its text goes nowhere.
+inline Verdict read_name(ondemand::value& v, const NameRule& rule, std::string_view& out) {
+  std::string_view name;
+  if (const error_code e = v.get_string().get(name)) {
     return e == simdjson::INCORRECT_TYPE ? Verdict{RejectReason::wrong_type}
                                          : Verdict{RejectReason::invalid_json};
   }
-  return out.empty() ? Verdict{RejectReason::bad_symbol} : good;
+  if (!follows(name, rule)) return RejectReason::bad_symbol;
+  out = name;
+  return good;
 }
 
 // Reads one field unless an earlier duplicate was already taken (the first one wins), and

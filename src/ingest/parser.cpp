@@ -444,11 +444,17 @@ Verdict FrameParser::Impl::read_market_data(ondemand::value& data, EventKind kin
   if (Verdict verdict = open_array(data, RejectReason::bad_data, elements)) return verdict;
   const std::string_view channel_exchange =
       kind == EventKind::trade ? exchange_of_trade_channel(channel) : std::string_view{};
+  // The channel's exchange names the trades that have none of their own; it obeys the same rule.
+  const bool channel_exchange_follows_rule =
+      channel_exchange.empty() || follows(channel_exchange, exchange_or_asset_name);
   return read_each(elements, element_rejects, [&](ondemand::value& element) {
     MarketEvent event;
     event.kind = kind;
     if (Verdict verdict = read_market_event(element, event)) return verdict;
-    if (event.exchange.empty()) event.exchange = channel_exchange;
+    if (event.exchange.empty()) {
+      if (!channel_exchange_follows_rule) return Verdict{RejectReason::bad_symbol};
+      event.exchange = channel_exchange;
+    }
     event.receive_time = receive_time != 0 ? receive_time : event.exchange_time;
     frame.events.push_back(event);
     return good;
@@ -467,14 +473,18 @@ Verdict FrameParser::Impl::read_market_event(ondemand::value& element, MarketEve
     Verdict verdict;
     switch (market_key(field.key())) {
       case MarketKey::symbol:
-        verdict = take(value, has_symbol, [&](auto& v) { return read_name(v, event.symbol); });
+        verdict = take(value, has_symbol,
+                       [&](auto& v) { return read_name(v, symbol_name, event.symbol); });
         break;
       case MarketKey::exchange:
-        verdict = take(value, has_exchange, [&](auto& v) { return read_name(v, event.exchange); });
+        verdict = take(value, has_exchange, [&](auto& v) {
+          return read_name(v, exchange_or_asset_name, event.exchange);
+        });
         break;
       case MarketKey::base_asset:
-        verdict =
-            take(value, has_base_asset, [&](auto& v) { return read_name(v, event.base_asset); });
+        verdict = take(value, has_base_asset, [&](auto& v) {
+          return read_name(v, exchange_or_asset_name, event.base_asset);
+        });
         break;
       case MarketKey::price:
         verdict = take(value, has_price, [&](auto& v) {

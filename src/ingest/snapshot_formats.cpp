@@ -51,7 +51,8 @@ Verdict read_funding_row(ondemand::value& row, FundingRate& rate) {
     ondemand::value& value = field.value();
     Verdict verdict;
     if (key.unsafe_is_equal("exchange")) {
-      verdict = take(value, has_exchange, [&](auto& v) { return read_name(v, rate.exchange); });
+      verdict = take(value, has_exchange,
+                     [&](auto& v) { return read_name(v, exchange_or_asset_name, rate.exchange); });
     } else if (key.unsafe_is_equal("funding_rate")) {
       // Rates may be zero or negative. Only an unreadable one is bad; the rate is the price of
       // holding the position, hence bad_price.
@@ -99,7 +100,8 @@ Verdict read_funding_coin(ondemand::value& coin, TimeMs time, std::vector<Fundin
     const auto read_list = [&](auto& v) { return read_funding_list(v, time, rows, rejects); };
     Verdict list_verdict;
     if (key.unsafe_is_equal("symbol")) {
-      coin_verdict = take(value, has_symbol, [&](auto& v) { return read_name(v, symbol); });
+      coin_verdict = take(value, has_symbol,
+                          [&](auto& v) { return read_name(v, exchange_or_asset_name, symbol); });
       if (coin_verdict) break;
     } else if (key.unsafe_is_equal("stablecoin_margin_list")) {
       list_verdict = take(value, has_stablecoin_list, read_list);
@@ -135,9 +137,11 @@ Verdict read_open_interest_row(ondemand::value& row, OpenInterest& oi) {
     ondemand::value& value = field.value();
     Verdict verdict;
     if (key == "exchange") {
-      verdict = take(value, has_exchange, [&](auto& v) { return read_name(v, oi.exchange); });
+      verdict = take(value, has_exchange,
+                     [&](auto& v) { return read_name(v, exchange_or_asset_name, oi.exchange); });
     } else if (key == "symbol") {
-      verdict = take(value, has_symbol, [&](auto& v) { return read_name(v, oi.base_asset); });
+      verdict = take(value, has_symbol,
+                     [&](auto& v) { return read_name(v, exchange_or_asset_name, oi.base_asset); });
     } else if (key == "open_interest_usd") {
       verdict = take(value, has_usd, [&](auto& v) {
         return read_positive(v, RejectReason::bad_volume, oi.open_interest_usd);

@@ -14,6 +14,9 @@
 
 namespace teleglas {
 
+// Why a frame or one of its events or rows was rejected. Names are checked as the edge sees
+// them: a symbol is 1-32 characters of A-Z a-z 0-9 - _ / . : and an exchange or asset 1-24
+// characters of letters, digits, space . - _; a rejected name is not kept anywhere.
 enum class RejectReason : std::uint8_t {
   invalid_json,     // not parseable, truncated, trailing garbage
   not_an_object,    // valid JSON but not an object frame
@@ -28,7 +31,7 @@ enum class RejectReason : std::uint8_t {
   bad_price,        // price <= 0 or not finite
   bad_volume,       // volume <= 0 or not finite
   bad_time,         // time outside [2010-01-01, 2100-01-01) or too far from receive time
-  bad_symbol,       // empty symbol / exchange / asset string
+  bad_symbol,       // symbol / exchange / asset name empty, too long or outside its charset
   too_large,        // frame longer than the configured maximum
 };
 inline constexpr int reject_reason_count = 15;

@@ -82,6 +82,25 @@ inline std::optional<RejectReason> element_verdict(std::string_view key, std::st
   return std::nullopt;
 }
 
+// Parses a frame of a good BTCUSDT element, the `bad` ones and a good ETHUSDT element: the two
+// good ones must come through, and each bad one be counted once, under `reason`.
+inline void expect_batch_keeps_good_elements(const std::vector<std::string>& bad,
+                                             RejectReason reason) {
+  std::vector<std::string> elements{good_element};
+  elements.insert(elements.end(), bad.begin(), bad.end());
+  elements.push_back(object_of(with("symbol", R"("ETHUSDT")")));
+  FrameParser parser;
+  const ParsedFrame& f = parser.parse(liquidations(elements));
+  ASSERT_EQ(f.kind, FrameKind::market);
+  ASSERT_EQ(f.events.size(), 2u);
+  EXPECT_EQ(f.events[0].symbol, "BTCUSDT");
+  EXPECT_EQ(f.events[1].symbol, "ETHUSDT");
+  EXPECT_EQ(f.rejected_events, bad.size());
+  EXPECT_EQ(rejected_for(parser, reason), static_cast<int>(bad.size()));
+  EXPECT_EQ(parser.stats().rejected(), bad.size());
+  EXPECT_EQ(parser.stats().events, 2u);
+}
+
 // Parses one frame that must be rejected as a whole, and returns why.
 inline RejectReason frame_reject(std::string_view text) {
   FrameParser parser;

@@ -225,16 +225,7 @@ TEST(Parser, UnescapesStrings) {
 }
 
 TEST(Parser, KeepsGoodElementsOfABatchWithOneBadElement) {
-  FrameParser parser;
-  const ParsedFrame& f = parser.parse(liquidations(
-      {good_element, object_of(with("price", "-5")), object_of(with("symbol", R"("ETHUSDT")"))}));
-  ASSERT_EQ(f.kind, FrameKind::market);
-  ASSERT_EQ(f.events.size(), 2u);
-  EXPECT_EQ(f.events[0].symbol, "BTCUSDT");
-  EXPECT_EQ(f.events[1].symbol, "ETHUSDT");
-  EXPECT_EQ(f.rejected_events, 1u);
-  EXPECT_EQ(rejected_for(parser, RejectReason::bad_price), 1);
-  EXPECT_EQ(parser.stats().events, 2u);
+  expect_batch_keeps_good_elements({object_of(with("price", "-5"))}, RejectReason::bad_price);
 }
 
 TEST(Parser, RejectsElementThatIsNotAnObject) {
