@@ -32,6 +32,13 @@ Verdict read_side(ondemand::value& v, Side& out) {
   return good;
 }
 
+// A positive finite number: `bad_value` when it is not, `too_high` when it is above `cap`.
+Verdict read_capped(ondemand::value& v, RejectReason bad_value, double cap, RejectReason too_high,
+                    double& out) {
+  if (Verdict verdict = read_positive(v, bad_value, out)) return verdict;
+  return out > cap ? Verdict{too_high} : good;
+}
+
 enum class Channel : std::uint8_t { liquidation, trade, funding, open_interest, unknown };
 
 Channel classify_channel(std::string_view channel) {
@@ -161,6 +168,10 @@ std::string_view to_string(RejectReason r) {
       return "bad_symbol";
     case RejectReason::too_large:
       return "too_large";
+    case RejectReason::price_too_high:
+      return "price_too_high";
+    case RejectReason::volume_too_high:
+      return "volume_too_high";
   }
   return "unknown";
 }
@@ -488,7 +499,8 @@ Verdict FrameParser::Impl::read_market_event(ondemand::value& element, MarketEve
         break;
       case MarketKey::price:
         verdict = take(value, has_price, [&](auto& v) {
-          return read_positive(v, RejectReason::bad_price, event.price);
+          return read_capped(v, RejectReason::bad_price, options.max_price,
+                             RejectReason::price_too_high, event.price);
         });
         break;
       case MarketKey::side:
@@ -499,7 +511,8 @@ Verdict FrameParser::Impl::read_market_event(ondemand::value& element, MarketEve
         break;
       case MarketKey::volume:
         verdict = take(value, has_volume, [&](auto& v) {
-          return read_positive(v, RejectReason::bad_volume, event.volume_usd);
+          return read_capped(v, RejectReason::bad_volume, options.max_volume_usd,
+                             RejectReason::volume_too_high, event.volume_usd);
         });
         break;
       case MarketKey::other:

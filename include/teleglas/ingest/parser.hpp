@@ -33,8 +33,10 @@ enum class RejectReason : std::uint8_t {
   bad_time,         // time outside [2010-01-01, 2100-01-01) or too far from receive time
   bad_symbol,       // symbol / exchange / asset name empty, too long or outside its charset
   too_large,        // frame longer than the configured maximum
+  price_too_high,   // price above ParserOptions::max_price
+  volume_too_high,  // volume above ParserOptions::max_volume_usd
 };
-inline constexpr int reject_reason_count = 15;
+inline constexpr int reject_reason_count = 17;
 
 std::string_view to_string(RejectReason r);
 
@@ -80,6 +82,10 @@ struct ParserOptions {
   std::size_t max_frame_bytes = 1 << 20;
   // When a receive time is given, event times further than this from it are bad_time.
   TimeMs max_clock_skew_ms = 24LL * 3600 * 1000;
+  // Events above these are absurd, not big: nothing trades at $10M a unit, and the largest
+  // single liquidation ever seen is about $0.2B. Snapshot rows (open interest) are not capped.
+  double max_price = 1e7;
+  double max_volume_usd = 1e9;
 };
 
 // Channel names. Snapshots of REST polls are recorded under our own channel names.

@@ -145,6 +145,87 @@ TEST(Parser, RejectsTradeWithoutExchangeWhenTheChannelNamesABadOne) {
   EXPECT_EQ(rejected_for(parser, RejectReason::bad_symbol), 1);
 }
 
+// --------------------------------------------------------------------------------- upper caps
+
+TEST(Parser, RejectsVolumeAboveTheCapAsVolumeTooHigh) {
+  for (const char* volume : {"1000000000.01", "1e15", "1e300", "1.7976931348623157e308"}) {
+    EXPECT_EQ(element_verdict("volUsd", volume), RejectReason::volume_too_high) << volume;
+  }
+}
+
+TEST(Parser, AcceptsVolumeAtTheCap) {
+  EXPECT_EQ(element_verdict("volUsd", "1e9"), std::nullopt);
+  EXPECT_EQ(element_verdict("volUsd", "200000000"), std::nullopt);  // the largest ever, ~$0.2B
+}
+
+TEST(Parser, RejectsPriceAboveTheCapAsPriceTooHigh) {
+  for (const char* price : {"10000000.5", "1e15", "1e300"}) {
+    EXPECT_EQ(element_verdict("price", price), RejectReason::price_too_high) << price;
+  }
+}
+
+TEST(Parser, AcceptsPriceAtTheCap) {
+  EXPECT_EQ(element_verdict("price", "1e7"), std::nullopt);
+  EXPECT_EQ(element_verdict("price", "0.00000001"), std::nullopt);  // tiny is fine
+}
+
+TEST(Parser, KeepsBadPriceAndBadVolumeForNonPositiveAndUnreadableValues) {
+  EXPECT_EQ(element_verdict("price", "-1e300"), RejectReason::bad_price);
+  EXPECT_EQ(element_verdict("price", "1e400"), RejectReason::bad_price);
+  EXPECT_EQ(element_verdict("volUsd", "-1e15"), RejectReason::bad_volume);
+  EXPECT_EQ(element_verdict("volUsd", "1e400"), RejectReason::bad_volume);
+}
+
+TEST(Parser, KeepsTheOtherEventsOfAFrameWithATooHighVolumeAndCountsIt) {
+  expect_batch_keeps_good_elements(
+      {object_of(with("volUsd", "1e15")), object_of(with("volUsd", "1e300"))},
+      RejectReason::volume_too_high);
+}
+
+TEST(Parser, KeepsTheOtherEventsOfAFrameWithATooHighPriceAndCountsIt) {
+  expect_batch_keeps_good_elements({object_of(with("price", "1e15"))},
+                                   RejectReason::price_too_high);
+}
+
+TEST(Parser, CountsTooHighPricesAndVolumesApartByReason) {
+  FrameParser parser;
+  parser.parse(liquidations({object_of(with("volUsd", "1e15")), object_of(with("price", "1e15")),
+                             object_of(with("volUsd", "1e300")), good_element}));
+  EXPECT_EQ(rejected_for(parser, RejectReason::volume_too_high), 2);
+  EXPECT_EQ(rejected_for(parser, RejectReason::price_too_high), 1);
+  EXPECT_EQ(rejected_for(parser, RejectReason::bad_volume), 0);
+  EXPECT_EQ(rejected_for(parser, RejectReason::bad_price), 0);
+  EXPECT_EQ(parser.stats().rejected(), 3u);
+  EXPECT_EQ(parser.stats().liquidations, 1u);
+}
+
+TEST(Parser, TakesItsCapsFromTheOptions) {
+  FrameParser parser(ParserOptions{.max_price = 60000, .max_volume_usd = 4000});
+  const ParsedFrame& f = parser.parse(liquidations(
+      {good_element, object_of(with("price", "60001")), object_of(with("volUsd", "4000.5"))}));
+  EXPECT_EQ(f.events.size(), 1u);  // 56738.0 and $3858 are within
+  EXPECT_EQ(rejected_for(parser, RejectReason::price_too_high), 1);
+  EXPECT_EQ(rejected_for(parser, RejectReason::volume_too_high), 1);
+}
+
+TEST(Parser, AppliesTheCapsToTradesToo) {
+  FrameParser parser;
+  const ParsedFrame& f = parser.parse(frame_of("futures_trades@Binance_BTCUSDT@10000",
+                                               {object_of(with("volUsd", "1e15")), good_element}));
+  ASSERT_EQ(f.events.size(), 1u);
+  EXPECT_EQ(rejected_for(parser, RejectReason::volume_too_high), 1);
+}
+
+// Open interest is a stock, not one order: BTC's alone is tens of billions.
+TEST(Parser, DoesNotCapOpenInterest) {
+  FrameParser parser;
+  const ParsedFrame& f =
+      parser.parse(R"({"channel":"open_interest","time":1745222000000,"data":)"
+                   R"([{"exchange":"All","symbol":"BTC","open_interest_usd":5.7e10}]})");
+  ASSERT_EQ(f.open_interest.size(), 1u);
+  EXPECT_DOUBLE_EQ(f.open_interest[0].open_interest_usd, 5.7e10);
+}
+
 // ---------------------------------------------------------------------------------- snapshots
 
 constexpr TimeMs snapshot_time = 1745222000000;

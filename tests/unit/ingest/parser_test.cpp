@@ -471,6 +471,16 @@ TEST(Parser, NamesEveryRejectReason) {
     names.push_back(name);
   }
   EXPECT_EQ(to_string(RejectReason::bad_side), "bad_side");
+  EXPECT_EQ(to_string(RejectReason::price_too_high), "price_too_high");
+  EXPECT_EQ(to_string(RejectReason::volume_too_high), "volume_too_high");
+}
+
+// Counters are indexed by reason: reasons are only ever appended, so an index keeps its meaning.
+TEST(Parser, KeepsTheNumbersOfEarlierRejectReasons) {
+  EXPECT_EQ(static_cast<int>(RejectReason::too_large), 14);
+  EXPECT_EQ(static_cast<int>(RejectReason::price_too_high), 15);
+  EXPECT_EQ(static_cast<int>(RejectReason::volume_too_high), 16);
+  EXPECT_EQ(reject_reason_count, 17);
 }
 
 }  // namespace
