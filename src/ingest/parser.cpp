@@ -466,7 +466,7 @@ Verdict FrameParser::Impl::read_market_data(ondemand::value& data, EventKind kin
       if (!channel_exchange_follows_rule) return Verdict{RejectReason::bad_symbol};
       event.exchange = channel_exchange;
     }
-    event.receive_time = receive_time != 0 ? receive_time : event.exchange_time;
+    event.receive_time = receive_time;  // 0 stays 0: unknown, never guessed
     frame.events.push_back(event);
     return good;
   });

@@ -100,7 +100,7 @@ class FrameParser {
   FrameParser& operator=(const FrameParser&) = delete;
 
   // Parses `frame`. `receive_time` is the local time the frame arrived, or 0 when unknown
-  // (replay: events then carry receive_time = exchange_time).
+  // (replay of a recording without receive times): events carry it as given, 0 included.
   // When the caller owns a buffer with at least 64 readable bytes after the frame
   // (`capacity` >= frame.size() + 64) the frame is parsed in place; otherwise it is copied.
   const ParsedFrame& parse(std::string_view frame, TimeMs receive_time = 0,

@@ -152,11 +152,25 @@ TEST(Parser, SkewCheckSurvivesExtremeReceiveTimes) {
   EXPECT_EQ(rejected_for(parser, RejectReason::bad_time), 2);
 }
 
-TEST(Parser, ReceiveTimeIsTheGivenOneOrElseTheExchangeTime) {
+TEST(Parser, ReceiveTimeIsTheGivenOne) {
   FrameParser parser;
   EXPECT_EQ(parser.parse(liquidations({good_element}), t0 + 250).events.at(0).receive_time,
             t0 + 250);
-  EXPECT_EQ(parser.parse(liquidations({good_element})).events.at(0).receive_time, t0);
+}
+
+// 0 means "unknown": the pipeline judges event time itself, so nothing may stand in for it.
+TEST(Parser, ReceiveTimeZeroStaysZero) {
+  FrameParser parser;
+  const ParsedFrame& f = parser.parse(liquidations({good_element, good_element}), 0);
+  ASSERT_EQ(f.events.size(), 2u);
+  for (const MarketEvent& e : f.events) {
+    EXPECT_EQ(e.receive_time, 0);
+    EXPECT_EQ(e.exchange_time, t0);
+  }
+  EXPECT_EQ(parser.parse(frame_of("futures_trades@Binance_BTCUSDT@10000", {good_element}))
+                .events.at(0)
+                .receive_time,
+            0);
 }
 
 TEST(Parser, RejectsNonPositiveOrNonFinitePrice) {
