@@ -1,5 +1,6 @@
 // libFuzzer target for the frame parser. Beyond "no crash, no UB" it checks that everything
-// accepted is valid, and that the in-place and copying paths agree on every input.
+// accepted is valid (names within their charset, values within the caps), and that the in-place
+// and copying paths agree on every input.
 #include <cmath>
 #include <cstdint>
 #include <cstdlib>
@@ -17,30 +18,56 @@ using teleglas::ParsedFrame;
 
 constexpr teleglas::TimeMs earliest_valid_time = 1262304000000;
 constexpr teleglas::TimeMs end_of_valid_time = 4102444800000;
+constexpr teleglas::TimeMs live_receive_time = 1737897219873;
+const teleglas::ParserOptions defaults;
 
 void require(bool condition) {
   if (!condition) std::abort();  // libFuzzer reports it as a crash, with the input
 }
 
-void check_valid(const ParsedFrame& f) {
+// The name rules of parser.hpp, stated again independently of the parser's own tables.
+bool is_name(std::string_view name, std::size_t max_length, std::string_view punctuation) {
+  constexpr std::string_view letters_and_digits =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+  if (name.empty() || name.size() > max_length) return false;
+  for (const char c : name) {
+    if (letters_and_digits.find(c) == std::string_view::npos &&
+        punctuation.find(c) == std::string_view::npos) {
+      return false;
+    }
+  }
+  return true;
+}
+bool is_symbol(std::string_view name) {
+  return is_name(name, 32, "-_/.:");
+}
+bool is_exchange_or_asset(std::string_view name) {
+  return is_name(name, 24, " .-_");
+}
+
+void check_valid(const ParsedFrame& f, teleglas::TimeMs receive_time) {
   if (f.kind != FrameKind::market) require(f.events.empty());
   if (f.kind != FrameKind::funding) require(f.funding.empty());
   if (f.kind != FrameKind::open_interest) require(f.open_interest.empty());
   if (f.kind == FrameKind::rejected) require(f.rejected_events == 0);
   for (const teleglas::MarketEvent& e : f.events) {
-    require(std::isfinite(e.price) && e.price > 0);
-    require(std::isfinite(e.volume_usd) && e.volume_usd > 0);
+    require(std::isfinite(e.price) && e.price > 0 && e.price <= defaults.max_price);
+    require(std::isfinite(e.volume_usd) && e.volume_usd > 0 &&
+            e.volume_usd <= defaults.max_volume_usd);
     require(e.exchange_time >= earliest_valid_time && e.exchange_time < end_of_valid_time);
+    require(e.receive_time == receive_time);
     require(e.side == teleglas::Side::sell || e.side == teleglas::Side::buy);
-    require(!e.symbol.empty());
+    require(is_symbol(e.symbol));
+    require(e.exchange.empty() || is_exchange_or_asset(e.exchange));
+    require(e.base_asset.empty() || is_exchange_or_asset(e.base_asset));
   }
   for (const teleglas::FundingRate& r : f.funding) {
     require(std::isfinite(r.rate_pct) && std::isfinite(r.interval_h) && r.interval_h > 0);
-    require(!r.base_asset.empty() && !r.exchange.empty());
+    require(is_exchange_or_asset(r.base_asset) && is_exchange_or_asset(r.exchange));
   }
   for (const teleglas::OpenInterest& oi : f.open_interest) {
     require(std::isfinite(oi.open_interest_usd) && oi.open_interest_usd > 0);
-    require(!oi.base_asset.empty() && !oi.exchange.empty());
+    require(is_exchange_or_asset(oi.base_asset) && is_exchange_or_asset(oi.exchange));
   }
 }
 
@@ -81,7 +108,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::string_view frame(reinterpret_cast<const char*>(data), size);
 
   const ParsedFrame& copied = copying.parse(frame);
-  check_valid(copied);
+  check_valid(copied, 0);
   const std::string expected = describe(copied);
 
   // The caller's bytes after the frame are arbitrary; '}' and '"' are the hostile ones.
@@ -89,10 +116,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (size != 0) std::memcpy(buffer.data(), data, size);
   const ParsedFrame& parsed =
       in_place.parse(std::string_view(buffer.data(), size), 0, buffer.size());
-  check_valid(parsed);
+  check_valid(parsed, 0);
   require(describe(parsed) == expected);
 
   // A live receive time exercises the clock-skew check.
-  check_valid(copying.parse(frame, 1737897219873));
+  check_valid(copying.parse(frame, live_receive_time), live_receive_time);
   return 0;
 }

@@ -1,91 +1,29 @@
 // Frame parser: simdjson On-Demand over one reused parser, validation by field, rejection by
-// reason. Field names of the wire format live here and nowhere else.
+// reason. The front (frame kinds, channels, buffers) and the stream events (liquidations,
+// trades) are here; the REST snapshot formats are in snapshot_formats.cpp. Field names of the
+// WebSocket wire format live here and nowhere else.
 #include "teleglas/ingest/parser.hpp"
 
 #include <simdjson.h>
 
 #include <algorithm>
-#include <cmath>
 #include <cstring>
-#include <optional>
 #include <string>
+
+#include "field_readers.hpp"
+#include "snapshot_formats.hpp"
 
 namespace teleglas {
 
-namespace ondemand = simdjson::ondemand;
-using simdjson::error_code;
+using namespace ingest_detail;
 
 namespace {
 
 constexpr TimeMs earliest_valid_time = 1262304000000;  // 2010-01-01T00:00:00Z
 constexpr TimeMs end_of_valid_time = 4102444800000;    // 2100-01-01T00:00:00Z, exclusive
-constexpr double default_funding_interval_h = 8;
 constexpr std::string_view trade_channel_prefix = "futures_trades@";
 // Buffers start this large so that typical frames never allocate, even the first ones.
 constexpr std::size_t initial_buffer_bytes = std::size_t{64} * 1024;
-
-// The outcome of reading a field, an element or a row: nullopt when it is good, otherwise why
-// it is rejected. invalid_json never rejects one element only: it means the document itself is
-// malformed, and the whole frame is rejected.
-using Verdict = std::optional<RejectReason>;
-constexpr Verdict good = std::nullopt;
-
-bool is_broken(const Verdict& v) {
-  return v == RejectReason::invalid_json;
-}
-
-// simdjson reports an error per value for a wrong type or an unreadable number (1e400 and 1.2.3
-// alike); every other error means the document cannot be walked any further.
-Verdict value_error(error_code e, RejectReason bad_value) {
-  switch (e) {
-    case simdjson::INCORRECT_TYPE:
-      return RejectReason::wrong_type;
-    case simdjson::NUMBER_ERROR:
-    case simdjson::NUMBER_OUT_OF_RANGE:
-      return bad_value;
-    default:
-      return RejectReason::invalid_json;
-  }
-}
-
-// Loops below take each member or element by reference (value_unsafe() after checking
-// error()): copying it out with get() stalled on store forwarding, a quarter of the hot path.
-
-// An explicit null counts as an absent field: APIs send null for "no value".
-bool is_null(ondemand::value& v) {
-  bool null = false;
-  return !v.is_null().get(null) && null;
-}
-
-// Reads an integer in [lo, hi). Integral floats ("1725416318379.0") are accepted because JSON
-// writers emit them; fractions and values out of range are `bad_value`.
-Verdict read_integer(ondemand::value& v, std::int64_t lo, std::int64_t hi, RejectReason bad_value,
-                     std::int64_t& out) {
-  const error_code e = v.get_int64().get(out);
-  if (e == simdjson::SUCCESS) return out >= lo && out < hi ? good : Verdict{bad_value};
-  if (e != simdjson::INCORRECT_TYPE && e != simdjson::NUMBER_ERROR &&
-      e != simdjson::NUMBER_OUT_OF_RANGE) {
-    return RejectReason::invalid_json;
-  }
-  double d = 0;
-  if (const error_code de = v.get_double().get(d)) return value_error(de, bad_value);
-  // Range first, so that the cast below is always defined.
-  if (!(d >= static_cast<double>(lo) && d < static_cast<double>(hi)) || d != std::floor(d)) {
-    return bad_value;
-  }
-  out = static_cast<std::int64_t>(d);
-  return good;
-}
-
-Verdict read_finite(ondemand::value& v, RejectReason bad_value, double& out) {
-  if (const error_code e = v.get_double().get(out)) return value_error(e, bad_value);
-  return std::isfinite(out) ? good : Verdict{bad_value};
-}
-
-Verdict read_positive(ondemand::value& v, RejectReason bad_value, double& out) {
-  if (const error_code e = v.get_double().get(out)) return value_error(e, bad_value);
-  return std::isfinite(out) && out > 0 ? good : Verdict{bad_value};
-}
 
 Verdict read_side(ondemand::value& v, Side& out) {
   std::int64_t n = 0;
@@ -94,24 +32,11 @@ Verdict read_side(ondemand::value& v, Side& out) {
   return good;
 }
 
-// Symbols, exchanges and assets: present means non-empty.
-Verdict read_name(ondemand::value& v, std::string_view& out) {
-  if (const error_code e = v.get_string().get(out)) {
-    return e == simdjson::INCORRECT_TYPE ? Verdict{RejectReason::wrong_type}
-                                         : Verdict{RejectReason::invalid_json};
-  }
-  return out.empty() ? Verdict{RejectReason::bad_symbol} : good;
-}
-
-// Reads one field unless an earlier duplicate was already taken (the first one wins), and
-// treats a null like an absent field.
-template <class Read>
-Verdict take(ondemand::value& v, bool& present, Read read) {
-  if (present) return good;
-  Verdict verdict = read(v);
-  if (verdict == RejectReason::wrong_type && is_null(v)) return good;
-  present = !verdict;
-  return verdict;
+// A positive finite number: `bad_value` when it is not, `too_high` when it is above `cap`.
+Verdict read_capped(ondemand::value& v, RejectReason bad_value, double cap, RejectReason too_high,
+                    double& out) {
+  if (Verdict verdict = read_positive(v, bad_value, out)) return verdict;
+  return out > cap ? Verdict{too_high} : good;
 }
 
 enum class Channel : std::uint8_t { liquidation, trade, funding, open_interest, unknown };
@@ -209,19 +134,6 @@ MarketKey market_key(ondemand::raw_json_string key) {
   return MarketKey::other;
 }
 
-constexpr std::string_view oi_change_prefix = "open_interest_change_percent_";
-constexpr std::string_view oi_horizon_suffix[OpenInterest::horizon_count] = {"5m", "15m", "30m",
-                                                                             "1h", "4h",  "24h"};
-
-std::optional<OpenInterest::Horizon> oi_horizon(std::string_view key) {
-  if (!key.starts_with(oi_change_prefix)) return std::nullopt;
-  key.remove_prefix(oi_change_prefix.size());
-  for (int h = 0; h < OpenInterest::horizon_count; ++h) {
-    if (key == oi_horizon_suffix[h]) return static_cast<OpenInterest::Horizon>(h);
-  }
-  return std::nullopt;
-}
-
 }  // namespace
 
 std::string_view to_string(RejectReason r) {
@@ -256,6 +168,10 @@ std::string_view to_string(RejectReason r) {
       return "bad_symbol";
     case RejectReason::too_large:
       return "too_large";
+    case RejectReason::price_too_high:
+      return "price_too_high";
+    case RejectReason::volume_too_high:
+      return "volume_too_high";
   }
   return "unknown";
 }
@@ -280,7 +196,6 @@ struct FrameParser::Impl {
   // --- one frame ---
   void reset(TimeMs receive_time);
   const ParsedFrame& reject(RejectReason reason, ParseStats& stats);
-  void reject_element(RejectReason reason);
   const ParsedFrame& accept(Channel kind, ParseStats& stats);
   const char* padded_copy(std::string_view text);
   void grow_padded(std::size_t bytes);
@@ -296,12 +211,6 @@ struct FrameParser::Impl {
   Verdict read_data_again(ondemand::document& doc, Channel kind, TimeMs snapshot_time);
   Verdict read_market_data(ondemand::value& data, EventKind kind);
   Verdict read_market_event(ondemand::value& element, MarketEvent& event) const;
-  Verdict read_funding_data(ondemand::value& data, TimeMs time);
-  Verdict read_funding_coin(ondemand::value& coin, TimeMs time);
-  Verdict read_funding_list(ondemand::value& list, TimeMs time);
-  Verdict read_funding_row(ondemand::value& row, FundingRate& rate);
-  Verdict read_open_interest_data(ondemand::value& data, TimeMs time);
-  Verdict read_open_interest_row(ondemand::value& row, OpenInterest& oi);
 
   ParserOptions options;
   ondemand::parser json;
@@ -311,8 +220,7 @@ struct FrameParser::Impl {
   std::string notice;
   ParsedFrame frame;
   TimeMs receive_time = 0;
-  // Element rejections of the current frame; counted only if the frame as a whole stands.
-  std::array<std::uint32_t, reject_reason_count> element_rejects{};
+  ElementRejects element_rejects;  // of the current frame
 };
 
 void FrameParser::Impl::reset(TimeMs now) {
@@ -324,8 +232,8 @@ void FrameParser::Impl::reset(TimeMs now) {
   frame.open_interest.clear();
   frame.notice = {};
   frame.reject_reason = RejectReason::invalid_json;
-  if (frame.rejected_events != 0) element_rejects.fill(0);
   frame.rejected_events = 0;
+  element_rejects.clear();
 }
 
 const ParsedFrame& FrameParser::Impl::reject(RejectReason reason, ParseStats& stats) {
@@ -337,15 +245,10 @@ const ParsedFrame& FrameParser::Impl::reject(RejectReason reason, ParseStats& st
   frame.events.clear();
   frame.funding.clear();
   frame.open_interest.clear();
-  if (frame.rejected_events != 0) element_rejects.fill(0);
   frame.rejected_events = 0;
+  element_rejects.clear();
   ++stats.rejected_by_reason[static_cast<int>(reason)];
   return frame;
-}
-
-void FrameParser::Impl::reject_element(RejectReason reason) {
-  ++element_rejects[static_cast<int>(reason)];
-  ++frame.rejected_events;
 }
 
 const ParsedFrame& FrameParser::Impl::accept(Channel kind, ParseStats& stats) {
@@ -364,8 +267,11 @@ const ParsedFrame& FrameParser::Impl::accept(Channel kind, ParseStats& stats) {
       (kind == Channel::liquidation ? stats.liquidations : stats.trades) += frame.events.size();
       break;
   }
-  if (frame.rejected_events != 0) {
-    for (int r = 0; r < reject_reason_count; ++r) stats.rejected_by_reason[r] += element_rejects[r];
+  frame.rejected_events = element_rejects.total;
+  if (element_rejects.total != 0) {
+    for (int r = 0; r < reject_reason_count; ++r) {
+      stats.rejected_by_reason[r] += element_rejects.by_reason[r];
+    }
   }
   return frame;
 }
@@ -520,9 +426,9 @@ Verdict FrameParser::Impl::read_data(ondemand::value& data, Channel kind, TimeMs
     case Channel::trade:
       return read_market_data(data, EventKind::trade);
     case Channel::funding:
-      return read_funding_data(data, snapshot_time);
+      return read_funding_snapshot(data, snapshot_time, frame.funding, element_rejects);
     case Channel::open_interest:
-      return read_open_interest_data(data, snapshot_time);
+      return read_open_interest_snapshot(data, snapshot_time, frame.open_interest, element_rejects);
     case Channel::unknown:
       break;
   }
@@ -530,7 +436,7 @@ Verdict FrameParser::Impl::read_data(ondemand::value& data, Channel kind, TimeMs
 }
 
 // The second pass, for a `data` that came before what was needed to read it. It walks the
-// members in order again rather than using find_field_unordered (see read_funding_coin).
+// members in order again rather than using find_field_unordered (see snapshot_formats.cpp).
 Verdict FrameParser::Impl::read_data_again(ondemand::document& doc, Channel kind,
                                            TimeMs snapshot_time) {
   doc.rewind();
@@ -546,35 +452,29 @@ Verdict FrameParser::Impl::read_data_again(ondemand::document& doc, Channel kind
 
 Verdict FrameParser::Impl::read_market_data(ondemand::value& data, EventKind kind) {
   ondemand::array elements;
-  if (const error_code e = data.get_array().get(elements)) {
-    return e == simdjson::INCORRECT_TYPE ? Verdict{RejectReason::bad_data}
-                                         : Verdict{RejectReason::invalid_json};
-  }
+  if (Verdict verdict = open_array(data, RejectReason::bad_data, elements)) return verdict;
   const std::string_view channel_exchange =
       kind == EventKind::trade ? exchange_of_trade_channel(channel) : std::string_view{};
-  for (auto item : elements) {
-    if (item.error()) return RejectReason::invalid_json;
-    ondemand::value& element = item.value_unsafe();
+  // The channel's exchange names the trades that have none of their own; it obeys the same rule.
+  const bool channel_exchange_follows_rule =
+      channel_exchange.empty() || follows(channel_exchange, exchange_or_asset_name);
+  return read_each(elements, element_rejects, [&](ondemand::value& element) {
     MarketEvent event;
     event.kind = kind;
-    if (Verdict verdict = read_market_event(element, event)) {
-      if (is_broken(verdict)) return verdict;
-      reject_element(*verdict);
-      continue;
+    if (Verdict verdict = read_market_event(element, event)) return verdict;
+    if (event.exchange.empty()) {
+      if (!channel_exchange_follows_rule) return Verdict{RejectReason::bad_symbol};
+      event.exchange = channel_exchange;
     }
-    if (event.exchange.empty()) event.exchange = channel_exchange;
-    event.receive_time = receive_time != 0 ? receive_time : event.exchange_time;
+    event.receive_time = receive_time;  // 0 stays 0: unknown, never guessed
     frame.events.push_back(event);
-  }
-  return good;
+    return good;
+  });
 }
 
 Verdict FrameParser::Impl::read_market_event(ondemand::value& element, MarketEvent& event) const {
   ondemand::object object;
-  if (const error_code e = element.get_object().get(object)) {
-    return e == simdjson::INCORRECT_TYPE ? Verdict{RejectReason::bad_event}
-                                         : Verdict{RejectReason::invalid_json};
-  }
+  if (Verdict verdict = open_object(element, object)) return verdict;
   bool has_symbol = false, has_exchange = false, has_base_asset = false, has_price = false,
        has_side = false, has_time = false, has_volume = false;
   for (auto member : object) {
@@ -584,18 +484,23 @@ Verdict FrameParser::Impl::read_market_event(ondemand::value& element, MarketEve
     Verdict verdict;
     switch (market_key(field.key())) {
       case MarketKey::symbol:
-        verdict = take(value, has_symbol, [&](auto& v) { return read_name(v, event.symbol); });
+        verdict = take(value, has_symbol,
+                       [&](auto& v) { return read_name(v, symbol_name, event.symbol); });
         break;
       case MarketKey::exchange:
-        verdict = take(value, has_exchange, [&](auto& v) { return read_name(v, event.exchange); });
+        verdict = take(value, has_exchange, [&](auto& v) {
+          return read_name(v, exchange_or_asset_name, event.exchange);
+        });
         break;
       case MarketKey::base_asset:
-        verdict =
-            take(value, has_base_asset, [&](auto& v) { return read_name(v, event.base_asset); });
+        verdict = take(value, has_base_asset, [&](auto& v) {
+          return read_name(v, exchange_or_asset_name, event.base_asset);
+        });
         break;
       case MarketKey::price:
         verdict = take(value, has_price, [&](auto& v) {
-          return read_positive(v, RejectReason::bad_price, event.price);
+          return read_capped(v, RejectReason::bad_price, options.max_price,
+                             RejectReason::price_too_high, event.price);
         });
         break;
       case MarketKey::side:
@@ -606,7 +511,8 @@ Verdict FrameParser::Impl::read_market_event(ondemand::value& element, MarketEve
         break;
       case MarketKey::volume:
         verdict = take(value, has_volume, [&](auto& v) {
-          return read_positive(v, RejectReason::bad_volume, event.volume_usd);
+          return read_capped(v, RejectReason::bad_volume, options.max_volume_usd,
+                             RejectReason::volume_too_high, event.volume_usd);
         });
         break;
       case MarketKey::other:
@@ -617,188 +523,6 @@ Verdict FrameParser::Impl::read_market_event(ondemand::value& element, MarketEve
   if (!(has_symbol && has_price && has_side && has_time && has_volume)) {
     return RejectReason::missing_field;
   }
-  return good;
-}
-
-// Funding and open interest arrive as a few lines a minute: clarity over speed from here on.
-
-Verdict FrameParser::Impl::read_funding_data(ondemand::value& data, TimeMs time) {
-  ondemand::array coins;
-  if (const error_code e = data.get_array().get(coins)) {
-    return e == simdjson::INCORRECT_TYPE ? Verdict{RejectReason::bad_data}
-                                         : Verdict{RejectReason::invalid_json};
-  }
-  for (auto item : coins) {
-    if (item.error()) return RejectReason::invalid_json;
-    ondemand::value& coin = item.value_unsafe();
-    if (Verdict verdict = read_funding_coin(coin, time)) {
-      if (is_broken(verdict)) return verdict;
-      reject_element(*verdict);
-    }
-  }
-  return good;
-}
-
-// One coin: {"symbol":"BTC","stablecoin_margin_list":[...],"token_margin_list":[...]}. A bad
-// entry of its lists is one rejection and its siblings stay; a coin without a good symbol is
-// one rejection, rows and all.
-Verdict FrameParser::Impl::read_funding_coin(ondemand::value& coin, TimeMs time) {
-  ondemand::object object;
-  if (const error_code e = coin.get_object().get(object)) {
-    return e == simdjson::INCORRECT_TYPE ? Verdict{RejectReason::bad_event}
-                                         : Verdict{RejectReason::invalid_json};
-  }
-  // The symbol may come after the lists, so rows are named once the coin is complete. (No
-  // find_field_unordered: on malformed input simdjson 3.0.1 reaches __builtin_unreachable in it.)
-  const std::size_t first_row = frame.funding.size();
-  const auto rejects_before = element_rejects;
-  const std::uint32_t rejected_before = frame.rejected_events;
-  bool has_symbol = false, has_stablecoin_list = false, has_token_list = false;
-  std::string_view symbol;
-  Verdict coin_verdict = good;
-  for (auto member : object) {
-    if (member.error()) return RejectReason::invalid_json;
-    ondemand::field& field = member.value_unsafe();
-    const ondemand::raw_json_string key = field.key();
-    ondemand::value& value = field.value();
-    Verdict list_verdict;
-    if (key.unsafe_is_equal("symbol")) {
-      coin_verdict = take(value, has_symbol, [&](auto& v) { return read_name(v, symbol); });
-      if (coin_verdict) break;
-    } else if (key.unsafe_is_equal("stablecoin_margin_list")) {
-      list_verdict =
-          take(value, has_stablecoin_list, [&](auto& v) { return read_funding_list(v, time); });
-    } else if (key.unsafe_is_equal("token_margin_list")) {
-      list_verdict =
-          take(value, has_token_list, [&](auto& v) { return read_funding_list(v, time); });
-    }
-    if (is_broken(list_verdict)) return list_verdict;
-    if (list_verdict) reject_element(*list_verdict);
-  }
-  if (is_broken(coin_verdict)) return coin_verdict;
-  if (!coin_verdict && !has_symbol) coin_verdict = RejectReason::missing_field;
-  if (coin_verdict) {
-    frame.funding.resize(first_row);
-    element_rejects = rejects_before;
-    frame.rejected_events = rejected_before;
-    return coin_verdict;
-  }
-  for (std::size_t i = first_row; i < frame.funding.size(); ++i) {
-    frame.funding[i].base_asset = symbol;
-  }
-  return good;
-}
-
-// A list of one coin's rates. A list that is not an array is one rejection (wrong_type).
-Verdict FrameParser::Impl::read_funding_list(ondemand::value& list, TimeMs time) {
-  ondemand::array rows;
-  if (const error_code e = list.get_array().get(rows)) {
-    if (e != simdjson::INCORRECT_TYPE) return RejectReason::invalid_json;
-    return RejectReason::wrong_type;  // take() turns a null into an absent list
-  }
-  for (auto item : rows) {
-    if (item.error()) return RejectReason::invalid_json;
-    ondemand::value& row = item.value_unsafe();
-    FundingRate rate;
-    rate.time = time;
-    if (Verdict verdict = read_funding_row(row, rate)) {
-      if (is_broken(verdict)) return verdict;
-      reject_element(*verdict);
-      continue;
-    }
-    frame.funding.push_back(rate);
-  }
-  return good;
-}
-
-Verdict FrameParser::Impl::read_funding_row(ondemand::value& row, FundingRate& rate) {
-  ondemand::object object;
-  if (const error_code e = row.get_object().get(object)) {
-    return e == simdjson::INCORRECT_TYPE ? Verdict{RejectReason::bad_event}
-                                         : Verdict{RejectReason::invalid_json};
-  }
-  bool has_exchange = false, has_rate = false, has_interval = false;
-  rate.interval_h = default_funding_interval_h;
-  for (auto member : object) {
-    if (member.error()) return RejectReason::invalid_json;
-    ondemand::field& field = member.value_unsafe();
-    const ondemand::raw_json_string key = field.key();
-    ondemand::value& value = field.value();
-    Verdict verdict;
-    if (key.unsafe_is_equal("exchange")) {
-      verdict = take(value, has_exchange, [&](auto& v) { return read_name(v, rate.exchange); });
-    } else if (key.unsafe_is_equal("funding_rate")) {
-      // Rates may be zero or negative. Only an unreadable one is bad; the rate is the price of
-      // holding the position, hence bad_price.
-      verdict = take(value, has_rate, [&](auto& v) {
-        return read_finite(v, RejectReason::bad_price, rate.rate_pct);
-      });
-    } else if (key.unsafe_is_equal("funding_rate_interval")) {
-      // An interval is a duration: a non-positive one is bad_time.
-      verdict = take(value, has_interval, [&](auto& v) {
-        return read_positive(v, RejectReason::bad_time, rate.interval_h);
-      });
-    }
-    if (verdict) return verdict;
-  }
-  if (!has_exchange || !has_rate) return RejectReason::missing_field;
-  return good;
-}
-
-Verdict FrameParser::Impl::read_open_interest_data(ondemand::value& data, TimeMs time) {
-  ondemand::array rows;
-  if (const error_code e = data.get_array().get(rows)) {
-    return e == simdjson::INCORRECT_TYPE ? Verdict{RejectReason::bad_data}
-                                         : Verdict{RejectReason::invalid_json};
-  }
-  for (auto item : rows) {
-    if (item.error()) return RejectReason::invalid_json;
-    ondemand::value& row = item.value_unsafe();
-    OpenInterest oi;
-    oi.time = time;
-    if (Verdict verdict = read_open_interest_row(row, oi)) {
-      if (is_broken(verdict)) return verdict;
-      reject_element(*verdict);
-      continue;
-    }
-    frame.open_interest.push_back(oi);
-  }
-  return good;
-}
-
-// {"exchange":"Binance","symbol":"BTC","open_interest_usd":...,"open_interest_change_percent_5m":
-// ...}. The aggregate row (exchange "All") is kept: the analyzer decides what to do with it.
-Verdict FrameParser::Impl::read_open_interest_row(ondemand::value& row, OpenInterest& oi) {
-  ondemand::object object;
-  if (const error_code e = row.get_object().get(object)) {
-    return e == simdjson::INCORRECT_TYPE ? Verdict{RejectReason::bad_event}
-                                         : Verdict{RejectReason::invalid_json};
-  }
-  bool has_exchange = false, has_symbol = false, has_usd = false;
-  bool has_change[OpenInterest::horizon_count] = {};
-  for (auto member : object) {
-    if (member.error()) return RejectReason::invalid_json;
-    ondemand::field& field = member.value_unsafe();
-    std::string_view key;
-    if (field.unescaped_key().get(key)) return RejectReason::invalid_json;
-    ondemand::value& value = field.value();
-    Verdict verdict;
-    if (key == "exchange") {
-      verdict = take(value, has_exchange, [&](auto& v) { return read_name(v, oi.exchange); });
-    } else if (key == "symbol") {
-      verdict = take(value, has_symbol, [&](auto& v) { return read_name(v, oi.base_asset); });
-    } else if (key == "open_interest_usd") {
-      verdict = take(value, has_usd, [&](auto& v) {
-        return read_positive(v, RejectReason::bad_volume, oi.open_interest_usd);
-      });
-    } else if (const auto horizon = oi_horizon(key)) {
-      double& change = oi.change_pct[*horizon];
-      verdict = take(value, has_change[*horizon],
-                     [&](auto& v) { return read_finite(v, RejectReason::wrong_type, change); });
-    }
-    if (verdict) return verdict;
-  }
-  if (!has_exchange || !has_symbol || !has_usd) return RejectReason::missing_field;
   return good;
 }
 

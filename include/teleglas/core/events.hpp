@@ -17,7 +17,7 @@ struct MarketEvent {
   double price = 0;
   double volume_usd = 0;
   TimeMs exchange_time = 0;
-  TimeMs receive_time = 0;      // equals exchange_time when replaying a recording
+  TimeMs receive_time = 0;      // local receive time; 0 when unknown (e.g. replaying a recording)
   std::string_view symbol;      // e.g. "BTCUSDT"
   std::string_view exchange;    // e.g. "Binance"; may be empty
   std::string_view base_asset;  // e.g. "BTC"; may be empty

@@ -14,6 +14,9 @@
 
 namespace teleglas {
 
+// Why a frame or one of its events or rows was rejected. Names are checked as the edge sees
+// them: a symbol is 1-32 characters of A-Z a-z 0-9 - _ / . : and an exchange or asset 1-24
+// characters of letters, digits, space . - _; a rejected name is not kept anywhere.
 enum class RejectReason : std::uint8_t {
   invalid_json,     // not parseable, truncated, trailing garbage
   not_an_object,    // valid JSON but not an object frame
@@ -28,10 +31,12 @@ enum class RejectReason : std::uint8_t {
   bad_price,        // price <= 0 or not finite
   bad_volume,       // volume <= 0 or not finite
   bad_time,         // time outside [2010-01-01, 2100-01-01) or too far from receive time
-  bad_symbol,       // empty symbol / exchange / asset string
+  bad_symbol,       // symbol / exchange / asset name empty, too long or outside its charset
   too_large,        // frame longer than the configured maximum
+  price_too_high,   // price above ParserOptions::max_price
+  volume_too_high,  // volume above ParserOptions::max_volume_usd
 };
-inline constexpr int reject_reason_count = 15;
+inline constexpr int reject_reason_count = 17;
 
 std::string_view to_string(RejectReason r);
 
@@ -77,6 +82,10 @@ struct ParserOptions {
   std::size_t max_frame_bytes = 1 << 20;
   // When a receive time is given, event times further than this from it are bad_time.
   TimeMs max_clock_skew_ms = 24LL * 3600 * 1000;
+  // Events above these are absurd, not big: nothing trades at $10M a unit, and the largest
+  // single liquidation ever seen is about $0.2B. Snapshot rows (open interest) are not capped.
+  double max_price = 1e7;
+  double max_volume_usd = 1e9;
 };
 
 // Channel names. Snapshots of REST polls are recorded under our own channel names.
@@ -91,7 +100,7 @@ class FrameParser {
   FrameParser& operator=(const FrameParser&) = delete;
 
   // Parses `frame`. `receive_time` is the local time the frame arrived, or 0 when unknown
-  // (replay: events then carry receive_time = exchange_time).
+  // (replay of a recording without receive times): events carry it as given, 0 included.
   // When the caller owns a buffer with at least 64 readable bytes after the frame
   // (`capacity` >= frame.size() + 64) the frame is parsed in place; otherwise it is copied.
   const ParsedFrame& parse(std::string_view frame, TimeMs receive_time = 0,

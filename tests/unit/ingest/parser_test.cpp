@@ -10,76 +10,12 @@
 #include <utility>
 #include <vector>
 
+#include "frame_builders.hpp"
+
 namespace teleglas {
 namespace {
 
-constexpr TimeMs t0 = 1725416318379;  // 2024-09-04
-constexpr TimeMs hour_ms = TimeMs{3600} * 1000;
-
-// The fields of one good liquidation element, in wire order; tests swap or drop one.
-using Fields = std::vector<std::pair<std::string, std::string>>;
-
-Fields good_fields() {
-  return {{"baseAsset", R"("BTC")"},  {"exName", R"("Binance")"},
-          {"price", "56738.0"},       {"side", "2"},
-          {"symbol", R"("BTCUSDT")"}, {"time", std::to_string(t0)},
-          {"volUsd", "3858.184"}};
-}
-
-// The good fields with `key` set to `value`; an empty `value` removes the field instead.
-Fields with(std::string_view key, std::string value) {
-  Fields fields = good_fields();
-  for (auto it = fields.begin(); it != fields.end(); ++it) {
-    if (it->first == key) {
-      if (value.empty()) {
-        fields.erase(it);
-      } else {
-        it->second = std::move(value);
-      }
-      return fields;
-    }
-  }
-  fields.emplace_back(key, std::move(value));
-  return fields;
-}
-
-std::string object_of(const Fields& fields) {
-  std::string out = "{";
-  for (const auto& [key, value] : fields) {
-    if (out.size() > 1) out += ',';
-    out.append(1, '"').append(key).append("\":").append(value);
-  }
-  return out + '}';
-}
-
-std::string frame_of(std::string_view channel, const std::vector<std::string>& elements) {
-  std::string data;
-  for (const auto& e : elements) data += (data.empty() ? "" : ",") + e;
-  return R"({"channel":")" + std::string(channel) + R"(","data":[)" + data + "]}";
-}
-
-std::string liquidations(const std::vector<std::string>& elements) {
-  return frame_of("liquidationOrders", elements);
-}
-
-const std::string good_element = object_of(good_fields());
-
-int rejected_for(const FrameParser& parser, RejectReason reason) {
-  return static_cast<int>(parser.stats().rejected_by_reason[static_cast<int>(reason)]);
-}
-
-// Parses one liquidation frame whose only element has `key` set to `value`, and returns why
-// that element was rejected (or nullopt when it was accepted).
-std::optional<RejectReason> element_verdict(std::string_view key, std::string value) {
-  FrameParser parser;
-  const ParsedFrame& f = parser.parse(liquidations({object_of(with(key, std::move(value)))}));
-  EXPECT_EQ(f.kind, FrameKind::market);
-  if (f.rejected_events == 0) return std::nullopt;
-  for (int r = 0; r < reject_reason_count; ++r) {
-    if (parser.stats().rejected_by_reason[r] != 0) return static_cast<RejectReason>(r);
-  }
-  return std::nullopt;
-}
+using namespace frames;
 
 // ---------------------------------------------------------------- liquidations and trades
 
@@ -216,11 +152,25 @@ TEST(Parser, SkewCheckSurvivesExtremeReceiveTimes) {
   EXPECT_EQ(rejected_for(parser, RejectReason::bad_time), 2);
 }
 
-TEST(Parser, ReceiveTimeIsTheGivenOneOrElseTheExchangeTime) {
+TEST(Parser, ReceiveTimeIsTheGivenOne) {
   FrameParser parser;
   EXPECT_EQ(parser.parse(liquidations({good_element}), t0 + 250).events.at(0).receive_time,
             t0 + 250);
-  EXPECT_EQ(parser.parse(liquidations({good_element})).events.at(0).receive_time, t0);
+}
+
+// 0 means "unknown": the pipeline judges event time itself, so nothing may stand in for it.
+TEST(Parser, ReceiveTimeZeroStaysZero) {
+  FrameParser parser;
+  const ParsedFrame& f = parser.parse(liquidations({good_element, good_element}), 0);
+  ASSERT_EQ(f.events.size(), 2u);
+  for (const MarketEvent& e : f.events) {
+    EXPECT_EQ(e.receive_time, 0);
+    EXPECT_EQ(e.exchange_time, t0);
+  }
+  EXPECT_EQ(parser.parse(frame_of("futures_trades@Binance_BTCUSDT@10000", {good_element}))
+                .events.at(0)
+                .receive_time,
+            0);
 }
 
 TEST(Parser, RejectsNonPositiveOrNonFinitePrice) {
@@ -289,16 +239,7 @@ TEST(Parser, UnescapesStrings) {
 }
 
 TEST(Parser, KeepsGoodElementsOfABatchWithOneBadElement) {
-  FrameParser parser;
-  const ParsedFrame& f = parser.parse(liquidations(
-      {good_element, object_of(with("price", "-5")), object_of(with("symbol", R"("ETHUSDT")"))}));
-  ASSERT_EQ(f.kind, FrameKind::market);
-  ASSERT_EQ(f.events.size(), 2u);
-  EXPECT_EQ(f.events[0].symbol, "BTCUSDT");
-  EXPECT_EQ(f.events[1].symbol, "ETHUSDT");
-  EXPECT_EQ(f.rejected_events, 1u);
-  EXPECT_EQ(rejected_for(parser, RejectReason::bad_price), 1);
-  EXPECT_EQ(parser.stats().events, 2u);
+  expect_batch_keeps_good_elements({object_of(with("price", "-5"))}, RejectReason::bad_price);
 }
 
 TEST(Parser, RejectsElementThatIsNotAnObject) {
@@ -330,14 +271,6 @@ TEST(Parser, DataBeforeChannel) {
 }
 
 // ------------------------------------------------------------------------ whole-frame rejects
-
-RejectReason frame_reject(std::string_view text) {
-  FrameParser parser;
-  const ParsedFrame& f = parser.parse(text);
-  EXPECT_EQ(f.kind, FrameKind::rejected) << text;
-  EXPECT_EQ(parser.stats().rejected(), 1u) << text;
-  return f.reject_reason;
-}
 
 TEST(Parser, RejectsTrailingGarbage) {
   EXPECT_EQ(frame_reject(liquidations({good_element}) + " x"), RejectReason::invalid_json);
@@ -552,157 +485,16 @@ TEST(Parser, NamesEveryRejectReason) {
     names.push_back(name);
   }
   EXPECT_EQ(to_string(RejectReason::bad_side), "bad_side");
+  EXPECT_EQ(to_string(RejectReason::price_too_high), "price_too_high");
+  EXPECT_EQ(to_string(RejectReason::volume_too_high), "volume_too_high");
 }
 
-// --------------------------------------------------------------------------- funding snapshots
-
-constexpr TimeMs snapshot_time = 1745222000000;
-
-std::string funding_line(std::string_view data) {
-  return R"({"channel":"funding_rates","time":)" + std::to_string(snapshot_time) + R"(,"data":)" +
-         std::string(data) + "}";
-}
-
-const std::string funding_data =
-    R"([{"symbol":"BTC","stablecoin_margin_list":[)"
-    R"({"exchange":"Binance","funding_rate_interval":8,"funding_rate":0.007343,)"
-    R"("next_funding_time":1745222400000},)"
-    R"({"exchange":"Hyperliquid","funding_rate_interval":1,"funding_rate":0.00125}],)"
-    R"("token_margin_list":[{"exchange":"Binance","funding_rate":-0.001829}]},)"
-    R"({"symbol":"ETH","stablecoin_margin_list":[{"exchange":"OKX","funding_rate_interval":4,)"
-    R"("funding_rate":0}]}])";
-
-TEST(Parser, ParsesFundingSnapshot) {
-  FrameParser parser;
-  const ParsedFrame& f = parser.parse(funding_line(funding_data));
-  ASSERT_EQ(f.kind, FrameKind::funding);
-  EXPECT_EQ(f.channel, "funding_rates");
-  ASSERT_EQ(f.funding.size(), 4u);
-  EXPECT_EQ(f.funding[0].base_asset, "BTC");
-  EXPECT_EQ(f.funding[0].exchange, "Binance");
-  EXPECT_DOUBLE_EQ(f.funding[0].rate_pct, 0.007343);
-  EXPECT_DOUBLE_EQ(f.funding[0].interval_h, 8);
-  EXPECT_EQ(f.funding[0].time, snapshot_time);
-  EXPECT_EQ(f.funding[2].exchange, "Binance");  // token-margined list
-  EXPECT_DOUBLE_EQ(f.funding[2].rate_pct, -0.001829);
-  EXPECT_DOUBLE_EQ(f.funding[2].interval_h, 8);  // absent: the usual 8 h
-  EXPECT_EQ(f.funding[3].base_asset, "ETH");
-  EXPECT_EQ(parser.stats().funding_rates, 4u);
-  EXPECT_EQ(parser.stats().events, 0u);
-}
-
-TEST(Parser, NormalizesFundingRatesToEightHours) {
-  FrameParser parser;
-  const ParsedFrame& f = parser.parse(funding_line(funding_data));
-  ASSERT_EQ(f.funding.size(), 4u);
-  EXPECT_DOUBLE_EQ(f.funding[0].rate_8h_pct(), 0.007343);  // 8 h as is
-  EXPECT_DOUBLE_EQ(f.funding[1].rate_8h_pct(), 0.01);      // 1 h x 8
-  EXPECT_DOUBLE_EQ(f.funding[3].rate_8h_pct(), 0.0);       // zero is a rate
-}
-
-TEST(Parser, ReadsFundingCoinWhoseSymbolComesLast) {
-  FrameParser parser;
-  const ParsedFrame& f = parser.parse(funding_line(
-      R"([{"token_margin_list":[{"exchange":"Bybit","funding_rate":0.01}],"symbol":"SOL"}])"));
-  ASSERT_EQ(f.funding.size(), 1u);
-  EXPECT_EQ(f.funding[0].base_asset, "SOL");
-  EXPECT_EQ(f.funding[0].exchange, "Bybit");
-}
-
-TEST(Parser, RejectsBadFundingRowsAndKeepsTheRest) {
-  FrameParser parser;
-  const ParsedFrame& f = parser.parse(funding_line(
-      R"([{"symbol":"BTC","stablecoin_margin_list":[{"exchange":"Binance","funding_rate":0.01},)"
-      R"({"funding_rate":0.02},{"exchange":"OKX","funding_rate":"0.03"},)"
-      R"({"exchange":"Gate","funding_rate":0.01,"funding_rate_interval":0},7],)"
-      R"("token_margin_list":{}},)"
-      R"({"stablecoin_margin_list":[{"exchange":"OKX","funding_rate":0.01}]}])"));
-  ASSERT_EQ(f.kind, FrameKind::funding);
-  ASSERT_EQ(f.funding.size(), 1u);
-  EXPECT_EQ(f.funding[0].exchange, "Binance");
-  EXPECT_EQ(f.rejected_events, 6u);
-  EXPECT_EQ(rejected_for(parser, RejectReason::missing_field), 2);  // row without exchange, coin
-  EXPECT_EQ(rejected_for(parser, RejectReason::wrong_type), 2);     // string rate, object list
-  EXPECT_EQ(rejected_for(parser, RejectReason::bad_time), 1);       // zero interval
-  EXPECT_EQ(rejected_for(parser, RejectReason::bad_event), 1);      // 7
-}
-
-TEST(Parser, CountsAFundingCoinWithoutSymbolAsOneRejection) {
-  FrameParser parser;
-  const ParsedFrame& f = parser.parse(funding_line(
-      R"([{"stablecoin_margin_list":[{"exchange":"OKX","funding_rate":0.01},{"funding_rate":1}],)"
-      R"("symbol":""}])"));
-  ASSERT_EQ(f.kind, FrameKind::funding);
-  EXPECT_TRUE(f.funding.empty());
-  EXPECT_EQ(f.rejected_events, 1u);
-  EXPECT_EQ(rejected_for(parser, RejectReason::bad_symbol), 1);
-  EXPECT_EQ(parser.stats().rejected(), 1u);
-}
-
-TEST(Parser, FundingSnapshotRequiresTime) {
-  EXPECT_EQ(frame_reject(R"({"channel":"funding_rates","data":[]})"), RejectReason::missing_field);
-  EXPECT_EQ(frame_reject(R"({"channel":"funding_rates","time":"now","data":[]})"),
-            RejectReason::wrong_type);
-  EXPECT_EQ(frame_reject(R"({"channel":"funding_rates","time":1000,"data":[]})"),
-            RejectReason::bad_time);
-}
-
-TEST(Parser, ReadsSnapshotTimeThatComesAfterData) {
-  FrameParser parser;
-  const ParsedFrame& f = parser.parse(R"({"channel":"funding_rates","data":)" + funding_data +
-                                      R"(,"time":)" + std::to_string(snapshot_time) + "}");
-  ASSERT_EQ(f.kind, FrameKind::funding);
-  ASSERT_EQ(f.funding.size(), 4u);
-  EXPECT_EQ(f.funding[3].time, snapshot_time);
-}
-
-// --------------------------------------------------------------------- open-interest snapshots
-
-std::string open_interest_line(std::string_view data) {
-  return R"({"channel":"open_interest","time":)" + std::to_string(snapshot_time) + R"(,"data":)" +
-         std::string(data) + "}";
-}
-
-TEST(Parser, ParsesOpenInterestSnapshot) {
-  FrameParser parser;
-  const ParsedFrame& f = parser.parse(open_interest_line(
-      R"([{"exchange":"All","symbol":"BTC","open_interest_usd":57437891724.5572,)"
-      R"("open_interest_quantity":659557.3064,"open_interest_by_stable_coin_margin":48920274435.15,)"
-      R"("open_interest_change_percent_5m":0.34,"open_interest_change_percent_15m":0.59,)"
-      R"("open_interest_change_percent_30m":1.42,"open_interest_change_percent_1h":2.27,)"
-      R"("open_interest_change_percent_4h":2.95,"open_interest_change_percent_24h":-0.9},)"
-      R"({"exchange":"CME","symbol":"BTC","open_interest_usd":12294999402.5,)"
-      R"("open_interest_change_percent_1h":null}])"));
-  ASSERT_EQ(f.kind, FrameKind::open_interest);
-  ASSERT_EQ(f.open_interest.size(), 2u);
-  const OpenInterest& all = f.open_interest[0];
-  EXPECT_EQ(all.exchange, "All");  // the aggregate is kept; the analyzer decides
-  EXPECT_EQ(all.base_asset, "BTC");
-  EXPECT_DOUBLE_EQ(all.open_interest_usd, 57437891724.5572);
-  EXPECT_DOUBLE_EQ(all.change_pct[OpenInterest::m5], 0.34);
-  EXPECT_DOUBLE_EQ(all.change_pct[OpenInterest::m30], 1.42);
-  EXPECT_DOUBLE_EQ(all.change_pct[OpenInterest::h24], -0.9);
-  EXPECT_EQ(all.time, snapshot_time);
-  const OpenInterest& cme = f.open_interest[1];
-  for (int h = 0; h < OpenInterest::horizon_count; ++h) EXPECT_TRUE(std::isnan(cme.change_pct[h]));
-  EXPECT_EQ(parser.stats().open_interests, 2u);
-}
-
-TEST(Parser, RejectsNonPositiveOpenInterest) {
-  FrameParser parser;
-  const ParsedFrame& f = parser.parse(
-      open_interest_line(R"([{"exchange":"Binance","symbol":"BTC","open_interest_usd":0},)"
-                         R"({"exchange":"OKX","symbol":"BTC","open_interest_usd":-1},)"
-                         R"({"exchange":"Bybit","symbol":"BTC"},)"
-                         R"({"exchange":"Gate","symbol":"BTC","open_interest_usd":5e9}])"));
-  ASSERT_EQ(f.open_interest.size(), 1u);
-  EXPECT_EQ(f.open_interest[0].exchange, "Gate");
-  EXPECT_EQ(rejected_for(parser, RejectReason::bad_volume), 2);
-  EXPECT_EQ(rejected_for(parser, RejectReason::missing_field), 1);
-}
-
-TEST(Parser, RejectsOpenInterestSnapshotWhoseDataIsNotAnArray) {
-  EXPECT_EQ(frame_reject(open_interest_line(R"({"exchange":"All"})")), RejectReason::bad_data);
+// Counters are indexed by reason: reasons are only ever appended, so an index keeps its meaning.
+TEST(Parser, KeepsTheNumbersOfEarlierRejectReasons) {
+  EXPECT_EQ(static_cast<int>(RejectReason::too_large), 14);
+  EXPECT_EQ(static_cast<int>(RejectReason::price_too_high), 15);
+  EXPECT_EQ(static_cast<int>(RejectReason::volume_too_high), 16);
+  EXPECT_EQ(reject_reason_count, 17);
 }
 
 }  // namespace
