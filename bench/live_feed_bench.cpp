@@ -166,9 +166,7 @@ class BenchListener final : public FeedListener {
  public:
   BenchListener(const Config& config, std::uint64_t expected)
       : expected_(expected),
-        // As the daemon builds its parser: recorded event times may be far from the wall clock.
-        parser_(ParserOptions{static_cast<std::size_t>(config.coinglass.max_frame_bytes),
-                              100LL * 365 * 24 * 3'600'000}),
+        parser_(parser_options(config)),
         pipeline_(config, no_history_) {
     // Reserved up front so that recording a sample never reallocates inside the timed path.
     latency_ns_.reserve(expected);

@@ -32,10 +32,7 @@ struct Daemon::Impl final : FeedListener, std::enable_shared_from_this<Impl> {
         config(config),
         alerts(alerts),
         options(std::move(options)),
-        // Event times are judged by the absolute bounds only: a stand-in or a replaying source
-        // may run on another clock, and the pipeline keeps its own event-time clock anyway.
-        parser(ParserOptions{static_cast<std::size_t>(config.coinglass.max_frame_bytes),
-                             100LL * 365 * 24 * 3'600'000}),
+        parser(parser_options(config)),
         pipeline(config, no_history),
         tick_timer(io),
         health_timer(io) {

@@ -23,7 +23,7 @@ struct FileCloser {
 
 Replay::Replay(const Config& config, const WinRateSource& win_rates, SignalHandler on_signal)
     : config_(config),
-      parser_(ParserOptions{static_cast<std::size_t>(config.coinglass.max_frame_bytes), 0}),
+      parser_(parser_options(config)),
       pipeline_(config, win_rates),
       on_signal_(std::move(on_signal)) {}
 

@@ -157,7 +157,7 @@ void parse_symbols(MapReader& r, std::vector<SymbolConfig>& symbols, const Analy
   std::map<std::string, std::string> first_path_of_symbol;
   r.read_list_of_sections("symbols", symbols, prototype, [&](MapReader& entry, SymbolConfig& s) {
     entry.read("symbol", s.symbol, symbol_name());
-    entry.read_list("exchanges", s.exchanges, non_empty(), 1);
+    entry.read_list("exchanges", s.exchanges, config_detail::venue_name(), 1);
     entry.read("min_trade_usd", s.min_trade_usd, usd_or_zero);
     entry.read_section("analysis", s.analysis, parse_analysis);
     entry.require("symbol");

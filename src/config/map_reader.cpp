@@ -1,5 +1,7 @@
 #include "map_reader.hpp"
 
+#include "teleglas/core/names.hpp"
+
 #include <algorithm>
 #include <cctype>
 #include <charconv>
@@ -167,11 +169,22 @@ StringRule non_empty() {
 StringRule symbol_name() {
   return [](std::string_view s) -> std::string {
     if (s.empty()) return "must not be empty";
-    // The name becomes part of a channel such as futures_trades@Binance_BTCUSDT@10000.
-    const bool fits_channel = std::none_of(s.begin(), s.end(), [](char c) {
-      return c == '@' || c == ',' || std::isspace(static_cast<unsigned char>(c)) != 0;
-    });
-    return fits_channel ? "" : "must be a symbol name without spaces, ',' or '@'";
+    // The same rule as the parser's: a symbol it would refuse could never match. It also keeps
+    // the name fit for a channel such as futures_trades@Binance_BTCUSDT@10000.
+    if (!is_symbol_name(s)) {
+      return "must be a symbol name of at most 32 bytes: letters, digits and - _ / . :";
+    }
+    return "";
+  };
+}
+
+StringRule venue_name() {
+  return [](std::string_view s) -> std::string {
+    if (s.empty()) return "must not be empty";
+    if (!is_venue_or_asset_name(s)) {
+      return "must be an exchange name of at most 24 bytes: letters, digits, spaces and . - _";
+    }
+    return "";
   };
 }
 

@@ -38,7 +38,8 @@ NumberRule between(double low, double high);   // low <= v <= high
 NumberRule above(double low, double high);     // low < v <= high
 NumberRule non_zero_within(double magnitude);  // v != 0 and |v| <= magnitude
 StringRule non_empty();
-StringRule symbol_name();  // non-empty, fits a channel name
+StringRule symbol_name();
+StringRule venue_name();  // non-empty, fits a channel name
 StringRule one_of(std::vector<std::string> choices);
 StringRule url_with_scheme(std::vector<std::string> schemes);
 StringRule host_and_port();

@@ -10,6 +10,7 @@
 #include <optional>
 #include <string_view>
 
+#include "teleglas/core/names.hpp"
 #include "teleglas/ingest/parser.hpp"
 
 namespace teleglas::ingest_detail {
@@ -94,36 +95,6 @@ inline Verdict read_finite(ondemand::value& v, RejectReason bad_value, double& o
 inline Verdict read_positive(ondemand::value& v, RejectReason bad_value, double& out) {
   if (const error_code e = v.get_double().get(out)) return value_error(e, bad_value);
   return std::isfinite(out) && out > 0 ? good : Verdict{bad_value};
-}
-
-// What a name may look like. Names reach logs, storage and Telegram HTML: the charsets keep
-// markup, control characters and non-ASCII text out of all of them.
-struct NameRule {
-  std::size_t max_length = 0;
-  std::array<bool, 256> allowed{};  // by byte
-};
-
-// Letters and digits plus `punctuation`.
-constexpr NameRule name_rule(std::size_t max_length, std::string_view punctuation) {
-  NameRule rule{.max_length = max_length};
-  for (int c = 0; c < 256; ++c) {
-    rule.allowed[c] = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
-  }
-  for (const char c : punctuation) rule.allowed[static_cast<unsigned char>(c)] = true;
-  return rule;
-}
-
-// BTCUSDT, 1000PEPEUSDT, BTC-USDT-SWAP, BTCUSD_PERP, BTC/USDT, BTC-PERP:USDC.
-inline constexpr NameRule symbol_name = name_rule(32, "-_/.:");
-// Exchanges (Binance, Crypto.com, Coinbase International) and assets (BTC, 1000PEPE).
-inline constexpr NameRule exchange_or_asset_name = name_rule(24, " .-_");
-
-inline bool follows(std::string_view name, const NameRule& rule) {
-  if (name.empty() || name.size() > rule.max_length) return false;
-  for (const char c : name) {
-    if (!rule.allowed[static_cast<unsigned char>(c)]) return false;
-  }
-  return true;
 }
 
 // Reads a symbol, exchange or asset name. One that breaks its rule is bad_symbol and is not

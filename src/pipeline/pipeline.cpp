@@ -29,6 +29,16 @@ std::string_view to_string(EventRejection r) {
   return "unknown";
 }
 
+ParserOptions parser_options(const Config& config) {
+  ParserOptions options;
+  options.max_frame_bytes = static_cast<std::size_t>(config.coinglass.max_frame_bytes);
+  // Only the absolute bounds: a stand-in or a replaying source may run on another clock.
+  options.max_clock_skew_ms = 100LL * 365 * 24 * 3'600'000;
+  options.max_price = config.ingest.max_price;
+  options.max_volume_usd = config.ingest.max_volume_usd;
+  return options;
+}
+
 std::uint64_t PipelineStats::rejected() const {
   std::uint64_t n = 0;
   for (auto r : rejected_by_reason) n += r;

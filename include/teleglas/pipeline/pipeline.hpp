@@ -44,6 +44,10 @@ struct PipelineStats {
   std::uint64_t rejected() const;
 };
 
+// The parser's limits as the configuration sets them (ingest.*, coinglass.max_frame_bytes).
+// Event times are judged by the pipeline's market clock, not by the parser.
+ParserOptions parser_options(const Config& config);
+
 class Pipeline {
  public:
   // `win_rates` must outlive the pipeline.

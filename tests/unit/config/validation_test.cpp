@@ -13,6 +13,7 @@ namespace teleglas {
 namespace {
 
 using ::testing::ElementsAre;
+using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 using ::testing::SizeIs;
 using namespace teleglas::testing;
@@ -322,8 +323,19 @@ TEST(ConfigLoad, SymbolNameMustBePresentAndNonEmpty) {
                       "USDT\n"),
               ElementsAre("test.yaml:2: symbols[0].symbol: must not be empty, got ''",
                           "test.yaml:3: symbols[1].symbol: is required",
-                          "test.yaml:4: symbols[2].symbol: must be a symbol name without spaces, "
-                          "',' or '@', got 'BTC USDT'"));
+                          "test.yaml:4: symbols[2].symbol: must be a symbol name of at most 32 "
+                          "bytes: letters, digits and - _ / . :, got 'BTC USDT'"));
+}
+
+TEST(ConfigLoad, SymbolsAndExchangesFollowTheParsersNameRules) {
+  // A name the parser refuses could never match an event.
+  EXPECT_THAT(reports("symbols:\n  - symbol: BTC@USDT\n  - symbol: ETHUSDT\n    exchanges: "
+                      "[\"<b>OKX</b>\"]\n"),
+              ElementsAre(HasSubstr("symbols[0].symbol: must be a symbol name"),
+                          HasSubstr("symbols[1].exchanges[0]: must be an exchange name")));
+  EXPECT_THAT(reports("symbols:\n  - symbol: 1000PEPEUSDT\n  - symbol: BTC-USDT-SWAP\n"
+                      "    exchanges: [OKX]\n"),
+              ::testing::IsEmpty());
 }
 
 TEST(ConfigLoad, SymbolNeedsAtLeastOneExchange) {
