@@ -337,11 +337,12 @@ std::string market_logic(const Signal& signal) {
       if (d == Direction::neutral) {
         return fmt::format("Liquidations are cascading ({}) — {}.", volume, setup_phrase(d));
       }
-      // The cascade continues: long liquidations push price down, so the setup is SHORT.
+      // A flush of longs (forced sells) can exhaust the sellers: watch for the bounce. No
+      // absorption yet; a stop hunt is the confirmed form.
       return fmt::format(
-          "{} are being liquidated in a cascade ({} forced {}) — momentum favours {}, stop {} the "
-          "cascade zone.",
-          up ? "Shorts" : "Longs", volume, up ? "buying" : "selling", setup_phrase(d),
+          "{} are being liquidated in a cascade ({} forced {}) — a potential reversal: watch "
+          "for {}, stop {} the cascade zone. Not yet absorbed; a stop hunt would confirm it.",
+          up ? "Longs" : "Shorts", volume, up ? "selling" : "buying", setup_phrase(d),
           stop_side(d));
     case SignalType::whale_accumulation: {
       const auto range = metric(signal, "price_range_pct");
@@ -451,12 +452,10 @@ std::string volume_line(const Signal& signal) {
   std::string share_of = "dominant side";
   switch (signal.type) {
     case SignalType::stop_hunt:
+    case SignalType::liquidation_cascade:
+      // Both are reversal setups: a LONG follows a flush of longs.
       label = "Liquidated";
       share_of = up ? "longs" : "shorts";
-      break;
-    case SignalType::liquidation_cascade:
-      label = "Liquidated";
-      share_of = up ? "shorts" : "longs";
       break;
     case SignalType::accumulation:
     case SignalType::distribution:
@@ -492,14 +491,15 @@ std::vector<std::string> what_happened(const Signal& signal) {
   return lines;
 }
 
-std::vector<std::string> setup_lines(const Setup& setup) {
+std::vector<std::string> setup_lines(const Setup& setup, std::string_view venue) {
   const double risk = std::fabs(setup.entry - setup.stop);
   const double reward = std::fabs(setup.target - setup.entry);
   std::string stop = fmt::format("Stop: <code>{}</code>", format_price(setup.stop));
   if (setup.entry != 0)
     stop += fmt::format(" (risk {}%)", format_fixed(risk / std::fabs(setup.entry) * 100, 2));
   std::vector<std::string> lines = {
-      fmt::format("Entry: <code>{}</code>", format_price(setup.entry)),
+      fmt::format("Entry: <code>{}</code>{}", format_price(setup.entry),
+                  venue.empty() ? std::string() : " (" + text(venue) + " price)"),
       stop,
       fmt::format("Target: <code>{}</code>", format_price(setup.target)),
   };
@@ -534,6 +534,26 @@ void append_section(std::string& out, std::string_view heading,
   }
 }
 
+// "Liquidations by venue: Binance 62% · OKX 25% · Bybit 13%" (at most five, then "others").
+std::string venue_breakdown(const Signal& signal) {
+  double total = 0;
+  for (const VenueShare& v : signal.venues) total += v.usd;
+  if (total <= 0) return {};
+  std::string line = signal.type == SignalType::stop_hunt ||
+                             signal.type == SignalType::liquidation_cascade
+                         ? "Liquidations by venue: "
+                         : "Volume by venue: ";
+  double shown = 0;
+  for (std::size_t i = 0; i < signal.venues.size() && i < 5; ++i) {
+    if (i > 0) line += " · ";
+    line += text(signal.venues[i].exchange) + " " +
+            format_fixed(signal.venues[i].usd / total * 100.0, 0) + "%";
+    shown += signal.venues[i].usd;
+  }
+  if (signal.venues.size() > 5) line += " · others " + format_fixed((total - shown) / total * 100.0, 0) + "%";
+  return line;
+}
+
 // The whole message, uncapped; the HTML and plain forms are both cut from it.
 std::string render_html(const Signal& signal) {
   const std::string exchange = signal.exchange.empty() ? "all exchanges" : text(signal.exchange);
@@ -551,7 +571,13 @@ std::string render_html(const Signal& signal) {
     out += "\n\n\u26A0\uFE0F <b>Degraded:</b> the feed was down for " +
            format_duration(signal.degraded_gap_ms) + " inside this window; some data is missing.";
   }
-  if (signal.setup) append_section(out, "\U0001F3AF <b>Setup</b>", setup_lines(*signal.setup));
+  if (!signal.venues.empty()) out += "\n" + venue_breakdown(signal);
+  if (signal.setup) {
+    append_section(out, "\U0001F3AF <b>Setup</b>",
+                   setup_lines(*signal.setup, signal.exchange));
+  } else if (!signal.setup_missing.empty()) {
+    out += "\n\n\U0001F3AF <b>No setup:</b> " + text(signal.setup_missing) + ".";
+  }
   append_section(out, "\U0001F4CA <b>What happened</b>", what_happened(signal));
   append_section(out, fmt::format("\U0001F9EE <b>Confidence {}/100</b>", signal.confidence),
                  confidence_lines(signal));

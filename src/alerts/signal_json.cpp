@@ -91,6 +91,8 @@ std::string signal_to_json(const Signal& signal) {
       object.number("entry", signal.setup->entry);
       object.number("stop", signal.setup->stop);
       object.number("target", signal.setup->target);
+    } else if (!signal.setup_missing.empty()) {
+      object.string("setup_missing", signal.setup_missing);
     }
     object.number("zone_low", signal.zone_low);
     object.number("zone_high", signal.zone_high);
@@ -98,6 +100,12 @@ std::string signal_to_json(const Signal& signal) {
     object.number("dominant_share", signal.dominant_share);
     object.number("absorption_usd", signal.absorption_usd);
     if (signal.degraded_gap_ms > 0) object.integer("degraded_gap_ms", signal.degraded_gap_ms);
+    // Venues by volume, largest first: {"Binance":1200000.0,"OKX":300000.0}.
+    object.key("venues");
+    {
+      ObjectWriter venues(out);
+      for (const VenueShare& v : signal.venues) venues.number(v.exchange, v.usd);
+    }
 
     const std::vector<std::string> metric_names = unique_names(signal.metrics);
     object.key("metrics");

@@ -124,10 +124,26 @@ TEST(TelegramHtml, StopHuntShortSaysShortsWereSqueezedAndSellersAbsorbed) {
   EXPECT_THAT(html, HasSubstr("Absorbed: $452.0K by large sells"));
 }
 
-TEST(TelegramHtml, CascadeOfLongLiquidationsFavoursShort) {
+TEST(TelegramHtml, CascadeOfLongLiquidationsIsAPotentialLongReversal) {
   EXPECT_THAT(format_telegram_html(samples::liquidation_cascade()),
-              HasSubstr("Longs are being liquidated in a cascade ($6.20M forced selling) — "
-                        "momentum favours a SHORT setup, stop above the cascade zone."));
+              HasSubstr("Longs are being liquidated in a cascade ($6.20M forced selling) — a "
+                        "potential reversal: watch for a LONG setup, stop below the cascade zone. "
+                        "Not yet absorbed; a stop hunt would confirm it."));
+}
+
+TEST(TelegramHtml, LiquidationsShowTheirVenueBreakdown) {
+  EXPECT_THAT(format_telegram_html(samples::stop_hunt_long()),
+              HasSubstr("Liquidations by venue: Binance 62% · OKX 25% · Bybit 13%"));
+}
+
+TEST(TelegramHtml, ASignalWithoutAFreshPriceSaysWhyItHasNoSetup) {
+  Signal s = samples::stop_hunt_long();
+  s.setup.reset();
+  s.setup_missing = "no Binance price in the last 30 s (the last is 2.0 h old)";
+  const std::string html = format_telegram_html(s);
+  EXPECT_THAT(html, HasSubstr("<b>No setup:</b> no Binance price in the last 30 s (the last is "
+                              "2.0 h old)."));
+  EXPECT_THAT(html, Not(HasSubstr("Entry:")));
 }
 
 TEST(TelegramHtml, OrderFlowSaysWhichSideDominatedAndForHowLong) {
@@ -147,7 +163,7 @@ TEST(TelegramHtml, PositiveFundingExtremeExplainsCrowdedLongs) {
 TEST(TelegramHtml, SetupShowsEntryStopTargetRiskAndRewardToRisk) {
   EXPECT_THAT(format_telegram_html(samples::stop_hunt_long()),
               HasSubstr("<b>Setup</b>\n"
-                        "Entry: <code>95,850.0</code>\n"
+                        "Entry: <code>95,850.0</code> (Binance price)\n"
                         "Stop: <code>95,650.0</code> (risk 0.21%)\n"
                         "Target: <code>96,250.0</code>\n"
                         "Reward : risk = 1 : 2.0\n"));
@@ -287,7 +303,7 @@ TEST(PlainText, HasTheSameContentWithoutMarkup) {
   const std::string plain = format_plain_text(samples::stop_hunt_long());
   EXPECT_THAT(plain, Not(HasSubstr("<")));
   EXPECT_THAT(plain, HasSubstr("\U0001F6A8 URGENT · Stop hunt\nBTCUSDT · Binance · "));
-  EXPECT_THAT(plain, HasSubstr("\nEntry: 95,850.0\n"));
+  EXPECT_THAT(plain, HasSubstr("\nEntry: 95,850.0 (Binance price)\n"));
   EXPECT_THAT(plain, HasSubstr("\n+10 volume ($2.40M > $2M)\n"));
 }
 

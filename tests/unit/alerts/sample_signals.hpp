@@ -29,6 +29,7 @@ inline Signal stop_hunt_long() {
   s.dominant_share = 0.76;
   s.absorption_usd = 452'000;
   s.metrics = {{"liquidations", 41}, {"absorbing_trades", 12}, {"absorption_delay_s", 4.2}};
+  s.venues = {{"Binance", 1'490'480}, {"OKX", 601'000}, {"Bybit", 312'520}};
   s.factors = {{"base", 50, ""},
                {"volume", 10, "$2.40M > $2M"},
                {"one_sided", 10, "76% long liquidations > 70%"},
@@ -86,26 +87,29 @@ inline Signal distribution() {
   return s;
 }
 
-// Longs liquidated in a cascade: momentum continues down, a SHORT setup.
+// Longs liquidated in a cascade: a potential reversal, a LONG watch before any absorption.
 inline Signal liquidation_cascade() {
   Signal s;
   s.type = SignalType::liquidation_cascade;
   s.symbol = "ETHUSDT";
   s.exchange = "Binance";
-  s.direction = Direction::bearish;
-  s.confidence = 85;
-  s.priority = Priority::urgent;
+  s.direction = Direction::bullish;
+  s.confidence = 80;
+  s.priority = Priority::watch;
   s.time = decision_time;
   s.window_start = decision_time - 18'600;
-  s.setup = Setup{2392.4, 2436.7, 2303.8};
+  s.setup = Setup{2392.4, 2378.1, 2421.0};
   s.zone_low = 2390.1;
   s.zone_high = 2431.8;
   s.volume_usd = 6'200'000;
   s.dominant_share = 0.94;
+  s.venues = {{"Binance", 4'100'000}, {"Bybit", 2'100'000}};
   s.metrics = {{"liquidations", 57}, {"duration_s", 18.6}};
   s.factors = {{"base", 50, ""},
                {"volume", 20, "$6.20M > $5M"},
-               {"one_sided", 15, "94% long liquidations > 80%"}};
+               {"one_sided", 15, "94% long liquidations > 80%"},
+               {"cascade_events", 10, "57 liquidations, at least twice the minimum"},
+               {"reversal_unconfirmed", -15, "no absorption seen yet: a reversal watch"}};
   return s;
 }
 

@@ -56,7 +56,22 @@ TEST(SignalJson, KeysComeInTheDocumentedOrder) {
       keys_of(parse_object(samples::stop_hunt_long())),
       ElementsAre("type", "symbol", "exchange", "direction", "confidence", "priority", "time",
                   "window_start", "entry", "stop", "target", "zone_low", "zone_high", "volume_usd",
-                  "dominant_share", "absorption_usd", "metrics", "factors", "factor_details"));
+                  "dominant_share", "absorption_usd", "venues", "metrics", "factors",
+                  "factor_details"));
+}
+
+TEST(SignalJson, VenuesListTheVolumeByVenueLargestFirst) {
+  EXPECT_THAT(signal_to_json(samples::stop_hunt_long()),
+              HasSubstr(R"("venues":{"Binance":1490480.0,"OKX":601000.0,"Bybit":312520.0})"));
+}
+
+TEST(SignalJson, ADirectionalSignalWithoutSetupSaysWhy) {
+  Signal s = samples::stop_hunt_long();
+  s.setup.reset();
+  s.setup_missing = "no Binance price in the last 30 s";
+  const json::object o = parse_object(s);
+  EXPECT_FALSE(o.contains("entry"));
+  EXPECT_EQ(o.at("setup_missing").as_string(), "no Binance price in the last 30 s");
 }
 
 TEST(SignalJson, SetupFieldsArePresentOnlyWithASetup) {
