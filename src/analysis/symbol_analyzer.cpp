@@ -182,14 +182,14 @@ int SymbolAnalyzer::reference_slot(const SideFlow& flow) const {
 PriceQuote SymbolAnalyzer::quote_from(int slot, TimeMs now) const {
   PriceQuote quote;
   if (slot < 0 || slot >= static_cast<int>(venues_.size())) {
-    quote.missing = "no price for " + symbol_ + " yet";
+    quote.missing = "no recent price for " + symbol_;
     return quote;
   }
   const Venue& venue = venues_[slot];
   quote.venue = venue.name;
   const SetupConfig& setup = config_.setup;
   if (venue.prices.last_price() <= 0) {
-    quote.missing = "no " + venue.name + " price for " + symbol_ + " yet";
+    quote.missing = "no recent " + venue.name + " price for " + symbol_;
     return quote;
   }
   const TimeMs age = now - venue.prices.last_time();

@@ -110,7 +110,7 @@ struct Pipeline::Impl final : DetectionSink {
     snapshot_context.quote = [this](std::string_view symbol) {
       if (auto it = index.find(symbol); it != index.end()) return slots[it->second]->quote(clock);
       PriceQuote none;
-      none.missing = "no price for " + std::string(symbol) + " yet";
+      none.missing = "no recent price for " + std::string(symbol);
       return none;
     };
   }

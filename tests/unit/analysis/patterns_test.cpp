@@ -142,7 +142,7 @@ class Snapshots : public ::testing::Test {
         quote.price = 95'000;
         quote.venue = "Binance";
       } else {
-        quote.missing = "no price for " + std::string(symbol) + " yet";
+        quote.missing = "no recent price for " + std::string(symbol);
       }
       return quote;
     };
@@ -191,7 +191,7 @@ TEST_F(Snapshots, FundingIsNormalizedToEightHours) {
   EXPECT_EQ(sink.offers[0].direction, Direction::bullish);
   EXPECT_NEAR(metric(sink.offers[0], "funding_rate_8h_pct"), -0.12, 1e-12);
   EXPECT_FALSE(sink.offers[0].setup.has_value()) << "no SOL price seen yet";
-  EXPECT_EQ(sink.offers[0].setup_missing, "no price for SOLUSDT yet");
+  EXPECT_EQ(sink.offers[0].setup_missing, "no recent price for SOLUSDT");
 }
 
 TEST_F(Snapshots, FundingExtremeAlertsOnceUntilItNormalizes) {
