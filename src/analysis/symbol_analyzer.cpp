@@ -77,6 +77,10 @@ std::size_t SymbolAnalyzer::memory_bytes() const {
 }
 
 int SymbolAnalyzer::venue_slot(std::string_view exchange) {
+  // Venues spell their name the same way every time: the exact match is the fast path.
+  for (std::size_t i = 0; i < venues_.size(); ++i) {
+    if (i != other_venue && venues_[i].name == exchange) return static_cast<int>(i);
+  }
   for (std::size_t i = 0; i < venues_.size(); ++i) {
     if (i != other_venue && same_venue(venues_[i].name, exchange)) return static_cast<int>(i);
   }
@@ -105,7 +109,10 @@ void SymbolAnalyzer::on_event(const MarketEvent& event, DetectionSink& sink) {
     liquidations_.add(time, event.side, event.volume_usd, slot);
     recent_liquidations_.push(recent);
     check_stop_hunt_open(event, slot);
-    check_cascade(event, sink);
+    // No window can reach the cascade's threshold when everything kept does not.
+    if (to_dollars(liquidations_.kept_usd(event.side)) >= config_.cascade.liquidation_usd) {
+      check_cascade(event, sink);
+    }
   } else {
     venues_[slot].prices.add(time, event.price, std::nullopt);
     trades_.add(time, event.side, event.volume_usd, slot);
@@ -147,9 +154,13 @@ void SymbolAnalyzer::advance_to(TimeMs now, DetectionSink& sink) {
     evaluate_order_flow(next_flow_eval_, sink);
     next_flow_eval_ += interval;
   }
-  liquidations_.expire(now);
-  trades_.expire(now);
-  for (Venue& v : venues_) v.prices.expire(now);
+  // Whole seconds leave the series: once a second is enough.
+  if (now / 1000 != expired_second_) {
+    expired_second_ = now / 1000;
+    liquidations_.expire(now);
+    trades_.expire(now);
+    for (Venue& v : venues_) v.prices.expire(now);
+  }
 }
 
 bool SymbolAnalyzer::watched(TimeMs span_ms) const {
@@ -245,6 +256,8 @@ void SymbolAnalyzer::check_stop_hunt_open(const MarketEvent& liquidation, int sl
     hunt.flushed.add(one_event(liquidation.exchange_time, liquidation.volume_usd, slot));
     return;
   }
+  // No window can reach the threshold when everything kept does not (the cheap check).
+  if (to_dollars(liquidations_.kept_usd(side)) < cfg.liquidation_usd) return;
   const TimeMs span = seconds_ms(cfg.window_s);
   if (!watched(span)) return;
   const SecondRange window = trailing_seconds(now_, span);
@@ -332,7 +345,7 @@ void SymbolAnalyzer::evaluate_order_flow(TimeMs boundary, DetectionSink& sink) {
   const TimeMs span = seconds_ms(cfg.window_s);
   if (!settings_.observation->watched(boundary - span, boundary)) return;
   const SecondRange window = seconds_before(boundary, span);
-  const FlowTotals totals = trades_.sum(window);
+  FlowTotals totals = trades_.sum_without_venues(window);
   const double total = totals.total_usd();
   if (total <= 0 || totals.total_large_count(0) < cfg.min_large_trades) return;
   const double buy_ratio = totals.usd_of(Side::buy) / total;
@@ -348,6 +361,7 @@ void SymbolAnalyzer::evaluate_order_flow(TimeMs boundary, DetectionSink& sink) {
     return;
   }
   const Side dominant = direction == Direction::bullish ? Side::buy : Side::sell;
+  totals = trades_.sum(window);  // now with the venues
   Signal s = detection(type, direction, boundary);
   s.window_start = boundary - span;
   s.volume_usd = totals.usd_of(dominant);
@@ -371,15 +385,22 @@ void SymbolAnalyzer::check_whale(const MarketEvent& trade, DetectionSink& sink) 
   if (!watched(span)) return;
   const SecondRange window = trailing_seconds(now_, span);
   constexpr int whale_tier = 1;
-  const FlowTotals totals = trades_.sum(window, whale_claims_);
-  const int whales = totals.large_count_of(whale_tier, Side::buy);
-  if (whales < cfg.min_trades) return;
-  const int slot = reference_slot(totals.of(Side::buy));
-  if (slot < 0) return;
+  if (trades_.large_count(window, Side::buy, whale_tier, whale_claims_[index_of(Side::buy)]) <
+      cfg.min_trades) {
+    return;
+  }
+  // The price range first: with a configured reference venue it needs no sums at all.
+  const bool configured = !settings_.reference_venue.empty();
+  FlowTotals totals;
+  if (!configured) totals = trades_.sum(window, whale_claims_);
+  const int slot = configured ? 0 : reference_slot(totals.of(Side::buy));
+  if (slot < 0 || slot >= static_cast<int>(venues_.size())) return;
   const auto range = venues_[slot].prices.range(window);
   if (!range) return;
   const double range_pct = (range->high - range->low) / range->low * 100.0;
   if (range_pct > cfg.max_price_range_pct) return;
+  if (configured) totals = trades_.sum(window, whale_claims_);
+  const int whales = totals.large_count_of(whale_tier, Side::buy);
 
   Signal s = detection(SignalType::whale_accumulation, Direction::bullish, now_);
   s.window_start = now_ - span;

@@ -68,10 +68,17 @@ FlowSeries::FlowSeries(TimeMs keep_ms, std::array<LargeRule, large_tiers> rules)
 
 bool FlowSeries::add(TimeMs time, Side side, double usd, int venue) {
   const std::int64_t second = second_of(time);
-  if (!seconds_.empty() && second < seconds_.newest_key() - whole_seconds(keep_ms_)) return false;
-  SideFlow& flow = seconds_.at(second)[index_of(side)];
+  Second* bucket;
+  if (!seconds_.empty() && second == seconds_.newest_key()) {
+    bucket = &seconds_.newest();  // the common case: another event in the current second
+  } else {
+    if (!seconds_.empty() && second < seconds_.newest_key() - whole_seconds(keep_ms_)) return false;
+    bucket = &seconds_.at(second);
+  }
+  SideFlow& flow = (*bucket)[index_of(side)];
   const UsdUnits units = to_usd_units(usd);
   flow.usd += units;
+  kept_usd_[index_of(side)] += units;
   ++flow.count;
   for (int t = 0; t < large_tiers; ++t) {
     if (large_inclusive_[t] ? units >= large_units_[t] : units > large_units_[t]) {
@@ -85,7 +92,13 @@ bool FlowSeries::add(TimeMs time, Side side, double usd, int venue) {
 }
 
 void FlowSeries::expire(TimeMs now) {
-  seconds_.drop_below(second_of(now) - whole_seconds(keep_ms_));
+  const std::int64_t floor = second_of(now) - whole_seconds(keep_ms_);
+  seconds_.for_range(std::numeric_limits<std::int64_t>::min(), floor - 1,
+                     [&](std::int64_t, const Second& s) {
+                       kept_usd_[0] -= s[0].usd;
+                       kept_usd_[1] -= s[1].usd;
+                     });
+  seconds_.drop_below(floor);
 }
 
 FlowTotals FlowSeries::sum(SecondRange range) const {
@@ -93,6 +106,23 @@ FlowTotals FlowSeries::sum(SecondRange range) const {
   seconds_.for_range(range.first, range.last, [&](std::int64_t, const Second& s) {
     totals.sides[0].add(s[0]);
     totals.sides[1].add(s[1]);
+  });
+  return totals;
+}
+
+FlowTotals FlowSeries::sum_without_venues(SecondRange range) const {
+  FlowTotals totals;
+  seconds_.for_range(range.first, range.last, [&](std::int64_t, const Second& s) {
+    for (int side = 0; side < 2; ++side) {
+      SideFlow& out = totals.sides[side];
+      out.usd += s[side].usd;
+      out.count += s[side].count;
+      for (int t = 0; t < large_tiers; ++t) {
+        out.large_count[t] += s[side].large_count[t];
+        out.large_usd[t] += s[side].large_usd[t];
+      }
+      out.first_time = std::min(out.first_time, s[side].first_time);
+    }
   });
   return totals;
 }
@@ -120,6 +150,17 @@ UsdUnits FlowSeries::side_usd(SecondRange range, Side side, const FlowClaim& cla
                        if (second == claim.second) usd -= claim.at_claim.usd;
                      });
   return usd;
+}
+
+int FlowSeries::large_count(SecondRange range, Side side, int tier, const FlowClaim& claim) const {
+  const int s = index_of(side);
+  int count = 0;
+  seconds_.for_range(std::max(range.first, claim.second), range.last,
+                     [&](std::int64_t second, const Second& flow) {
+                       count += flow[s].large_count[tier];
+                       if (second == claim.second) count -= claim.at_claim.large_count[tier];
+                     });
+  return count;
 }
 
 FlowClaim FlowSeries::claim(Side side, TimeMs now) const {

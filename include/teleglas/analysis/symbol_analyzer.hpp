@@ -97,6 +97,7 @@ class SymbolAnalyzer {
   TimeMs next_flow_eval_ = 0;   // 0: not scheduled yet
   TimeMs now_ = 0;
   TimeMs last_event_ = 0;
+  TimeMs expired_second_ = -1;
 };
 
 }  // namespace teleglas

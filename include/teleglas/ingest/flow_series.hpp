@@ -98,11 +98,18 @@ class FlowSeries {
   void expire(TimeMs now);
 
   FlowTotals sum(SecondRange range) const;
+  // The same without the breakdown by venue (left at zero): the cheaper first look.
+  FlowTotals sum_without_venues(SecondRange range) const;
   FlowTotals sum(SecondRange range, const FlowClaims& claims) const;
   // USD of one side only: the cheap check run on every event.
   UsdUnits side_usd(SecondRange range, Side side, const FlowClaim& claim) const;
+  // Large events of one side and tier only.
+  int large_count(SecondRange range, Side side, int tier, const FlowClaim& claim) const;
   // Claims everything of `side` up to and including what the second of `now` holds.
   FlowClaim claim(Side side, TimeMs now) const;
+
+  // USD of one side over every second kept: a bound on any window's sum, in O(1).
+  UsdUnits kept_usd(Side side) const { return kept_usd_[index_of(side)]; }
 
   bool empty() const { return seconds_.empty(); }
   std::int64_t newest_second() const { return seconds_.newest_key(); }  // !empty()
@@ -114,6 +121,7 @@ class FlowSeries {
   std::array<UsdUnits, large_tiers> large_units_;
   std::array<bool, large_tiers> large_inclusive_;
   KeyedRing<Second> seconds_;
+  std::array<UsdUnits, 2> kept_usd_{};
 };
 
 }  // namespace teleglas

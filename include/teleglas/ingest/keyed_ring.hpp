@@ -21,11 +21,12 @@ class KeyedRing {
 
   // The value at `key`, default-constructed when new.
   T& at(std::int64_t key) {
+    // Most events fall in the newest key, the rest mostly open the next one.
+    if (head_ != items_.size() && key == items_.back().key) return items_.back().value;
     if (head_ == items_.size() || key > items_.back().key) {
       items_.push_back({key, T{}});
       return items_.back().value;
     }
-    if (key == items_.back().key) return items_.back().value;
     const auto first = items_.begin() + static_cast<std::ptrdiff_t>(head_);
     auto it = std::lower_bound(first, items_.end(), key,
                                [](const Item& item, std::int64_t k) { return item.key < k; });
@@ -58,6 +59,7 @@ class KeyedRing {
   std::size_t size() const { return items_.size() - head_; }
   std::int64_t newest_key() const { return items_.back().key; }  // !empty()
   const T& newest() const { return items_.back().value; }         // !empty()
+  T& newest() { return items_.back().value; }                     // !empty()
   std::size_t memory_bytes() const { return items_.capacity() * sizeof(Item); }
 
  private:
