@@ -58,6 +58,13 @@ inline std::vector<Signal> signals_of_type(const std::vector<Signal>& signals, S
   return out;
 }
 
+inline bool has_factor(const Signal& s, std::string_view name) {
+  for (const ScoreFactor& f : s.factors) {
+    if (f.name == name) return true;
+  }
+  return false;
+}
+
 inline double metric(const Signal& s, std::string_view name) {
   for (const Metric& m : s.metrics) {
     if (m.name == name) return m.value;

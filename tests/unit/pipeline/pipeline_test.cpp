@@ -40,12 +40,6 @@ class PipelineTest : public ::testing::Test {
     feed(trade(t + 9'000, Side::buy, 300'000, 95'800, symbol));
   }
   std::vector<Signal> of_type(SignalType type) const { return signals_of_type(signals, type); }
-  static bool has_factor(const Signal& s, std::string_view name) {
-    for (const ScoreFactor& f : s.factors) {
-      if (f.name == name) return true;
-    }
-    return false;
-  }
 
   Config config;
   NoWinRateHistory no_history;

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "../analysis/test_events.hpp"
 #include "teleglas/core/events.hpp"
 #include "teleglas/pipeline/pipeline.hpp"
 
@@ -66,23 +67,10 @@ class Tape {
 };
 
 inline std::vector<Signal> of_type(const std::vector<Signal>& signals, SignalType type) {
-  std::vector<Signal> out;
-  for (const Signal& s : signals) {
-    if (s.type == type) out.push_back(s);
-  }
-  return out;
+  return signals_of_type(signals, type);
 }
-
 inline double metric_value(const Signal& s, std::string_view name) {
-  for (const Metric& m : s.metrics) {
-    if (m.name == name) return m.value;
-  }
-  return -1;
-}
-
-inline bool has_factor(const Signal& s, std::string_view name) {
-  return std::any_of(s.factors.begin(), s.factors.end(),
-                     [&](const ScoreFactor& f) { return f.name == name; });
+  return metric(s, name);
 }
 
 }  // namespace teleglas::testing
