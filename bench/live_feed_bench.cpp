@@ -37,12 +37,13 @@
 #include <thread>
 #include <vector>
 
-#include "teleglas/pipeline/pipeline.hpp"
+#include "teleglas/app/recorder.hpp"
 #include "teleglas/config/config.hpp"
 #include "teleglas/ingest/parser.hpp"
 #include "teleglas/net/feed.hpp"
 #include "teleglas/net/tls_identity.hpp"
 #include "teleglas/net/ws_feed.hpp"
+#include "teleglas/pipeline/pipeline.hpp"
 #include "teleglas/signals/win_rate.hpp"
 #include "teleglas/sim/market_generator.hpp"
 #include "teleglas/simserver/coinglass_server.hpp"
@@ -166,9 +167,7 @@ class BenchListener final : public FeedListener {
  public:
   BenchListener(const Config& config, std::uint64_t expected)
       : expected_(expected),
-        // As the daemon builds its parser: recorded event times may be far from the wall clock.
-        parser_(ParserOptions{static_cast<std::size_t>(config.coinglass.max_frame_bytes),
-                              100LL * 365 * 24 * 3'600'000}),
+        parser_(pipeline_parser_options(config.coinglass)),
         pipeline_(config, no_history_) {
     // Reserved up front so that recording a sample never reallocates inside the timed path.
     latency_ns_.reserve(expected);
