@@ -25,16 +25,17 @@ class LineReader {
     return true;
   }
 
-  // A JSON integer that fits TimeMs: optional '-', no leading zeros, no fraction or exponent
-  // (the delimiter that must follow is checked by the next take()).
+  // An integer that fits TimeMs, spelled as std::to_string spells it: optional '-', no
+  // leading zeros, no "-0", no fraction or exponent (the delimiter that must follow is
+  // checked by the next take()).
   bool integer(TimeMs& out) {
+    const bool negative = rest_.starts_with('-');
+    const std::string_view digits = rest_.substr(negative ? 1 : 0);
+    const bool leading_zero =
+        digits.starts_with('0') && digits.size() > 1 && digits[1] >= '0' && digits[1] <= '9';
+    if (leading_zero || (negative && digits.starts_with('0'))) return false;
     const char* first = rest_.data();
     const char* last = rest_.data() + rest_.size();
-    const std::size_t digits_at = rest_.starts_with('-') ? 1 : 0;
-    if (rest_.size() > digits_at + 1 && rest_[digits_at] == '0' && rest_[digits_at + 1] >= '0' &&
-        rest_[digits_at + 1] <= '9') {
-      return false;
-    }
     const auto [end, error] = std::from_chars(first, last, out);
     if (error != std::errc()) return false;
     rest_.remove_prefix(static_cast<std::size_t>(end - first));

@@ -73,6 +73,7 @@ TEST(ControlLines, MalformedControlLinesAreRejected) {
            R"({"channel":"teleglas.tick","time":1725416318379.5})",       // a fraction
            R"({"channel":"teleglas.tick","time":1e12})",                  // an exponent
            R"({"channel":"teleglas.tick","time":01})",                    // a leading zero
+           R"({"channel":"teleglas.tick","time":-0})",                    // not how 0 is written
            R"({"channel":"teleglas.tick","time":-})",                     // a sign alone
            R"({"channel":"teleglas.tick","time":99999999999999999999})",  // overflows TimeMs
            R"({"channel":"teleglas.tick","time":1)",                      // truncated
