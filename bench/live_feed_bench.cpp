@@ -37,12 +37,13 @@
 #include <thread>
 #include <vector>
 
-#include "teleglas/pipeline/pipeline.hpp"
+#include "teleglas/app/recorder.hpp"
 #include "teleglas/config/config.hpp"
 #include "teleglas/ingest/parser.hpp"
 #include "teleglas/net/feed.hpp"
 #include "teleglas/net/tls_identity.hpp"
 #include "teleglas/net/ws_feed.hpp"
+#include "teleglas/pipeline/pipeline.hpp"
 #include "teleglas/signals/win_rate.hpp"
 #include "teleglas/sim/market_generator.hpp"
 #include "teleglas/simserver/coinglass_server.hpp"

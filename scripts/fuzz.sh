@@ -2,7 +2,7 @@
 # Builds the libFuzzer targets (clang, ASan + UBSan) in build-fuzz and runs one or all of them,
 # each on a scratch copy of its seed corpus so that the checked-in seeds stay small.
 #
-#   scripts/fuzz.sh [parser|config|all] [RUNS]     RUNS defaults to 1000000
+#   scripts/fuzz.sh [parser|config|control_lines|all] [RUNS]     RUNS defaults to 1000000
 #
 # A fuzzer named NAME is fuzz/NAME_fuzzer.cpp with seeds in fuzz/corpus/NAME/. Its scratch
 # corpus is fuzz/corpus-NAME/ and crash inputs land in fuzz/corpus-NAME-crashes/ (both
@@ -15,7 +15,7 @@ runs=${2:-1000000}
 build="$root/build-fuzz"
 
 usage() {
-  echo "usage: $0 [parser|config|all] [RUNS]" >&2
+  echo "usage: $0 [parser|config|control_lines|all] [RUNS]" >&2
   exit 2
 }
 [[ $runs =~ ^[0-9]+$ ]] || usage

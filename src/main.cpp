@@ -94,6 +94,11 @@ void print_human_summary(const ReplaySummary& s) {
   }
   std::cout << " (suppressed: cooldown " << s.pipeline.suppressed_cooldown << ", hourly cap "
             << s.pipeline.suppressed_hourly_cap << ")\n";
+  if (s.control.accepted() + s.control.malformed > 0) {
+    std::cout << "recorded by the daemon: " << s.control.receive_times << " receive times, "
+              << s.control.ticks << " ticks, " << s.control.gaps << " gaps, " << s.control.malformed
+              << " malformed control lines\n";
+  }
 }
 
 int replay(const std::vector<std::string>& files, const Config& config, bool json) {
@@ -188,7 +193,11 @@ std::unique_ptr<OutboxStore> open_store(const StorageConfig& storage) {
   return store;
 }
 
-int run(const Config& config) {
+struct RunOptions {
+  std::string signals_json_path;  // empty = none
+};
+
+int run(const Config& config, const RunOptions& options) {
   setup_logging(config.logging);
   const std::string api_key = env_or_empty("COINGLASS_API_KEY");
   if (api_key.empty()) {
@@ -209,6 +218,15 @@ int run(const Config& config) {
     TerminalAlertSink terminal(std::cout);
     std::unique_ptr<TelegramSink> telegram;
     std::vector<AlertSink*> sinks{&terminal};
+    std::ofstream signals_json_file;
+    std::optional<SignalJsonSink> signals_json;
+    if (!options.signals_json_path.empty()) {
+      signals_json_file.open(options.signals_json_path, std::ios::binary | std::ios::app);
+      if (!signals_json_file) {
+        throw std::runtime_error("cannot open --signals-json " + options.signals_json_path);
+      }
+      sinks.push_back(&signals_json.emplace(signals_json_file));
+    }
     if (!bot_token.empty() && !config.telegram.chat_ids.empty()) {
       telegram = std::make_unique<TelegramSink>(io, config.telegram, bot_token,
                                                 TelegramSinkOptions{.store = store.get()});
@@ -343,12 +361,21 @@ int main(int argc, char** argv) {
       "                      /status /mute /unmute /stats /help are answered there; without it,\n"
       "                      alerts go to stdout and the log only\n"
       "Queued Telegram alerts and bot state are kept in storage.path (SQLite) across restarts.\n"
+      "With coinglass.record_path set, every frame and REST snapshot is appended there with\n"
+      "its receive time, and every pipeline tick and stream gap: `teleglas replay` of that\n"
+      "file gives exactly the signals this run emitted.\n"
       "SIGTERM/SIGINT stop it cleanly; under systemd it notifies readiness and feeds the "
       "watchdog.");
   auto* run_config =
       run_cmd->add_option("--config,-c", config_path,
                           "Configuration file (default: "
                           "config/teleglas.yaml when present, else built-in defaults)");
+  RunOptions run_options;
+  run_cmd
+      ->add_option("--signals-json", run_options.signals_json_path,
+                   "Also append each emitted signal to FILE as one JSON line, the line\n"
+                   "`replay --json` prints for it (compare a run with its recording)")
+      ->type_name("FILE");
 
   DemoOptions demo;
   auto* demo_cmd = app.add_subcommand(
@@ -391,7 +418,7 @@ int main(int argc, char** argv) {
   if (run_cmd->parsed()) {
     auto config = load_config_for_command(config_path, run_config->count() > 0);
     if (!config) return 1;
-    return run(*config);
+    return run(*config, run_options);
   }
   if (demo_cmd->parsed()) {
     setup_logging(LoggingConfig{});

@@ -8,12 +8,12 @@
 #include <deque>
 #include <stdexcept>
 
-#include "teleglas/pipeline/pipeline.hpp"
 #include "teleglas/app/recorder.hpp"
 #include "teleglas/core/clock.hpp"
 #include "teleglas/ingest/parser.hpp"
 #include "teleglas/net/rest_poller.hpp"
 #include "teleglas/net/ws_feed.hpp"
+#include "teleglas/pipeline/pipeline.hpp"
 
 namespace teleglas {
 
@@ -59,7 +59,6 @@ struct Daemon::Impl final : FeedListener, std::enable_shared_from_this<Impl> {
   // ---- FeedListener ------------------------------------------------------------------
 
   void on_frame(std::string_view text, TimeMs receive_time) override {
-    recorder.append(text);
     process(text, receive_time);
   }
 
@@ -107,17 +106,20 @@ struct Daemon::Impl final : FeedListener, std::enable_shared_from_this<Impl> {
     longest_gap_ms = std::max(longest_gap_ms, gap.length_ms());
     spdlog::warn("coinglass connection {}: gap of {:.1f} s in the stream", gap.connection,
                  gap.length_ms() / 1000.0);
+    recorder.append_gap(gap.from, gap.to);
     pipeline.on_gap(gap.from, gap.to);
   }
 
   // ---- the shared path -----------------------------------------------------------------
 
   void on_snapshot_line(std::string_view line) {
-    recorder.append(line);
     process(line, 0);  // snapshot lines carry their own time
   }
 
+  // Every input reaches the pipeline through here, tick() or on_gap(), and is recorded just
+  // before, in the same order: replaying the recording repeats the very same calls.
   void process(std::string_view text, TimeMs receive_time) {
+    recorder.append_frame(text, receive_time);
     const auto started = std::chrono::steady_clock::now();
     const ParsedFrame& frame = parser.parse(text, receive_time);
     pipeline.on_frame(frame, signals);
@@ -167,7 +169,9 @@ struct Daemon::Impl final : FeedListener, std::enable_shared_from_this<Impl> {
       signal_times.pop_front();
     }
     if (last_event_wall != 0) {
-      pipeline.on_tick(last_event_clock + (now - last_event_wall), signals);
+      const TimeMs pipeline_now = last_event_clock + (now - last_event_wall);
+      recorder.append_tick(pipeline_now);
+      pipeline.on_tick(pipeline_now, signals);
       deliver();
     }
     recorder.flush();
@@ -206,8 +210,9 @@ struct Daemon::Impl final : FeedListener, std::enable_shared_from_this<Impl> {
     for (const auto& c : fs.connections) h.connections.push_back(c.state);
     const FeedConnectionStats total = fs.total();
     h.frames = parser.stats().frames;
-    h.events = parser.stats().events;
-    h.rejected = parser.stats().rejected();
+    // What the parser refused and what the pipeline refused after it (time, symbol cap).
+    h.events = parser.stats().events - pipeline.stats().rejected();
+    h.rejected = parser.stats().rejected() + pipeline.stats().rejected();
     h.notices = total.notices;
     h.signals = pipeline.stats().emitted;
     h.reconnects = total.reconnects;

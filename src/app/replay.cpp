@@ -7,6 +7,8 @@
 #include <cstring>
 #include <memory>
 
+#include "teleglas/app/recorder.hpp"
+
 namespace teleglas {
 
 namespace {
@@ -29,12 +31,39 @@ Replay::Replay(const Config& config, const WinRateSource& win_rates, SignalHandl
 
 void Replay::feed_line(std::string_view line, std::size_t capacity) {
   if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-  const ParsedFrame& frame = parser_.parse(line, 0, capacity);
+  if (is_control_line(line)) {
+    if (const auto control = parse_control_line(line)) {
+      apply(*control);
+    } else {
+      ++control_.malformed;
+    }
+    return;
+  }
+  const ParsedFrame& frame = parser_.parse(line, receive_time_, capacity);
   if (first_time_ == 0) {
     if (!frame.events.empty()) first_time_ = frame.events.front().exchange_time;
   }
   pipeline_.on_frame(frame, pending_);
   emit();
+}
+
+void Replay::apply(const ControlLine& line) {
+  switch (line.kind) {
+    case ControlKind::receive_time:
+      ++control_.receive_times;
+      receive_time_ = line.time;
+      break;
+    case ControlKind::tick:
+      ++control_.ticks;
+      clock_recorded_ = true;
+      pipeline_.on_tick(line.time, pending_);
+      emit();
+      break;
+    case ControlKind::gap:
+      ++control_.gaps;
+      pipeline_.on_gap(line.from, line.to);
+      break;
+  }
 }
 
 void Replay::emit() {
@@ -57,6 +86,7 @@ std::string Replay::feed_file(const std::string& path) {
   std::unique_ptr<std::FILE, FileCloser> file(std::fopen(path.c_str(), "rb"));
   if (!file) return path + ": " + std::strerror(errno);
   ++files_;
+  receive_time_ = 0;
   // A chunk holds whole lines; the tail of an incomplete last line moves to the front.
   std::vector<char> buffer(chunk_bytes + parse_padding);
   std::size_t held = 0;
@@ -82,7 +112,14 @@ std::string Replay::feed_file(const std::string& path) {
 }
 
 void Replay::finish() {
-  // The longest any analyzer looks back; ticking that far past the end decides what's open.
+  // A recording with the live run's ticks ends where that run stopped; otherwise tick as far
+  // past the end as any analyzer looks back, so that what is open gets decided.
+  if (!clock_recorded_) tick_past_the_end();
+  pipeline_.end_of_input();
+  emit();
+}
+
+void Replay::tick_past_the_end() {
   double horizon_s = 0;
   auto widen = [&](const AnalysisConfig& a) {
     horizon_s = std::max({horizon_s, a.order_flow.window_s + a.order_flow.eval_interval_s,
@@ -91,13 +128,12 @@ void Replay::finish() {
   widen(config_.analysis);
   for (const SymbolConfig& s : config_.symbols) widen(s.analysis);
   if (pipeline_.now() > 0) pipeline_.on_tick(pipeline_.now() + seconds_ms(horizon_s), pending_);
-  pipeline_.end_of_input();
-  emit();
 }
 
 ReplaySummary Replay::summary() const {
   ReplaySummary s;
   s.parse = parser_.stats();
+  s.control = control_;
   s.pipeline = pipeline_.stats();
   s.first_time = first_time_;
   s.last_time = pipeline_.now();
@@ -136,6 +172,11 @@ std::string summary_to_json(const ReplaySummary& summary) {
   s["notices"] = summary.parse.notices;
   s["rejected"] = summary.parse.rejected() + summary.pipeline.rejected();
   s["rejected_by_reason"] = std::move(rejected_by_reason);
+  s["control_lines"] = summary.control.accepted();
+  s["control_lines_by_kind"] = json::object{{"recv", summary.control.receive_times},
+                                            {"tick", summary.control.ticks},
+                                            {"gap", summary.control.gaps}};
+  s["control_lines_malformed"] = summary.control.malformed;
   s["symbols"] = summary.pipeline.symbols;
   s["peak_symbols"] = summary.pipeline.peak_symbols;
   s["symbols_evicted"] = summary.pipeline.symbols_evicted;

@@ -32,7 +32,9 @@ std::string_view to_string(EventRejection r) {
 ParserOptions parser_options(const Config& config) {
   ParserOptions options;
   options.max_frame_bytes = static_cast<std::size_t>(config.coinglass.max_frame_bytes);
-  // Only the absolute bounds: a stand-in or a replaying source may run on another clock.
+  // The parser keeps only the absolute bounds: a stand-in or a replaying source may run on
+  // another clock. The pipeline judges event time against its market clock and, where known,
+  // the receive time (ingest.max_clock_skew_s), the same way live and in replay.
   options.max_clock_skew_ms = 100LL * 365 * 24 * 3'600'000;
   options.max_price = config.ingest.max_price;
   options.max_volume_usd = config.ingest.max_volume_usd;

@@ -25,6 +25,7 @@
 #include <chrono>
 #include <deque>
 #include <map>
+#include <utility>
 
 #include "teleglas/core/types.hpp"
 #include "teleglas/net/tls_context.hpp"
@@ -147,6 +148,10 @@ class SimServer : public std::enable_shared_from_this<SimServer> {
 
   void forget(std::uint64_t id) { connections_.erase(id); }
 
+  // Where the next connection starts streaming (options.resume); io thread only.
+  std::size_t resume_point() const { return resume_point_; }
+  void streamed(std::size_t frame) { resume_point_ = (frame + 1) % options_.frames.size(); }
+
   // On the io thread (dispatch): the sessions are not thread-safe.
   void drop_connections() {
     net::dispatch(io_, [self = shared_from_this()] { self->abort_all(); });
@@ -171,6 +176,7 @@ class SimServer : public std::enable_shared_from_this<SimServer> {
   std::uint16_t port_ = 0;
   std::map<std::uint64_t, std::weak_ptr<Connection>> connections_;  // io thread only
   std::uint64_t next_id_ = 0;
+  std::size_t resume_point_ = 0;
 
   mutable std::mutex mutex_;  // guards what tests read or change from their thread
   SimCoinglassRecord record_;
@@ -432,11 +438,13 @@ net::awaitable<void> Connection::stream_frames(std::shared_ptr<Connection> self)
     return faults.drop_after_frames >= 0 &&
            sent >= static_cast<std::uint64_t>(faults.drop_after_frames);
   };
+  std::size_t first = options.resume ? self->server_->resume_point() : 0;
   do {
     // Pacing restarts with each pass: a looped recording's times jump back.
     std::optional<TimeMs> first_time;
     Clock::time_point first_sent;
-    for (std::size_t i = 0; i < options.frames.size() && !self->closed_ && !drop_due(); ++i) {
+    for (std::size_t i = std::exchange(first, 0);
+         i < options.frames.size() && !self->closed_ && !drop_due(); ++i) {
       if (options.pace > 0 && times[i]) {
         if (!first_time) {
           first_time = times[i];
@@ -463,6 +471,7 @@ net::awaitable<void> Connection::stream_frames(std::shared_ptr<Connection> self)
         self->send(std::string("\x00\x01\x02\xff", 4), false);
       }
       self->send(options.frames[i], true);
+      self->server_->streamed(i);
       ++sent;
       self->server_->update([](SimCoinglassRecord& r) { ++r.frames_sent; });
       co_await self->wait_queue_at_most(queue_high_water);

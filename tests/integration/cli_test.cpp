@@ -184,5 +184,13 @@ TEST(Cli, HelpNamesEveryCommandAndVersionPrints) {
   EXPECT_NE(version.out.find("teleglas"), std::string::npos);
 }
 
+TEST(Cli, RunHelpDocumentsTheSignalsFileAndWhatARecordingHolds) {
+  TempDir dir;
+  const auto help = run_teleglas("run --help", dir);
+  EXPECT_EQ(help.exit_code, 0);
+  EXPECT_NE(help.out.find("--signals-json FILE"), std::string::npos) << help.out;
+  EXPECT_NE(help.out.find("record_path"), std::string::npos) << help.out;
+}
+
 }  // namespace
 }  // namespace teleglas

@@ -10,6 +10,7 @@
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
+#include <sstream>
 #include <thread>
 
 #include <fmt/format.h>
@@ -17,6 +18,8 @@
 #include "cli_harness.hpp"
 #include "fakes/telegram_server.hpp"
 #include "stand_ins.hpp"
+#include "teleglas/ingest/control_lines.hpp"
+#include "teleglas/sim/market_generator.hpp"
 #include "teleglas/simserver/coinglass_server.hpp"
 
 namespace teleglas {
@@ -104,6 +107,76 @@ TEST_F(DaemonCli, StreamsSubscribesAlertsAndStopsOnSigtermWithinFiveSeconds) {
   EXPECT_NE(replayed.out.find("Stop hunt"), std::string::npos) << replayed.out;
   EXPECT_NE(read_file(record).find("funding_rates"), std::string::npos)
       << "REST snapshots recorded too";
+}
+
+std::vector<std::string> lines_of(const std::string& text) {
+  std::vector<std::string> lines;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) lines.push_back(std::move(line));
+  return lines;
+}
+
+// The control lines of a recording, in order.
+std::vector<ControlLine> control_lines_of(const std::string& recording) {
+  std::vector<ControlLine> found;
+  for (const std::string& line : lines_of(recording)) {
+    if (auto control = parse_control_line(line)) found.push_back(*control);
+  }
+  return found;
+}
+
+TEST_F(DaemonCli, ReplayOfItsRecordingGivesExactlyTheSignalsTheLiveRunEmitted) {
+  // Ten minutes of generated market (a stop hunt, accumulation) that ended in the last minute,
+  // on a minute boundary: the order-flow window closing with it is left to the daemon's ticks.
+  // Streamed as fast as the daemon takes it over connections the server drops every 500
+  // frames; each new connection goes on where the last one stopped.
+  const TimeMs this_minute = std::stoll(now_ms_plus(0)) / 60'000 * 60'000;
+  const MarketGeneratorOptions market{
+      .seed = 7, .start_time = this_minute - 600'000, .duration_s = 600};
+  std::ostringstream generated;
+  generate_market(market, generated);
+  SimCoinglassOptions options;
+  options.identity = make_loopback_identity();
+  options.frames = lines_of(generated.str());
+  options.resume = true;
+  options.faults.drop_after_frames = 500;
+  start_server(std::move(options));
+  const std::string record = dir.file("recorded.jsonl");
+  const std::string signals = dir.file("signals.jsonl");
+  const std::string config = write_config("  record_path: " + record + "\n");
+
+  BackgroundTeleglas daemon({"run", "--config", config, "--signals-json", signals},
+                            {{"COINGLASS_API_KEY", secret_key}}, dir);
+  // Run until the daemon's clock has passed the close of the market's last order-flow window.
+  const TimeMs market_end = market.start_time + seconds_ms(market.duration_s);
+  const auto ticked_past_the_end = [&] {
+    return std::ranges::any_of(control_lines_of(read_file(record)), [&](const ControlLine& c) {
+      return c.kind == ControlKind::tick && c.time > market_end + 1'000;
+    });
+  };
+  const auto deadline = std::chrono::steady_clock::now() + 30s;
+  while (!ticked_past_the_end() && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(100ms);
+  }
+  ASSERT_TRUE(ticked_past_the_end()) << daemon.err();
+  ASSERT_EQ(daemon.stop(SIGTERM, 5s), 0) << daemon.err();
+
+  const std::vector<std::string> live = lines_of(read_file(signals));
+  ASSERT_FALSE(live.empty()) << daemon.err();
+  const std::vector<ControlLine> control = control_lines_of(read_file(record));
+  EXPECT_GE(std::ranges::count(control, ControlKind::gap, &ControlLine::kind), 1)
+      << "the dropped connections are recorded as gaps";
+  EXPECT_GE(server->record().ws_connections, 2);
+
+  const CommandResult replayed =
+      run_teleglas("replay --json --config " + config + " " + record, dir);
+  ASSERT_EQ(replayed.exit_code, 0) << replayed.err;
+  std::vector<std::string> replayed_signals = lines_of(replayed.out);
+  ASSERT_FALSE(replayed_signals.empty());
+  const std::string summary = replayed_signals.back();
+  replayed_signals.pop_back();
+  EXPECT_EQ(replayed_signals, live) << "replay gives exactly what the live run emitted";
+  EXPECT_NE(summary.find(R"("control_lines_malformed":0)"), std::string::npos) << summary;
 }
 
 TEST_F(DaemonCli, FramesOnAnotherClockAreDecidedOnTheirOwnEventTime) {

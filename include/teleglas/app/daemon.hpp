@@ -1,6 +1,7 @@
 // The live daemon (`teleglas run`): the CoinGlass WebSocket feed and REST pollers feed the
 // very Pipeline replay drives, on one io_context. Signals go to an AlertSink (Telegram, or
-// the terminal when there is no token). Frames are recorded when coinglass.record_path is set.
+// the terminal when there is no token). With coinglass.record_path set, everything the
+// pipeline is fed (frames with their receive times, ticks, gaps) is recorded for replay.
 #pragma once
 
 #include <boost/asio/io_context.hpp>

@@ -1,5 +1,7 @@
 // `teleglas replay`: runs recordings through the very Pipeline the daemon uses, with the
-// events' own timestamps as the clock. Same input, same signals, same bytes.
+// events' own timestamps as the clock. Same input, same signals, same bytes. A recording the
+// daemon wrote also carries its receive times, ticks and gaps (ingest/control_lines.hpp):
+// replay then makes the very calls the live run made, and gives exactly its signals.
 #pragma once
 
 #include <functional>
@@ -7,13 +9,25 @@
 #include <string_view>
 #include <vector>
 
-#include "teleglas/pipeline/pipeline.hpp"
+#include "teleglas/ingest/control_lines.hpp"
 #include "teleglas/ingest/parser.hpp"
+#include "teleglas/pipeline/pipeline.hpp"
 
 namespace teleglas {
 
+// Our own lines in a recording; none of them is a frame.
+struct ControlLineStats {
+  std::uint64_t receive_times = 0;
+  std::uint64_t ticks = 0;
+  std::uint64_t gaps = 0;
+  std::uint64_t malformed = 0;  // claimed to be ours but did not parse: skipped
+
+  std::uint64_t accepted() const { return receive_times + ticks + gaps; }
+};
+
 struct ReplaySummary {
   ParseStats parse;
+  ControlLineStats control;
   PipelineStats pipeline;
   TimeMs first_time = 0;  // first and last event time seen (0 when none)
   TimeMs last_time = 0;
@@ -27,7 +41,8 @@ class Replay {
   Replay(const Config& config, const WinRateSource& win_rates, SignalHandler on_signal);
 
   // Feeds one recording file, streaming it in bounded chunks. Returns an error message when
-  // the file cannot be read (nothing else is an error: bad lines are counted).
+  // the file cannot be read (nothing else is an error: bad lines are counted). Each file
+  // starts with an unknown receive time until a receive-time line says otherwise.
   std::string feed_file(const std::string& path);
 
   // Feeds recording text (lines separated by \n). `capacity` >= text.size() lets the
@@ -35,20 +50,26 @@ class Replay {
   void feed_text(std::string_view text, std::size_t capacity = 0);
 
   // Lets event time run on past the last event, as a live clock would, so windows still
-  // open at the end are decided (or expire) the same way.
+  // open at the end are decided (or expire) the same way. Not when the recording carried
+  // the live clock (tick lines): it ends where the live run stopped deciding.
   void finish();
 
   ReplaySummary summary() const;
 
  private:
   void feed_line(std::string_view line, std::size_t capacity);
+  void apply(const ControlLine& line);
   void emit();
+  void tick_past_the_end();
 
   const Config& config_;
   FrameParser parser_;
   Pipeline pipeline_;
   SignalHandler on_signal_;
   std::vector<Signal> pending_;
+  TimeMs receive_time_ = 0;  // as the last receive-time line set it; 0 = unknown
+  bool clock_recorded_ = false;
+  ControlLineStats control_;
   TimeMs first_time_ = 0;
   std::uint64_t files_ = 0;
 };

@@ -22,6 +22,19 @@ class TerminalAlertSink final : public AlertSink {
   std::uint64_t signals_ = 0;
 };
 
+// Every signal as one line of JSON, the very line `teleglas replay --json` prints for it
+// (alerts/signal_json.hpp): what `run --signals-json FILE` writes, so a live run can be
+// compared with the replay of its recording. Flushed per line; notices are not signals.
+class SignalJsonSink final : public AlertSink {
+ public:
+  explicit SignalJsonSink(std::ostream& out) : out_(out) {}
+  void on_signal(const Signal& signal) override;
+  void on_admin_notice(std::string_view) override {}
+
+ private:
+  std::ostream& out_;
+};
+
 // Hands every alert to each of several sinks (e.g. Telegram and the terminal).
 class TeeAlertSink final : public AlertSink {
  public:

@@ -39,6 +39,9 @@ struct SimCoinglassOptions {
       frames;         // streamed to every connection after its first subscribe, in order
   double pace = 0;    // 0 = as fast as possible; 1 = real time by the frames' event times; 10 = 10x
   bool loop = false;  // start over at the end (demo)
+  // A new connection picks the stream up after the last frame an earlier one sent, as a live
+  // market goes on through an outage; off, every connection starts at the first frame.
+  bool resume = false;
   std::string funding_data = "[]";  // JSON `data` of /api/futures/funding-rate/exchange-list
   std::function<std::string(const std::string& base)>
       open_interest_data;  // `data` per ?symbol=; null -> "[]"

@@ -236,6 +236,22 @@ TEST_F(SimCoinglassServerTest, DropsTheConnectionAbruptlyAfterNFrames) {
   EXPECT_NE(c.read_error, websocket::error::closed) << "no close frame, a dead connection";
 }
 
+TEST_F(SimCoinglassServerTest, ResumedStreamGoesOnWhereTheDroppedConnectionStopped) {
+  SimCoinglassOptions o = options();
+  for (int i = 0; i < 6; ++i) o.frames.push_back(liquidation_frame(1000 + i, i));
+  o.faults.drop_after_frames = 2;
+  o.resume = true;
+  start(o);
+  std::vector<std::string> seen;
+  for (int connection = 0; connection < 3; ++connection) {
+    WsClient c = client({subscribe}, [](const WsClient&) { return false; });
+    run(c);
+    EXPECT_TRUE(c.read_error) << "dropped";
+    for (const std::string& text : c.texts()) seen.push_back(text);
+  }
+  EXPECT_EQ(seen, o.frames) << "each frame once, in order, across the three connections";
+}
+
 TEST_F(SimCoinglassServerTest, RefusesTheUpgradeWithTheConfiguredStatus) {
   SimCoinglassOptions o = options();
   o.faults.upgrade_status = 401;

@@ -1,0 +1,207 @@
+#include "teleglas/app/replay.hpp"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <fstream>
+#include <sstream>
+
+#include "support/temp_dir.hpp"
+#include "teleglas/alerts/signal_json.hpp"
+#include "teleglas/app/recorder.hpp"
+#include "teleglas/sim/market_generator.hpp"
+
+namespace teleglas {
+namespace {
+
+using testing::TempDir;
+
+// Ten minutes of generated market (seed 7): a stop hunt, then accumulation on ETHUSDT. Order
+// flow decides once its window was watched whole (from start + 300 s), so the accumulation is
+// decided at +360 s and, after the market's last event, by a tick at +660 s.
+struct Market {
+  MarketGeneratorOptions options{.seed = 7, .duration_s = 600};
+  std::string text;
+
+  Market() {
+    std::ostringstream out;
+    generate_market(options, out);
+    text = out.str();
+  }
+  TimeMs start() const { return options.start_time; }
+};
+
+// The calls the daemon makes into its pipeline, each recorded just before, as the daemon does.
+struct LiveRun {
+  LiveRun(const Config& config, const std::string& record_path)
+      : parser(parser_options(config)), pipeline(config, no_history) {
+    EXPECT_EQ(recorder.open(record_path), "");
+  }
+  void frame(std::string_view text, TimeMs receive_time) {
+    ++frames;
+    recorder.append_frame(text, receive_time);
+    pipeline.on_frame(parser.parse(text, receive_time), signals);
+  }
+  void tick(TimeMs now) {
+    ++ticks;
+    const std::size_t before = signals.size();
+    recorder.append_tick(now);
+    pipeline.on_tick(now, signals);
+    decided_by_ticks += signals.size() - before;
+  }
+  void gap(TimeMs from, TimeMs to) {
+    recorder.append_gap(from, to);
+    pipeline.on_gap(from, to);
+  }
+
+  // The market as the daemon meets it: every frame with its own receive time, a tick after
+  // every 20 frames, a 4 s outage inside the last order-flow window (reported when the feed
+  // is back), then a tick a second past the last event until the daemon stops at `stop`.
+  void play(const Market& market, TimeMs stop) {
+    const TimeMs gap_from = market.start() + 450'000;
+    const TimeMs gap_to = gap_from + 4'000;
+    bool gap_reported = false;
+    std::istringstream in(market.text);
+    for (std::string line; std::getline(in, line);) {
+      frame(line, market.start() + static_cast<TimeMs>(frames) * 280);
+      if (!gap_reported && pipeline.now() > gap_to) {
+        gap(gap_from, gap_to);
+        gap_reported = true;
+      }
+      if (frames % 20 == 0) tick(pipeline.now() + 100);
+    }
+    for (TimeMs t = pipeline.now() + 1'000; t <= stop; t += 1'000) tick(t);
+    recorder.flush();
+  }
+
+  std::vector<std::string> signal_lines() const {
+    std::vector<std::string> lines;
+    for (const Signal& s : signals) lines.push_back(signal_to_json(s));
+    return lines;
+  }
+
+  NoWinRateHistory no_history;
+  FrameParser parser;
+  Pipeline pipeline;
+  Recorder recorder;
+  std::vector<Signal> signals;
+  std::uint64_t frames = 0;
+  std::uint64_t ticks = 0;
+  std::uint64_t decided_by_ticks = 0;
+};
+
+struct Replayed {
+  std::vector<std::string> signal_lines;
+  ReplaySummary summary;
+};
+
+// `teleglas replay FILE...` without the printing.
+Replayed replay_files(const Config& config, const std::vector<std::string>& paths) {
+  const NoWinRateHistory no_history;
+  Replayed out;
+  Replay replay(config, no_history,
+                [&](const Signal& s) { out.signal_lines.push_back(signal_to_json(s)); });
+  for (const std::string& path : paths) EXPECT_EQ(replay.feed_file(path), "");
+  replay.finish();
+  out.summary = replay.summary();
+  return out;
+}
+
+void write_file(const std::string& path, const std::string& text) {
+  std::ofstream(path, std::ios::binary) << text;
+}
+
+constexpr const char* liquidation =
+    R"({"channel":"liquidationOrders","data":[{"baseAsset":"BTC","exName":"Binance","price":56738.0,"side":2,"symbol":"BTCUSDT","time":1725416318379,"volUsd":3858.184}]})";
+
+TEST(Replay, RecordedReceiveTimesTicksAndGapsGiveTheSignalsOfTheLiveCalls) {
+  const TempDir dir;
+  const Config config;
+  const Market market;
+  LiveRun live(config, dir.file("live.jsonl"));
+  live.play(market, market.start() + 661'000);
+
+  const Replayed replayed = replay_files(config, {dir.file("live.jsonl")});
+  const std::vector<std::string> expected = live.signal_lines();
+  ASSERT_GE(expected.size(), 2u);
+  EXPECT_EQ(replayed.signal_lines, expected);
+  EXPECT_GT(live.decided_by_ticks, 0u) << "the last window is decided by a tick";
+  EXPECT_GT(live.signals.back().degraded_gap_ms, 0) << "and degraded by the gap";
+
+  const ReplaySummary& s = replayed.summary;
+  EXPECT_EQ(s.parse.frames, live.frames);
+  EXPECT_EQ(s.parse.rejected(), live.parser.stats().rejected());
+  EXPECT_EQ(s.control.ticks, live.ticks);
+  EXPECT_EQ(s.control.gaps, 1u);
+  EXPECT_EQ(s.control.receive_times, live.frames) << "every frame came at another time";
+  EXPECT_EQ(s.control.malformed, 0u);
+  EXPECT_EQ(s.pipeline.emitted, expected.size());
+}
+
+TEST(Replay, RecordedClockEndsTheReplayWhereTheLiveRunStopped) {
+  const TempDir dir;
+  const Config config;
+  const Market market;
+
+  // A capture without our lines: replay lets time run on past the market's end and decides
+  // the windows still open.
+  write_file(dir.file("capture.jsonl"), market.text);
+  const Replayed capture = replay_files(config, {dir.file("capture.jsonl")});
+  ASSERT_FALSE(capture.signal_lines.empty());
+  const std::string& last = capture.signal_lines.back();
+  const std::size_t at = last.find("\"time\":") + 7;
+  const TimeMs closing_window = std::stoll(last.substr(at, last.find(',', at) - at));
+  ASSERT_GE(closing_window, market.start() + 600'000) << "decided after the market's last event";
+
+  // The daemon stopped a second before that window closed: it never sent that signal.
+  LiveRun live(config, dir.file("live.jsonl"));
+  live.play(market, closing_window - 1'000);
+  const Replayed replayed = replay_files(config, {dir.file("live.jsonl")});
+  EXPECT_EQ(replayed.signal_lines, live.signal_lines());
+  EXPECT_EQ(replayed.signal_lines.size(), capture.signal_lines.size() - 1);
+  EXPECT_EQ(replayed.summary.last_time, live.pipeline.now());
+}
+
+TEST(Replay, ReceiveTimeLinesReachTheParserAndEndWithTheirFile) {
+  const TempDir dir;
+  const Config config;
+  {
+    Recorder r;
+    ASSERT_EQ(r.open(dir.file("far.jsonl")), "");
+    // Received "in the year 30000": the event is judged against that and rejected.
+    r.append_frame(liquidation, 900'000'000'000'000);
+  }
+  write_file(dir.file("plain.jsonl"), std::string(liquidation) + "\n");
+  const ReplaySummary s =
+      replay_files(config, {dir.file("far.jsonl"), dir.file("plain.jsonl")}).summary;
+  EXPECT_EQ(s.parse.frames, 2u);
+  EXPECT_EQ(s.parse.rejected_by_reason[static_cast<int>(RejectReason::bad_time)], 1u);
+  EXPECT_EQ(s.parse.events, 1u) << "the second file's frame has no receive time to fail";
+  EXPECT_EQ(s.control.receive_times, 1u);
+}
+
+TEST(Replay, MalformedControlLinesAreCountedAndSkippedNeverFrames) {
+  const TempDir dir;
+  const Config config;
+  write_file(dir.file("bad.jsonl"),
+             std::string(R"({"channel":"teleglas.tick","time":"soon"})") + "\n" +
+                 R"({"channel":"teleglas.gap","from":1})" + "\n" + liquidation + "\n" +
+                 R"({"channel":"teleglas.tick","time":1725416319000})" + "\n");
+  const Replayed replayed = replay_files(config, {dir.file("bad.jsonl")});
+  const ReplaySummary& s = replayed.summary;
+  EXPECT_EQ(s.control.malformed, 2u);
+  EXPECT_EQ(s.control.ticks, 1u);
+  EXPECT_EQ(s.parse.frames, 1u);
+  EXPECT_EQ(s.parse.rejected(), 0u);
+  EXPECT_EQ(s.parse.events, 1u);
+  EXPECT_EQ(s.last_time, 1'725'416'319'000) << "the tick moved the clock";
+
+  const std::string json = summary_to_json(s);
+  EXPECT_NE(json.find(R"("control_lines":1,)"), std::string::npos) << json;
+  EXPECT_NE(json.find(R"("control_lines_by_kind":{"recv":0,"tick":1,"gap":0})"), std::string::npos)
+      << json;
+  EXPECT_NE(json.find(R"("control_lines_malformed":2)"), std::string::npos) << json;
+}
+
+}  // namespace
+}  // namespace teleglas
