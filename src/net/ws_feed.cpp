@@ -30,6 +30,7 @@
 #include <utility>
 
 #include "teleglas/core/clock.hpp"
+#include "teleglas/core/text.hpp"
 #include "teleglas/net/backoff.hpp"
 #include "teleglas/net/subscriptions.hpp"
 #include "teleglas/net/tls_context.hpp"
@@ -120,13 +121,6 @@ void log_to_spdlog(FeedLogLevel level, std::string_view text) {
       spdlog::error("{}", text);
       break;
   }
-}
-
-std::string_view trim(std::string_view text) {
-  const auto first = text.find_first_not_of(" \t\r\n");
-  if (first == std::string_view::npos) return {};
-  const auto last = text.find_last_not_of(" \t\r\n");
-  return text.substr(first, last - first + 1);
 }
 
 // CoinGlass data is always a JSON object (or array); anything else it sends is a plain-text
