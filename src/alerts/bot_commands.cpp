@@ -13,7 +13,7 @@
 
 #include "teleglas/alerts/formatter.hpp"  // html_escape, format_utc, telegram_max_message_chars
 #include "teleglas/core/money.hpp"        // format_fixed
-#include "teleglas/core/text.hpp"         // trim
+#include "teleglas/core/text.hpp"         // trim, format_duration
 
 namespace teleglas {
 
@@ -269,24 +269,6 @@ std::optional<BotCommand> parse_bot_command(std::string_view text, std::string_v
     command.bad_argument = !command.minutes.has_value();
   }
   return command;
-}
-
-std::string format_duration(TimeMs ms) {
-  struct Unit {
-    TimeMs seconds;
-    char suffix;
-  };
-  static constexpr std::array<Unit, 4> units = {{{86'400, 'd'}, {3'600, 'h'}, {60, 'm'}, {1, 's'}}};
-  const TimeMs total = std::max<TimeMs>(ms, 0) / 1000;
-  std::size_t major = 0;
-  while (major + 1 < units.size() && total < units[major].seconds) ++major;
-  std::string out = fmt::format("{}{}", total / units[major].seconds, units[major].suffix);
-  if (major + 1 < units.size()) {
-    const Unit& minor = units[major + 1];
-    const TimeMs rest = total % units[major].seconds / minor.seconds;
-    if (rest > 0) out += fmt::format(" {}{}", rest, minor.suffix);
-  }
-  return out;
 }
 
 std::string status_reply(const StatusSnapshot& s) {

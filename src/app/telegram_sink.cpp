@@ -21,6 +21,7 @@
 #include "teleglas/alerts/bot_commands.hpp"
 #include "teleglas/alerts/formatter.hpp"
 #include "teleglas/core/clock.hpp"
+#include "teleglas/core/text.hpp"
 #include "teleglas/net/https_client.hpp"
 
 namespace teleglas {
