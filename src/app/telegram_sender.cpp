@@ -19,6 +19,7 @@
 #include "bot_api.hpp"
 #include "teleglas/alerts/formatter.hpp"
 #include "teleglas/core/clock.hpp"
+#include "teleglas/core/text.hpp"
 #include "teleglas/net/https_client.hpp"
 
 namespace teleglas {
@@ -252,8 +253,8 @@ struct TelegramSender::Impl {
     }
     if (res.status == 429) {
       const std::int64_t retry_after_s = retry_after_of(res);
-      spdlog::warn("telegram: sendMessage to chat {} rate limited: retry after {} s", chat_id,
-                   retry_after_s);
+      spdlog::warn("telegram: sendMessage to chat {} rate limited: retry after {}", chat_id,
+                   format_duration(retry_after_s * 1000));
       co_return std::pair{Outcome::retry, SendFailure::rate_limited(retry_after_s)};
     }
     if (res.status >= 500) {
