@@ -229,7 +229,7 @@ int run(const Config& config, const RunOptions& options) {
     }
     if (!bot_token.empty() && !config.telegram.chat_ids.empty()) {
       telegram = std::make_unique<TelegramSink>(io, config.telegram, bot_token,
-                                                TelegramSinkOptions{.store = store.get()});
+                                                TelegramOptions{.store = store.get()});
       sinks.push_back(telegram.get());
       spdlog::info("alerts go to {} Telegram chat(s) via {}{}", config.telegram.chat_ids.size(),
                    config.telegram.api_url,

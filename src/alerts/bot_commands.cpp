@@ -13,6 +13,7 @@
 
 #include "teleglas/alerts/formatter.hpp"  // html_escape, format_utc, telegram_max_message_chars
 #include "teleglas/core/money.hpp"        // format_fixed
+#include "teleglas/core/text.hpp"         // trim, format_duration
 
 namespace teleglas {
 
@@ -104,15 +105,6 @@ UpdatesAnswer error_answer(const json::object& root) {
 }
 
 // ---- reading a command --------------------------------------------------------------------
-
-constexpr std::string_view whitespace = " \t\r\n";
-
-std::string_view trim(std::string_view text) {
-  const std::size_t begin = text.find_first_not_of(whitespace);
-  if (begin == std::string_view::npos) return {};
-  const std::size_t end = text.find_last_not_of(whitespace);
-  return text.substr(begin, end - begin + 1);
-}
 
 // What Telegram itself accepts in a command name.
 bool is_command_char(char c) {
@@ -255,7 +247,7 @@ UpdatesAnswer parse_get_updates(std::string_view body) {
 std::optional<BotCommand> parse_bot_command(std::string_view text, std::string_view bot_username) {
   const std::string_view trimmed = trim(text);
   if (trimmed.size() < 2 || trimmed[0] != '/' || !is_command_char(trimmed[1])) return std::nullopt;
-  const std::size_t word_end = trimmed.find_first_of(whitespace);
+  const std::size_t word_end = trimmed.find_first_of(text_whitespace);
   const std::string_view word = trimmed.substr(0, word_end);
   std::string_view name = word.substr(1);
   if (const std::size_t at = word.find('@'); at != std::string_view::npos) {
@@ -277,24 +269,6 @@ std::optional<BotCommand> parse_bot_command(std::string_view text, std::string_v
     command.bad_argument = !command.minutes.has_value();
   }
   return command;
-}
-
-std::string format_duration(TimeMs ms) {
-  struct Unit {
-    TimeMs seconds;
-    char suffix;
-  };
-  static constexpr std::array<Unit, 4> units = {{{86'400, 'd'}, {3'600, 'h'}, {60, 'm'}, {1, 's'}}};
-  const TimeMs total = std::max<TimeMs>(ms, 0) / 1000;
-  std::size_t major = 0;
-  while (major + 1 < units.size() && total < units[major].seconds) ++major;
-  std::string out = fmt::format("{}{}", total / units[major].seconds, units[major].suffix);
-  if (major + 1 < units.size()) {
-    const Unit& minor = units[major + 1];
-    const TimeMs rest = total % units[major].seconds / minor.seconds;
-    if (rest > 0) out += fmt::format(" {}{}", rest, minor.suffix);
-  }
-  return out;
 }
 
 std::string status_reply(const StatusSnapshot& s) {

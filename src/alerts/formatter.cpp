@@ -10,6 +10,8 @@
 #include <optional>
 #include <vector>
 
+#include "teleglas/core/text.hpp"  // format_duration
+
 // All number text goes through fmt without the `L` flag, which never consults std::locale, so a
 // message is the same bytes on every machine.
 
@@ -38,19 +40,6 @@ std::string generic_number(double value) {
     return format_fixed(value, 0);
   }
   return fmt::format("{:.6g}", value);
-}
-
-// "42 s", "5 min", "2 min 30 s", "1 h 5 min"
-std::string format_duration(TimeMs ms) {
-  const TimeMs seconds = ms / 1000;
-  if (seconds < 60) return fmt::format("{} s", seconds);
-  const TimeMs minutes = seconds / 60;
-  if (minutes < 60) {
-    return seconds % 60 == 0 ? fmt::format("{} min", minutes)
-                             : fmt::format("{} min {} s", minutes, seconds % 60);
-  }
-  return minutes % 60 == 0 ? fmt::format("{} h", minutes / 60)
-                           : fmt::format("{} h {} min", minutes / 60, minutes % 60);
 }
 
 // ---- UTF-8 and UTF-16 ---------------------------------------------------------------------
@@ -503,7 +492,8 @@ std::vector<std::string> setup_lines(const Setup& setup, std::string_view venue)
       stop,
       fmt::format("Target: <code>{}</code>", format_price(setup.target)),
   };
-  if (risk > 0) lines.push_back(fmt::format("Reward : risk = 1 : {}", format_fixed(reward / risk, 1)));
+  if (risk > 0)
+    lines.push_back(fmt::format("Reward : risk = 1 : {}", format_fixed(reward / risk, 1)));
   return lines;
 }
 

@@ -9,6 +9,7 @@
 
 #include "teleglas/alerts/formatter.hpp"
 #include "teleglas/core/money.hpp"
+#include "teleglas/core/text.hpp"
 
 namespace teleglas {
 
@@ -56,12 +57,14 @@ std::string digest_html(int alert_count, SignalType type, std::string_view symbo
                         int max_per_minute, const std::vector<std::string>& lines_newest_first,
                         std::string_view latest_text) {
   constexpr std::size_t limit = telegram_max_message_chars;
-  const TimeMs minutes = std::max<TimeMs>(1, (span_ms + 59'999) / 60'000);
+  // Whole minutes, rounded up: "in the last 3 min", not "in the last 2 min 10 s".
+  const TimeMs span_minutes_ms = std::max<TimeMs>(1, (span_ms + 59'999) / 60'000) * 60'000;
   const std::string header = fmt::format(
-      "\U0001F501 <b>{} \u00D7 {} {}</b> in the last {} min\n"
+      "\U0001F501 <b>{} \u00D7 {} {}</b> in the last {}\n"
       "<i>Merged into one message: alerts are arriving faster than {} per minute.</i>\n\n"
       "<b>Each alert, newest first</b>",
-      alert_count, to_string(type), clipped_html(symbol, max_name_bytes), minutes, max_per_minute);
+      alert_count, to_string(type), clipped_html(symbol, max_name_bytes),
+      format_duration(span_minutes_ms), max_per_minute);
   constexpr std::size_t more_reserve = 40;  // "\n… and 123456 earlier" with room to spare
   std::string latest = fmt::format("\n\n<b>Latest in full</b>\n{}", latest_text);
   constexpr std::size_t bullet = 4;  // "\n• ": the bullet is three bytes

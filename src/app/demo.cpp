@@ -14,6 +14,7 @@
 #include "teleglas/app/daemon.hpp"
 #include "teleglas/app/terminal_alerts.hpp"
 #include "teleglas/core/clock.hpp"
+#include "teleglas/core/text.hpp"
 #include "teleglas/sim/market_generator.hpp"
 #include "teleglas/simserver/coinglass_server.hpp"
 
@@ -91,8 +92,8 @@ int run_demo(const DemoOptions& options, std::ostream& alerts_out) {
 
   TerminalAlertSink alerts(alerts_out);
   Daemon daemon(io, config, "demo-key", alerts);
-  spdlog::info("demo: simulated CoinGlass on {} streaming {:.0f} s of market at {}x",
-               server.ws_url(), options.market_s, options.pace);
+  spdlog::info("demo: simulated CoinGlass on {} streaming {} of market at {}x", server.ws_url(),
+               format_duration(seconds_ms(options.market_s)), options.pace);
 
   const double run_s =
       options.duration_s > 0 ? options.duration_s : options.market_s / options.pace + 5;

@@ -58,7 +58,7 @@ std::string health_json(const HealthReport& r) {
                    {"feed", std::move(feed)},
                    {"signals", std::move(signals)}};
   if (r.telegram) {
-    const TelegramSinkStats& t = r.telegram->stats;
+    const TelegramStats& t = r.telegram->stats;
     out["telegram"] = json::object{{"sent", t.sent},
                                    {"failed", t.failed},
                                    {"dropped", t.dropped},
@@ -104,7 +104,7 @@ std::string prometheus_metrics(const HealthReport& r) {
          "Longest time from a frame received to its signals decided.",
          d(h.max_signal_latency_us) / 1e6);
   if (r.telegram) {
-    const TelegramSinkStats& t = r.telegram->stats;
+    const TelegramStats& t = r.telegram->stats;
     metric(out, "telegram_sent_total", "counter", "Messages Telegram accepted.", d(t.sent));
     metric(out, "telegram_failed_total", "counter", "sendMessage requests that failed.",
            d(t.failed));

@@ -14,6 +14,7 @@
 #include <optional>
 
 #include "teleglas/core/clock.hpp"
+#include "teleglas/core/text.hpp"
 #include "teleglas/net/url.hpp"
 
 namespace teleglas {
@@ -340,9 +341,10 @@ net::awaitable<void> poll_once(std::shared_ptr<State> s, RestJob& job) {
     // The limit is per API key, not per endpoint: everything waits.
     for (RestJob& other : s->jobs) other.due = std::max(other.due, job.due);
   }
-  spdlog::warn("CoinGlass REST {} failed ({}): {}; next try in {:.2f} s", job.name,
-               to_string(outcome.failure), redact_secret(outcome.detail, s->api_key),
-               std::chrono::duration<double>(delay).count());
+  spdlog::warn(
+      "CoinGlass REST {} failed ({}): {}; next try in {}", job.name, to_string(outcome.failure),
+      redact_secret(outcome.detail, s->api_key),
+      format_duration(std::chrono::duration_cast<std::chrono::milliseconds>(delay).count()));
   if (outcome.failure == RestFailure::auth && !s->key_alarm_raised) {
     s->key_alarm_raised = true;
     ++s->stats.alarms;

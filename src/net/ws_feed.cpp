@@ -30,6 +30,7 @@
 #include <utility>
 
 #include "teleglas/core/clock.hpp"
+#include "teleglas/core/text.hpp"
 #include "teleglas/net/backoff.hpp"
 #include "teleglas/net/subscriptions.hpp"
 #include "teleglas/net/tls_context.hpp"
@@ -120,13 +121,6 @@ void log_to_spdlog(FeedLogLevel level, std::string_view text) {
       spdlog::error("{}", text);
       break;
   }
-}
-
-std::string_view trim(std::string_view text) {
-  const auto first = text.find_first_not_of(" \t\r\n");
-  if (first == std::string_view::npos) return {};
-  const auto last = text.find_last_not_of(" \t\r\n");
-  return text.substr(first, last - first + 1);
 }
 
 // CoinGlass data is always a JSON object (or array); anything else it sends is a plain-text
@@ -311,7 +305,7 @@ net::awaitable<void> WsFeed::Impl::run_connection(std::shared_ptr<Impl> self, Fe
     self->set_state(c, ConnectionState::backing_off);
     // The steady clock: how long a connection stayed healthy must not jump with the wall clock.
     const TimeMs delay = c.backoff.next_delay_ms(steady_now_ms());
-    self->log(FeedLogLevel::info, "feed[{}]: reconnecting in {} ms", c.index, delay);
+    self->log(FeedLogLevel::info, "feed[{}]: reconnecting in {}", c.index, format_duration(delay));
     c.backoff_timer.expires_after(std::chrono::milliseconds(delay));
     co_await c.backoff_timer.async_wait(use_nothrow);
   }
@@ -477,7 +471,8 @@ void WsFeed::Impl::on_text(FeedConnection& c, FeedSession& s, std::string_view t
     if (c.gap_pending) {
       c.gap_pending = false;
       const FeedGap gap{c.index, c.stats.last_frame_time, now};
-      log(FeedLogLevel::warn, "feed[{}]: gap of {} ms in the data", c.index, gap.length_ms());
+      log(FeedLogLevel::warn, "feed[{}]: gap of {} in the data", c.index,
+          format_duration(gap.length_ms()));
       if (listener) listener->on_gap(gap);
     }
     c.stats.last_frame_time = now;
@@ -517,8 +512,8 @@ net::awaitable<void> WsFeed::Impl::keep_heartbeat(std::shared_ptr<Impl> self, Fe
     // Only a missing pong proves the connection dead; a quiet market sends no data for a while.
     if (s->awaiting_pong && now >= s->oldest_unanswered_ping + pong_timeout) {
       ++c.stats.heartbeat_timeouts;
-      self->log(FeedLogLevel::warn, "feed[{}]: no pong within {} s, reconnecting", c.index,
-                self->config.pong_timeout_s);
+      self->log(FeedLogLevel::warn, "feed[{}]: no pong within {}, reconnecting", c.index,
+                format_duration(seconds_ms(self->config.pong_timeout_s)));
       s->kill();  // a peer that stopped answering gets no close handshake
       co_return;
     }

@@ -94,8 +94,4 @@ std::string unmute_reply(bool was_muted);
 std::string bad_argument_reply(const BotCommand& c);     // how to use /mute
 std::string unknown_command_reply(const BotCommand& c);  // names the command, points to /help
 
-// The two largest units, a zero second unit left out: "3d 4h", "2h 5m", "2h", "45s".
-// Negative durations (a wall clock stepped back) read "0s".
-std::string format_duration(TimeMs ms);
-
 }  // namespace teleglas

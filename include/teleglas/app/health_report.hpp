@@ -8,12 +8,12 @@
 
 #include "teleglas/alerts/outbox.hpp"
 #include "teleglas/app/daemon.hpp"
-#include "teleglas/app/telegram_sink.hpp"
+#include "teleglas/app/telegram_common.hpp"
 
 namespace teleglas {
 
 struct TelegramHealth {
-  TelegramSinkStats stats;
+  TelegramStats stats;
   std::size_t queued_alerts = 0;
 };
 

@@ -20,6 +20,14 @@ TEST(DegradedSignal, AlertSaysTheFeedWasDownAndForHowLong) {
   EXPECT_NE(format_plain_text(degraded_hunt()).find("Degraded"), std::string::npos);
 }
 
+TEST(DegradedSignal, AGapUnderASecondReadsInMilliseconds) {
+  Signal s = degraded_hunt();
+  s.degraded_gap_ms = 400;
+  const std::string html = format_telegram_html(s);
+  EXPECT_NE(html.find("the feed was down for 400 ms inside this window"), std::string::npos)
+      << html;
+}
+
 TEST(DegradedSignal, JsonCarriesTheGapOnlyWhenThereIsOne) {
   EXPECT_NE(signal_to_json(degraded_hunt()).find(R"("degraded_gap_ms":12000)"), std::string::npos);
   Signal clean = degraded_hunt();

@@ -40,7 +40,7 @@ TEST(HealthReport, StatusIsOkOnlyWhenEveryConnectionIsLive) {
 
 TEST(HealthReport, JsonCarriesFeedSignalsTelegramAndMemory) {
   HealthReport r = sample_report();
-  r.telegram = TelegramHealth{TelegramSinkStats{.sent = 5, .failed = 1, .dropped = 2}, 4};
+  r.telegram = TelegramHealth{TelegramStats{.sent = 5, .failed = 1, .dropped = 2}, 4};
   const json::value v = json::parse(health_json(r));
   EXPECT_EQ(v.at("status").as_string(), "degraded");
   EXPECT_EQ(v.at("uptime_s").as_int64(), 90);
@@ -61,7 +61,7 @@ TEST(HealthReport, JsonSaysTelegramIsOffRatherThanLeavingItOut) {
 
 TEST(HealthReport, PrometheusTextHasHelpTypeAndOneSamplePerMetric) {
   HealthReport r = sample_report();
-  r.telegram = TelegramHealth{TelegramSinkStats{.sent = 5}, 0};
+  r.telegram = TelegramHealth{TelegramStats{.sent = 5}, 0};
   const std::string text = prometheus_metrics(r);
   std::istringstream lines(text);
   std::string line;

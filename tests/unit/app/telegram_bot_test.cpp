@@ -1,8 +1,6 @@
-// The Telegram sink as a bot: the durable outbox over a real SQLite file, and the commands it
-// answers by getUpdates long polling against the fake Bot API.
+// The bot: the commands it answers by getUpdates long polling against the fake Bot API, and
+// the mutes it keeps, over a real SQLite file.
 #include "../alerts/sample_signals.hpp"
-#include "support/temp_dir.hpp"
-#include "teleglas/storage/sqlite_store.hpp"
 #include "telegram_sink_fixture.hpp"
 
 namespace teleglas {
@@ -13,150 +11,7 @@ using namespace std::chrono_literals;
 class TelegramBotTest : public TelegramSinkTest {
  protected:
   TelegramBotTest() { config_.chat_ids = {-1001}; }
-
-  std::unique_ptr<SqliteStore> open_store() {
-    return SqliteStore::open((dir_ / "teleglas.db").string());
-  }
-
-  // A sink on its own wall clock, so that a restart can happen "later".
-  std::unique_ptr<TelegramSink> make_sink_at(OutboxStore* store, const TimeMs* wall) {
-    TelegramSinkOptions opts = options();
-    opts.store = store;
-    opts.wall_clock = [wall] { return *wall; };
-    auto sink = std::make_unique<TelegramSink>(io_, config_, token, opts);
-    sink->start();
-    return sink;
-  }
-
-  void settle(std::chrono::milliseconds how_long = 100ms) {
-    sim_test::run_until(
-        io_, [] { return false; }, how_long);
-  }
-
-  // Stops a sink and lets its coroutines finish, as a process exit would.
-  void shut_down(std::unique_ptr<TelegramSink>& sink) {
-    sink->stop();
-    settle(50ms);
-    sink.reset();
-  }
-
-  bool wait_for(const std::function<bool()>& done, std::chrono::milliseconds limit = 5s) {
-    return sim_test::run_until(io_, done, limit);
-  }
-
-  std::vector<SimTelegramMessage> delivered_to(ChatId chat) const {
-    std::vector<SimTelegramMessage> out;
-    for (auto& m : server_.delivered()) {
-      if (m.chat_id == chat) out.push_back(m);
-    }
-    return out;
-  }
-
-  testing::TempDir dir_;
 };
-
-// ---- the durable outbox ------------------------------------------------------------------
-
-TEST_F(TelegramBotTest, AnAlertIsStoredBeforeItsFirstAttemptAndMarkedSentAfterTelegramsOk) {
-  config_.commands = false;
-  auto store = open_store();
-  auto sink = make_sink(store.get());
-  sink->on_signal(samples::stop_hunt_long());
-  // Nothing has run yet: not a byte went to Telegram, and the alert is on disk.
-  ASSERT_EQ(store->unsent_alerts().size(), 1u);
-  EXPECT_EQ(store->unsent_alerts()[0].text, format_telegram_html(samples::stop_hunt_long()));
-  EXPECT_EQ(store->unsent_alerts()[0].chat_id, -1001);
-
-  ASSERT_TRUE(wait_delivered(1, 5s, sink.get()));
-  EXPECT_TRUE(store->unsent_alerts().empty());
-  EXPECT_EQ(store->counts().sent, 1u);
-}
-
-TEST_F(TelegramBotTest, AlertsUnsentWhenTheProcessEndsAreSentByTheNextStart) {
-  config_.commands = false;
-  const TelegramConfig reachable = config_;
-  config_.api_url = "https://127.0.0.1:1";  // Telegram down: nothing listens there
-  auto store = open_store();
-  auto down = make_sink(store.get());
-  down->on_signal(samples::stop_hunt_long());
-  ASSERT_TRUE(wait_for([&] { return down->stats().failed >= 1; }));
-  shut_down(down);
-  store.reset();
-
-  config_ = reachable;
-  auto reopened = open_store();
-  auto sink = make_sink(reopened.get());
-  ASSERT_TRUE(wait_delivered(1, 5s, sink.get()));
-  EXPECT_EQ(sink->stats().restored, 1u);
-  EXPECT_EQ(server_.delivered()[0].text, format_telegram_html(samples::stop_hunt_long()));
-  EXPECT_EQ(reopened->counts().sent, 1u);
-  EXPECT_EQ(reopened->counts().pending, 0u);
-  settle();
-  EXPECT_EQ(server_.delivered().size(), 1u) << "sent once";
-}
-
-TEST_F(TelegramBotTest, AlertsTooOldAtRestartAreDroppedAndTheAdminsAreTold) {
-  config_.commands = false;
-  config_.admin_chat_ids = {-42};
-  const TelegramConfig reachable = config_;
-  config_.api_url = "https://127.0.0.1:1";
-  TimeMs wall = 1'725'416'318'379;
-  auto store = open_store();
-  auto down = make_sink_at(store.get(), &wall);
-  down->on_signal(samples::stop_hunt_long());
-  shut_down(down);
-
-  config_ = reachable;
-  wall += 900'001;  // telegram.max_alert_age_s (900) and a millisecond later
-  auto sink = make_sink_at(store.get(), &wall);
-  ASSERT_TRUE(wait_delivered(1, 5s, sink.get()));
-  settle();
-  const auto messages = server_.delivered();
-  ASSERT_EQ(messages.size(), 1u);
-  EXPECT_EQ(messages[0].chat_id, -42);
-  EXPECT_NE(messages[0].text.find("1 alert(s) queued before the restart were older than 900 s"),
-            std::string::npos)
-      << messages[0].text;
-  EXPECT_EQ(store->counts().dropped, 1u);
-  EXPECT_EQ(store->counts().pending, 0u);
-}
-
-TEST_F(TelegramBotTest, ADigestMarksEveryAlertItCarriesAsSent) {
-  config_.commands = false;
-  config_.max_per_minute = 2;
-  auto store = open_store();
-  auto sink = make_sink(store.get());
-  for (int i = 0; i < 5; ++i) sink->on_signal(samples::stop_hunt_long());
-  ASSERT_EQ(store->unsent_alerts().size(), 5u);
-  ASSERT_TRUE(wait_delivered(1, 5s, sink.get()));
-  settle();
-  ASSERT_EQ(server_.delivered().size(), 1u);
-  EXPECT_NE(server_.delivered()[0].text.find("5 \u00D7 STOP_HUNT"), std::string::npos);
-  EXPECT_EQ(store->counts().sent, 5u);
-  EXPECT_TRUE(store->unsent_alerts().empty());
-}
-
-TEST_F(TelegramBotTest, AlertsDroppedForAgeAreReportedToTheAdmins) {
-  config_.commands = false;
-  config_.admin_chat_ids = {-42};
-  server_.fail_next_with_status(3, 502);
-  TelegramSinkOptions opts = options();
-  opts.outbox->max_alert_age_ms = 300;
-  auto store = open_store();
-  opts.store = store.get();
-  auto sink = std::make_unique<TelegramSink>(io_, config_, token, opts);
-  sink->start();
-  sink->on_signal(samples::stop_hunt_long());
-  ASSERT_TRUE(wait_for([&] { return !delivered_to(-42).empty(); }));
-  EXPECT_NE(delivered_to(-42)[0].text.find("1 alert(s) were dropped: still unsent after"),
-            std::string::npos)
-      << delivered_to(-42)[0].text;
-  EXPECT_TRUE(delivered_to(-1001).empty());
-  EXPECT_EQ(sink->stats().dropped, 1u);
-  EXPECT_EQ(store->counts().dropped, 1u);
-}
-
-// ---- commands ------------------------------------------------------------------------------
 
 DaemonHealth live_feed() {
   DaemonHealth h;
@@ -249,6 +104,36 @@ TEST_F(TelegramBotTest, APollerConflictIsLoggedOnceAndPollingGoesOn) {
   ASSERT_NE(first, std::string::npos) << log;
   EXPECT_EQ(log.find("getUpdates refused", first + 1), std::string::npos) << log;
   EXPECT_NE(log.find("getUpdates works again"), std::string::npos) << log;
+}
+
+TEST_F(TelegramBotTest, AlertsGoToTheConfiguredChatsThatAreNotMuted) {
+  config_.chat_ids = {-1001, -1002};
+  config_.commands = false;
+  TimeMs wall = 1'725'416'318'379;
+  auto store = open_store();
+  ASSERT_TRUE(store->set_setting("telegram.muted_until.-1001", std::to_string(wall + 60'000)));
+  auto sender = std::make_shared<TelegramSender>(io_, config_, token);
+  TelegramBot bot(io_, config_, token, sender,
+                  TelegramOptions{.wall_clock = [&wall] { return wall; }, .store = store.get()});
+  bot.start();
+  EXPECT_EQ(bot.recipients(samples::stop_hunt_long()), (std::vector<ChatId>{-1002}));
+  EXPECT_EQ(bot.stats().muted, 1u);
+
+  wall += 60'000;  // the mute has ended
+  EXPECT_EQ(bot.recipients(samples::stop_hunt_long()), (std::vector<ChatId>{-1001, -1002}));
+  EXPECT_EQ(bot.stats().muted, 1u);
+}
+
+TEST_F(TelegramBotTest, ABotAnswersThroughTheSenderItIsGiven) {
+  auto sender = std::make_shared<TelegramSender>(io_, config_, token, options());
+  TelegramBot bot(io_, config_, token, sender, options());
+  sender->start();
+  bot.start();
+  server_.push_update(-1001, "/help");
+  ASSERT_TRUE(wait_for([&] { return sender->stats().sent == 1 && !server_.delivered().empty(); }));
+  EXPECT_EQ(bot.stats().commands_answered, 1u);
+  EXPECT_EQ(server_.delivered()[0].chat_id, -1001);
+  EXPECT_NE(server_.delivered()[0].text.find("/mute"), std::string::npos);
 }
 
 }  // namespace

@@ -1,6 +1,6 @@
-// The fixture of the Telegram sink tests: the fake Telegram on its own thread; the sink on
-// the test thread's io_context, run in bounded slices. Logs are captured to prove the token
-// never appears in them.
+// The fixture of the Telegram sender and bot tests: the fake Telegram on its own thread; the
+// sink (sender and bot) on the test thread's io_context, run in bounded slices. Logs are
+// captured to prove the token never appears in them.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -8,14 +8,18 @@
 #include <spdlog/spdlog.h>
 
 #include <boost/asio/io_context.hpp>
+#include <functional>
 #include <sstream>
 #include <thread>
+#include <vector>
 
 #include "../alerts/sample_signals.hpp"
 #include "../simserver/sim_test_support.hpp"
 #include "fakes/telegram_server.hpp"
+#include "support/temp_dir.hpp"
 #include "teleglas/alerts/formatter.hpp"
 #include "teleglas/app/telegram_sink.hpp"
+#include "teleglas/storage/sqlite_store.hpp"
 
 namespace teleglas {
 
@@ -48,15 +52,15 @@ class TelegramSinkTest : public ::testing::Test {
     thread_.join();
   }
 
-  TelegramSinkOptions options() {
+  TelegramOptions options() {
     OutboxConfig outbox = outbox_config_from(config_);
     outbox.retry.fixed_delay_ms = 100;  // keeps the retry tests short
     outbox.limits.per_chat_interval_ms = 100;
-    return TelegramSinkOptions{.outbox = outbox, .poll_retry = 50ms};
+    return TelegramOptions{.outbox = outbox, .poll_retry = 50ms};
   }
 
   std::unique_ptr<TelegramSink> make_sink(OutboxStore* store = nullptr) {
-    TelegramSinkOptions opts = options();
+    TelegramOptions opts = options();
     opts.store = store;
     auto sink = std::make_unique<TelegramSink>(io_, config_, token, opts);
     sink->start();
@@ -75,6 +79,44 @@ class TelegramSinkTest : public ::testing::Test {
         limit);
   }
 
+  // A sink on its own wall clock, so that a restart can happen "later".
+  std::unique_ptr<TelegramSink> make_sink_at(OutboxStore* store, const TimeMs* wall) {
+    TelegramOptions opts = options();
+    opts.store = store;
+    opts.wall_clock = [wall] { return *wall; };
+    auto sink = std::make_unique<TelegramSink>(io_, config_, token, opts);
+    sink->start();
+    return sink;
+  }
+
+  std::unique_ptr<SqliteStore> open_store() {
+    return SqliteStore::open((dir_ / "teleglas.db").string());
+  }
+
+  void settle(std::chrono::milliseconds how_long = 100ms) {
+    sim_test::run_until(
+        io_, [] { return false; }, how_long);
+  }
+
+  // Stops a sink and lets its coroutines finish, as a process exit would.
+  void shut_down(std::unique_ptr<TelegramSink>& sink) {
+    sink->stop();
+    settle(50ms);
+    sink.reset();
+  }
+
+  bool wait_for(const std::function<bool()>& done, std::chrono::milliseconds limit = 5s) {
+    return sim_test::run_until(io_, done, limit);
+  }
+
+  std::vector<SimTelegramMessage> delivered_to(ChatId chat) const {
+    std::vector<SimTelegramMessage> out;
+    for (auto& m : server_.delivered()) {
+      if (m.chat_id == chat) out.push_back(m);
+    }
+    return out;
+  }
+
   void expect_token_nowhere_in_logs() {
     EXPECT_EQ(log_.str().find(token), std::string::npos) << log_.str();
     EXPECT_EQ(log_.str().find("SECRET"), std::string::npos) << log_.str();
@@ -89,6 +131,7 @@ class TelegramSinkTest : public ::testing::Test {
   std::ostringstream log_;
   std::shared_ptr<spdlog::logger> previous_logger_;
   TelegramConfig config_;
+  testing::TempDir dir_;
   net::io_context io_;
 };
 

@@ -1,3 +1,5 @@
+// The sender: alerts and notices delivered to the fake Bot API (HTML, pacing, retries, 429,
+// refusals), and the durable outbox over a real SQLite file.
 #include "telegram_sink_fixture.hpp"
 
 #include "../alerts/sample_signals.hpp"
@@ -109,7 +111,7 @@ TEST_F(TelegramSinkTest, AnAnswerSlowerThanTheTimeoutIsRetriedNotLost) {
   config_.chat_ids = {-1001};
   config_.commands = false;
   server_.set_response_delay(600ms);
-  TelegramSinkOptions opts = options();
+  TelegramOptions opts = options();
   opts.request_timeout = 200ms;
   auto sink = std::make_unique<TelegramSink>(io_, config_, token, opts);
   sink->start();
@@ -175,6 +177,132 @@ TEST_F(TelegramSinkTest, StopEndsTheSenderPromptly) {
   io_.restart();
   io_.run_for(2s);  // returns early only if the sender and everything else has finished
   EXPECT_LT(std::chrono::steady_clock::now() - started, 1s);
+}
+
+TEST_F(TelegramSinkTest, ASenderOnItsOwnDeliversAndNeverAsksForUpdates) {
+  TelegramSender sender(io_, config_, token, options());
+  sender.start();
+  sender.send_alert(samples::stop_hunt_long(), {-1002});
+  ASSERT_TRUE(wait_for([&] { return sender.stats().sent == 1 && !server_.delivered().empty(); }));
+  settle();
+  ASSERT_EQ(server_.delivered().size(), 1u);
+  EXPECT_EQ(server_.delivered()[0].chat_id, -1002);
+  EXPECT_EQ(sender.queued_alerts(), 0u);
+  EXPECT_TRUE(server_.get_updates_calls().empty());
+}
+
+TEST_F(TelegramSinkTest, AnAlertForNoChatQueuesNothing) {
+  TelegramSender sender(io_, config_, token);
+  sender.start();
+  sender.send_alert(samples::stop_hunt_long(), {});
+  EXPECT_EQ(sender.queued_alerts(), 0u);
+  EXPECT_EQ(sender.outbox_stats().enqueued, 0u);
+}
+
+// ---- the durable outbox ------------------------------------------------------------------
+
+class TelegramOutboxTest : public TelegramSinkTest {
+ protected:
+  TelegramOutboxTest() { config_.chat_ids = {-1001}; }
+};
+
+TEST_F(TelegramOutboxTest, AnAlertIsStoredBeforeItsFirstAttemptAndMarkedSentAfterTelegramsOk) {
+  config_.commands = false;
+  auto store = open_store();
+  auto sink = make_sink(store.get());
+  sink->on_signal(samples::stop_hunt_long());
+  // Nothing has run yet: not a byte went to Telegram, and the alert is on disk.
+  ASSERT_EQ(store->unsent_alerts().size(), 1u);
+  EXPECT_EQ(store->unsent_alerts()[0].text, format_telegram_html(samples::stop_hunt_long()));
+  EXPECT_EQ(store->unsent_alerts()[0].chat_id, -1001);
+
+  ASSERT_TRUE(wait_delivered(1, 5s, sink.get()));
+  EXPECT_TRUE(store->unsent_alerts().empty());
+  EXPECT_EQ(store->counts().sent, 1u);
+}
+
+TEST_F(TelegramOutboxTest, AlertsUnsentWhenTheProcessEndsAreSentByTheNextStart) {
+  config_.commands = false;
+  const TelegramConfig reachable = config_;
+  config_.api_url = "https://127.0.0.1:1";  // Telegram down: nothing listens there
+  auto store = open_store();
+  auto down = make_sink(store.get());
+  down->on_signal(samples::stop_hunt_long());
+  ASSERT_TRUE(wait_for([&] { return down->stats().failed >= 1; }));
+  shut_down(down);
+  store.reset();
+
+  config_ = reachable;
+  auto reopened = open_store();
+  auto sink = make_sink(reopened.get());
+  ASSERT_TRUE(wait_delivered(1, 5s, sink.get()));
+  EXPECT_EQ(sink->stats().restored, 1u);
+  EXPECT_EQ(server_.delivered()[0].text, format_telegram_html(samples::stop_hunt_long()));
+  EXPECT_EQ(reopened->counts().sent, 1u);
+  EXPECT_EQ(reopened->counts().pending, 0u);
+  settle();
+  EXPECT_EQ(server_.delivered().size(), 1u) << "sent once";
+}
+
+TEST_F(TelegramOutboxTest, AlertsTooOldAtRestartAreDroppedAndTheAdminsAreTold) {
+  config_.commands = false;
+  config_.admin_chat_ids = {-42};
+  const TelegramConfig reachable = config_;
+  config_.api_url = "https://127.0.0.1:1";
+  TimeMs wall = 1'725'416'318'379;
+  auto store = open_store();
+  auto down = make_sink_at(store.get(), &wall);
+  down->on_signal(samples::stop_hunt_long());
+  shut_down(down);
+
+  config_ = reachable;
+  wall += 900'001;  // telegram.max_alert_age_s (900) and a millisecond later
+  auto sink = make_sink_at(store.get(), &wall);
+  ASSERT_TRUE(wait_delivered(1, 5s, sink.get()));
+  settle();
+  const auto messages = server_.delivered();
+  ASSERT_EQ(messages.size(), 1u);
+  EXPECT_EQ(messages[0].chat_id, -42);
+  EXPECT_NE(messages[0].text.find("1 alert(s) queued before the restart were older than 900 s"),
+            std::string::npos)
+      << messages[0].text;
+  EXPECT_EQ(store->counts().dropped, 1u);
+  EXPECT_EQ(store->counts().pending, 0u);
+}
+
+TEST_F(TelegramOutboxTest, ADigestMarksEveryAlertItCarriesAsSent) {
+  config_.commands = false;
+  config_.max_per_minute = 2;
+  auto store = open_store();
+  auto sink = make_sink(store.get());
+  for (int i = 0; i < 5; ++i) sink->on_signal(samples::stop_hunt_long());
+  ASSERT_EQ(store->unsent_alerts().size(), 5u);
+  ASSERT_TRUE(wait_delivered(1, 5s, sink.get()));
+  settle();
+  ASSERT_EQ(server_.delivered().size(), 1u);
+  EXPECT_NE(server_.delivered()[0].text.find("5 \u00D7 STOP_HUNT"), std::string::npos);
+  EXPECT_EQ(store->counts().sent, 5u);
+  EXPECT_TRUE(store->unsent_alerts().empty());
+}
+
+TEST_F(TelegramOutboxTest, AlertsDroppedForAgeAreReportedToTheAdmins) {
+  config_.commands = false;
+  config_.admin_chat_ids = {-42};
+  server_.fail_next_with_status(3, 502);
+  TelegramOptions opts = options();
+  opts.outbox->max_alert_age_ms = 300;
+  auto store = open_store();
+  opts.store = store.get();
+  auto sink = std::make_unique<TelegramSink>(io_, config_, token, opts);
+  sink->start();
+  sink->on_signal(samples::stop_hunt_long());
+  ASSERT_TRUE(wait_for([&] { return !delivered_to(-42).empty(); }));
+  EXPECT_NE(delivered_to(-42)[0].text.find("1 alert(s) were dropped: still unsent after"),
+            std::string::npos)
+      << delivered_to(-42)[0].text;
+  EXPECT_TRUE(delivered_to(-1001).empty());
+  EXPECT_EQ(sink->stats().dropped, 1u);
+  EXPECT_EQ(store->counts().dropped, 1u);
 }
 
 }  // namespace

@@ -1,0 +1,61 @@
+// What the Telegram sender and bot have in common: the options they take besides the
+// configuration, and the counters they keep.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <optional>
+
+#include "teleglas/alerts/outbox.hpp"
+#include "teleglas/app/daemon.hpp"
+#include "teleglas/core/types.hpp"
+#include "teleglas/storage/store.hpp"
+
+namespace teleglas {
+
+// The clocks, the durable store and the timeouts, injectable for tests. The sender and the
+// bot each read the fields they need.
+struct TelegramOptions {
+  std::optional<OutboxConfig> outbox{};  // default: outbox_config_from(telegram config)
+  // Per request; a getUpdates long poll may take telegram.poll_timeout_s more.
+  std::chrono::milliseconds request_timeout{10'000};
+  std::function<TimeMs()> monotonic_clock{};  // default: steady_clock in ms
+  std::function<TimeMs()> wall_clock{};       // default: system_clock in Unix ms
+  // The durable store. The sender saves each alert before its first attempt, marks it when
+  // Telegram accepts it, and queues it again after a restart; the bot keeps the mutes and
+  // the getUpdates offset there. Null: memory only.
+  OutboxStore* store = nullptr;
+  // What /status and /stats report about the feed; unset: only the sender's own numbers.
+  std::function<DaemonHealth()> health{};
+  // Delay before polling getUpdates again after a failure (grows to 60 s).
+  std::chrono::milliseconds poll_retry{1'000};
+};
+
+// Requests, alerts and commands: the sender and the bot each count what they do (both count
+// store_errors); TelegramSink adds the two up.
+struct TelegramStats {
+  std::uint64_t sent = 0;      // requests Telegram accepted
+  std::uint64_t failed = 0;    // requests that failed (429, 5xx, 4xx, transport)
+  std::uint64_t dropped = 0;   // alerts given up: too old, or rejected with a 4xx
+  std::uint64_t muted = 0;     // alerts not queued for a muted chat (the bot)
+  std::uint64_t restored = 0;  // alerts queued again from the store at start
+  std::uint64_t store_errors = 0;
+  std::uint64_t commands_answered = 0;
+  std::uint64_t commands_ignored = 0;  // from chats that are not configured
+  std::uint64_t update_polls_failed = 0;
+};
+
+inline TelegramStats operator+(const TelegramStats& a, const TelegramStats& b) {
+  return TelegramStats{.sent = a.sent + b.sent,
+                       .failed = a.failed + b.failed,
+                       .dropped = a.dropped + b.dropped,
+                       .muted = a.muted + b.muted,
+                       .restored = a.restored + b.restored,
+                       .store_errors = a.store_errors + b.store_errors,
+                       .commands_answered = a.commands_answered + b.commands_answered,
+                       .commands_ignored = a.commands_ignored + b.commands_ignored,
+                       .update_polls_failed = a.update_polls_failed + b.update_polls_failed};
+}
+
+}  // namespace teleglas

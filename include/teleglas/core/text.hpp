@@ -1,0 +1,24 @@
+// Small text helpers every layer shares: trimming protocol text, and durations as people read
+// them in alerts, bot replies and logs.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "teleglas/core/types.hpp"
+
+namespace teleglas {
+
+// The whitespace of JSON (RFC 8259) and of line-based text: space, tab, CR, LF.
+inline constexpr std::string_view text_whitespace = " \t\r\n";
+
+// `text` without leading and trailing text_whitespace; a view into `text`.
+std::string_view trim(std::string_view text);
+
+// A duration for people: the two largest units, a zero second unit left out, whole units
+// rounded down (never overstating how long something lasted or is left):
+// "45 s", "5 min", "5 min 12 s", "2 h", "2 h 5 min", "3 d 4 h"; under a second "250 ms".
+// Zero and negative durations (a wall clock stepped back) read "0 s".
+std::string format_duration(TimeMs duration_ms);
+
+}  // namespace teleglas

@@ -1,0 +1,374 @@
+#include "teleglas/app/telegram_sender.hpp"
+
+#include <fmt/ranges.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/json/object.hpp>
+#include <boost/json/serialize.hpp>
+#include <set>
+#include <stdexcept>
+#include <utility>
+
+#include "bot_api.hpp"
+#include "teleglas/alerts/formatter.hpp"
+#include "teleglas/core/clock.hpp"
+#include "teleglas/core/text.hpp"
+#include "teleglas/net/https_client.hpp"
+
+namespace teleglas {
+
+namespace {
+
+namespace net = boost::asio;
+namespace json = boost::json;
+
+// Long enough to be idle, short enough that a wrong clock never parks the sender for long.
+constexpr TimeMs idle_wait_ms = 60'000;
+
+std::string send_message_body(ChatId chat_id, const std::string& text, bool silent) {
+  return json::serialize(json::object{{"chat_id", chat_id},
+                                      {"text", text},
+                                      {"parse_mode", "HTML"},
+                                      {"link_preview_options", json::object{{"is_disabled", true}}},
+                                      {"disable_notification", silent}});
+}
+
+// The description Telegram gave, for logs: it names the problem (chat not found, bot blocked)
+// and, unlike the URL, never contains the token.
+std::string description_of(const HttpsResponse& res) {
+  return parse_get_updates(res.body).description;
+}
+
+// 401 and 404 mean the token itself is wrong: every request fails alike until it is fixed,
+// so alerts wait (and age out) rather than being thrown away one by one.
+bool is_token_problem(unsigned status) {
+  return status == 401 || status == 404;
+}
+
+StoredAlert to_stored(const AlertRecord& r, TimeMs created_wall) {
+  return StoredAlert{r.id,
+                     r.chat_id,
+                     static_cast<int>(r.priority),
+                     std::string(to_string(r.type)),
+                     r.symbol,
+                     r.text,
+                     r.headline,
+                     r.silent,
+                     created_wall};
+}
+
+std::optional<AlertRecord> from_stored(const StoredAlert& s) {
+  const auto type = signal_type_from_string(s.type);
+  if (!type || s.priority < static_cast<int>(Priority::none) ||
+      s.priority > static_cast<int>(Priority::urgent)) {
+    return std::nullopt;
+  }
+  return AlertRecord{s.id,       s.chat_id, static_cast<Priority>(s.priority),
+                     *type,      s.symbol,  s.text,
+                     s.headline, s.silent};
+}
+
+// Ids continue above every id the store has seen: a reused id would collide with an old row.
+std::uint64_t first_alert_id(OutboxStore* store) {
+  if (store == nullptr) return 1;
+  const std::uint64_t max_id = store->max_alert_id();
+  if (max_id == 0 && !store->last_error().empty()) {
+    throw std::runtime_error("storage: cannot read the outbox: " + store->last_error());
+  }
+  return max_id + 1;
+}
+
+enum class Outcome { sent, retry, rejected };
+
+}  // namespace
+
+struct TelegramSender::Impl {
+  Impl(net::io_context& io, const TelegramConfig& config, const std::string& bot_token,
+       TelegramOptions opts)
+      : io(io),
+        config(config),
+        send_target("/bot" + bot_token + "/sendMessage"),
+        clock(opts.monotonic_clock ? opts.monotonic_clock : steady_now_ms),
+        wall_clock(opts.wall_clock ? opts.wall_clock : system_now_ms),
+        store(opts.store),
+        outbox_config(opts.outbox ? *opts.outbox : outbox_config_from(config)),
+        outbox(outbox_config, first_alert_id(store)),
+        client(io.get_executor(), config.api_url,
+               HttpsClientOptions{.ca_file = config.ca_file, .timeout = opts.request_timeout}),
+        wakeup(io) {}
+
+  // ---- the durable outbox ---------------------------------------------------------------
+
+  void restore_from_store() {
+    if (store == nullptr) return;
+    const TimeMs wall = wall_clock();
+    const TimeMs now = clock();
+    std::vector<std::uint64_t> too_old;
+    for (const StoredAlert& stored : store->unsent_alerts()) {
+      const TimeMs age = std::max<TimeMs>(0, wall - stored.created_ms);
+      const auto record = from_stored(stored);
+      if (!record) {
+        spdlog::error("storage: queued alert {} is unreadable (type '{}'); dropped", stored.id,
+                      stored.type);
+        store->mark_dropped(std::span(&stored.id, 1), wall, "unreadable");
+        continue;
+      }
+      if (age > outbox_config.max_alert_age_ms) {
+        too_old.push_back(stored.id);
+      } else if (outbox.restore(*record, now - age, now)) {
+        ++stats.restored;
+      }
+    }
+    if (stats.restored > 0) {
+      spdlog::info("telegram: {} alert(s) queued before the restart will be sent now",
+                   stats.restored);
+    }
+    if (!too_old.empty()) {
+      store->mark_dropped(too_old, wall, "older than telegram.max_alert_age_s at restart");
+      stats.dropped += too_old.size();
+      const std::string what = fmt::format(
+          "{} alert(s) queued before the restart were older than {} s and were not sent",
+          too_old.size(), outbox_config.max_alert_age_ms / 1000);
+      spdlog::warn("telegram: {}", what);
+      notify_admins(what);
+    }
+  }
+
+  void save(const std::vector<AlertRecord>& records) {
+    if (store == nullptr) return;
+    const TimeMs wall = wall_clock();
+    for (const AlertRecord& r : records) {
+      if (!store->save_alert(to_stored(r, wall))) {
+        ++stats.store_errors;
+        spdlog::error("storage: {}; alert {} for chat {} is queued in memory only",
+                      store->last_error(), r.id, r.chat_id);
+      }
+    }
+  }
+
+  void mark_sent(const OutgoingAlert& alert) {
+    if (store == nullptr || alert.alert_ids.empty()) return;
+    if (!store->mark_sent(alert.alert_ids, wall_clock())) {
+      ++stats.store_errors;
+      spdlog::error("storage: {}; alert(s) {} may be sent again after a restart",
+                    store->last_error(), fmt::join(alert.alert_ids, ","));
+    }
+  }
+
+  void mark_dropped(const OutgoingAlert& alert, std::string_view reason) {
+    if (store == nullptr || alert.alert_ids.empty()) return;
+    if (!store->mark_dropped(alert.alert_ids, wall_clock(), reason)) {
+      ++stats.store_errors;
+      spdlog::error("storage: {}", store->last_error());
+    }
+  }
+
+  // ---- the sender -----------------------------------------------------------------------
+
+  static net::awaitable<void> run_sender(std::shared_ptr<Impl> self) {
+    while (!self->stopped) {
+      const TimeMs now = self->clock();
+      self->housekeeping(now);
+      if (auto alert = self->outbox.take_ready(now)) {
+        co_await self->send(*alert);
+        continue;
+      }
+      TimeMs until = now + idle_wait_ms;
+      if (auto next = self->outbox.next_wakeup(now)) until = std::min(until, *next);
+      self->wakeup.expires_after(std::chrono::milliseconds(std::max<TimeMs>(until - now, 0)));
+      co_await self->wakeup.async_wait(net::as_tuple(net::use_awaitable));
+    }
+  }
+
+  void housekeeping(TimeMs now) {
+    outbox.compact(now);
+    std::size_t dropped_alerts = 0;
+    for (const OutgoingAlert& old : outbox.expire(now)) {
+      if (old.kind == OutgoingAlert::Kind::notice) {
+        spdlog::warn("telegram: dropped a notice for chat {}: older than {} s", old.chat_id,
+                     outbox_config.max_alert_age_ms / 1000);
+        continue;
+      }
+      spdlog::warn("telegram: dropped {} alert(s) for chat {}: older than {} s", old.alert_count,
+                   old.chat_id, outbox_config.max_alert_age_ms / 1000);
+      stats.dropped += static_cast<std::uint64_t>(old.alert_count);
+      dropped_alerts += static_cast<std::size_t>(old.alert_count);
+      mark_dropped(old, "older than telegram.max_alert_age_s");
+    }
+    if (dropped_alerts > 0) {
+      notify_admins(fmt::format(
+          "{} alert(s) were dropped: still unsent after {} s (Telegram unreachable or rate "
+          "limited)",
+          dropped_alerts, outbox_config.max_alert_age_ms / 1000));
+    }
+  }
+
+  net::awaitable<void> send(const OutgoingAlert& alert) {
+    const auto [outcome, failure] = co_await post(alert.chat_id, alert.text, alert.silent);
+    const TimeMs now = clock();
+    switch (outcome) {
+      case Outcome::sent:
+        outbox.on_sent(alert.id, now);
+        mark_sent(alert);
+        break;
+      case Outcome::retry:
+        outbox.on_failed(alert.id, now, failure);
+        break;
+      case Outcome::rejected:
+        // A 400 or 403 (chat not found, bot blocked) cannot succeed on retry: take it out of
+        // the queue, which the Outbox only does on success, and count it as dropped.
+        outbox.on_sent(alert.id, now);
+        if (alert.kind == OutgoingAlert::Kind::alert) {
+          stats.dropped += static_cast<std::uint64_t>(alert.alert_count);
+          mark_dropped(alert, "rejected by Telegram");
+          notify_admins(fmt::format("Telegram refused an alert for chat {}: {}", alert.chat_id,
+                                    last_rejection));
+        }
+        break;
+    }
+  }
+
+  // One sendMessage. Logs name the chat and the status, never the URL: the token is in it.
+  net::awaitable<std::pair<Outcome, SendFailure>> post(ChatId chat_id, const std::string& html,
+                                                       bool silent) {
+    const HttpsResponse res = co_await client.request(
+        "POST", send_target, {}, send_message_body(chat_id, html, silent), "application/json");
+    if (stopped) co_return std::pair{Outcome::retry, SendFailure::transport()};
+    if (res.ok()) {
+      ++stats.sent;
+      token_refused = false;
+      co_return std::pair{Outcome::sent, SendFailure{}};
+    }
+    ++stats.failed;
+    if (res.error) {
+      spdlog::warn("telegram: sendMessage to chat {} failed: {}", chat_id, res.error.message());
+      co_return std::pair{Outcome::retry, SendFailure::transport()};
+    }
+    if (res.status == 429) {
+      const std::int64_t retry_after_s = retry_after_of(res);
+      spdlog::warn("telegram: sendMessage to chat {} rate limited: retry after {}", chat_id,
+                   format_duration(retry_after_s * 1000));
+      co_return std::pair{Outcome::retry, SendFailure::rate_limited(retry_after_s)};
+    }
+    if (res.status >= 500) {
+      spdlog::warn("telegram: sendMessage to chat {} failed: HTTP {}", chat_id, res.status);
+      co_return std::pair{Outcome::retry, SendFailure::server_error()};
+    }
+    if (is_token_problem(res.status)) {
+      if (!token_refused) {
+        spdlog::error(
+            "telegram: the Bot API refused the bot token (HTTP {} {}): check TELEGRAM_BOT_TOKEN; "
+            "alerts stay queued until they are {} s old",
+            res.status, description_of(res), outbox_config.max_alert_age_ms / 1000);
+      }
+      token_refused = true;
+      co_return std::pair{Outcome::retry, SendFailure::server_error()};
+    }
+    last_rejection = fmt::format("HTTP {} {}", res.status, description_of(res));
+    spdlog::error("telegram: sendMessage to chat {} rejected: {}", chat_id, last_rejection);
+    co_return std::pair{Outcome::rejected, SendFailure{}};
+  }
+
+  // ---- what others queue --------------------------------------------------------------------
+
+  void send_alert(const Signal& signal, const std::vector<ChatId>& chats) {
+    if (chats.empty()) return;
+    save(outbox.enqueue(signal, chats, clock()));
+    wake();
+  }
+
+  void send_notice(ChatId chat, std::string html) {
+    outbox.enqueue_notice(chat, std::move(html), Priority::urgent, clock());
+    wake();
+  }
+
+  const std::vector<ChatId>& admin_chats() const {
+    return config.admin_chat_ids.empty() ? config.chat_ids : config.admin_chat_ids;
+  }
+
+  void notify_admins(std::string_view text) {
+    // Cut before escaping, so that no entity is split; an entity is at most 5 characters.
+    const std::string html = html_escape(text.substr(0, telegram_max_message_chars / 5));
+    const TimeMs now = clock();
+    for (ChatId chat : std::set<ChatId>(admin_chats().begin(), admin_chats().end())) {
+      outbox.enqueue_notice(chat, html, Priority::urgent, now);
+    }
+    wake();
+  }
+
+  void wake() { wakeup.cancel(); }
+
+  void stop() {
+    stopped = true;
+    wakeup.cancel();
+    client.close();
+  }
+
+  net::io_context& io;
+  const TelegramConfig config;
+  const std::string send_target;  // secret: it holds the token
+  std::function<TimeMs()> clock;
+  std::function<TimeMs()> wall_clock;
+  OutboxStore* store;
+  OutboxConfig outbox_config;
+  Outbox outbox;
+  HttpsClient client;
+  net::steady_timer wakeup;  // the sender sleeps on it; cancelled when there is new work
+  std::string last_rejection;
+  TelegramStats stats;
+  bool token_refused = false;
+  bool stopped = false;
+  bool started = false;
+};
+
+TelegramSender::TelegramSender(net::io_context& io, const TelegramConfig& config,
+                               const std::string& bot_token, TelegramOptions options)
+    : impl_(std::make_shared<Impl>(io, config, bot_token, std::move(options))) {}
+
+TelegramSender::~TelegramSender() {
+  stop();
+}
+
+void TelegramSender::start() {
+  if (impl_->started) return;
+  impl_->started = true;
+  impl_->restore_from_store();
+  net::co_spawn(impl_->io, Impl::run_sender(impl_), net::detached);
+}
+
+void TelegramSender::stop() {
+  net::dispatch(impl_->io, [impl = impl_] { impl->stop(); });
+}
+
+void TelegramSender::send_alert(const Signal& signal, const std::vector<ChatId>& chats) {
+  impl_->send_alert(signal, chats);
+}
+
+void TelegramSender::send_notice(ChatId chat, std::string html) {
+  impl_->send_notice(chat, std::move(html));
+}
+
+void TelegramSender::notify_admins(std::string_view text) {
+  impl_->notify_admins(text);
+}
+
+TelegramStats TelegramSender::stats() const {
+  return impl_->stats;
+}
+
+OutboxStats TelegramSender::outbox_stats() const {
+  return impl_->outbox.stats();
+}
+
+std::size_t TelegramSender::queued_alerts() const {
+  return impl_->outbox.pending_alerts();
+}
+
+}  // namespace teleglas
