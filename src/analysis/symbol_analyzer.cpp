@@ -1,5 +1,7 @@
 #include "teleglas/analysis/symbol_analyzer.hpp"
 
+#include "teleglas/core/text.hpp"
+
 #include <algorithm>
 #include <cstdio>
 #include <limits>
@@ -22,18 +24,6 @@ bool same_venue(std::string_view a, std::string_view b) {
   return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
     return (x >= 'A' && x <= 'Z' ? x + 32 : x) == (y >= 'A' && y <= 'Z' ? y + 32 : y);
   });
-}
-
-std::string age_text(TimeMs ms) {
-  char buf[48];
-  if (ms < 120'000) {
-    std::snprintf(buf, sizeof buf, "%.0f s", ms / 1000.0);
-  } else if (ms < 7'200'000) {
-    std::snprintf(buf, sizeof buf, "%.0f min", ms / 60'000.0);
-  } else {
-    std::snprintf(buf, sizeof buf, "%.1f h", ms / 3'600'000.0);
-  }
-  return buf;
 }
 
 SideFlow both_sides(const FlowTotals& totals) {
@@ -85,13 +75,12 @@ int SymbolAnalyzer::venue_slot(std::string_view exchange) {
     if (i != other_venue && same_venue(venues_[i].name, exchange)) return static_cast<int>(i);
   }
   if (venues_.size() > other_venue) return other_venue;
-  const double keep_s =
-      std::max({config_.stop_hunt.window_s, config_.cascade.window_s, config_.order_flow.window_s,
-                config_.whale.window_s});
-  venues_.push_back(Venue{venues_.size() == other_venue ? std::string("other venues")
-                                                        : std::string(exchange),
-                          PriceSeries(seconds_ms(keep_s) + late_margin_ms,
-                                      seconds_ms(config_.setup.volatility_lookback_s))});
+  const double keep_s = std::max({config_.stop_hunt.window_s, config_.cascade.window_s,
+                                  config_.order_flow.window_s, config_.whale.window_s});
+  venues_.push_back(
+      Venue{venues_.size() == other_venue ? std::string("other venues") : std::string(exchange),
+            PriceSeries(seconds_ms(keep_s) + late_margin_ms,
+                        seconds_ms(config_.setup.volatility_lookback_s))});
   return static_cast<int>(venues_.size() - 1);
 }
 
@@ -206,8 +195,8 @@ PriceQuote SymbolAnalyzer::quote_from(int slot, TimeMs now) const {
   const TimeMs age = now - venue.prices.last_time();
   if (age > seconds_ms(setup.max_price_age_s)) {
     quote.missing = "no " + venue.name + " price in the last " +
-                    age_text(seconds_ms(setup.max_price_age_s)) + " (the last is " +
-                    age_text(age) + " old)";
+                    format_duration(seconds_ms(setup.max_price_age_s)) + " (the last is " +
+                    format_duration(age) + " old)";
     return quote;
   }
   quote.price = venue.prices.last_price();
@@ -223,7 +212,8 @@ PriceQuote SymbolAnalyzer::quote(TimeMs now) const {
 void SymbolAnalyzer::set_venues(Signal& signal, const SideFlow& flow) const {
   signal.venues.clear();
   for (std::size_t i = 0; i < venues_.size(); ++i) {
-    if (flow.venue_usd[i] > 0) signal.venues.push_back({venues_[i].name, to_dollars(flow.venue_usd[i])});
+    if (flow.venue_usd[i] > 0)
+      signal.venues.push_back({venues_[i].name, to_dollars(flow.venue_usd[i])});
   }
   std::stable_sort(signal.venues.begin(), signal.venues.end(),
                    [](const VenueShare& a, const VenueShare& b) { return a.usd > b.usd; });
@@ -406,7 +396,8 @@ void SymbolAnalyzer::check_whale(const MarketEvent& trade, DetectionSink& sink) 
   s.window_start = now_ - span;
   const double whale_buys = totals.large_usd_of(whale_tier, Side::buy);
   s.volume_usd = whale_buys;
-  s.dominant_share = whale_buys / (whale_buys + trades_.sum(window).large_usd_of(whale_tier, Side::sell));
+  s.dominant_share =
+      whale_buys / (whale_buys + trades_.sum(window).large_usd_of(whale_tier, Side::sell));
   s.metrics = {{"whale_trades", static_cast<double>(whales)},
                {"whale_trade_usd", cfg.whale_trade_usd},
                {"price_range_pct", range_pct}};

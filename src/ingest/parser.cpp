@@ -4,6 +4,8 @@
 // WebSocket wire format live here and nowhere else.
 #include "teleglas/ingest/parser.hpp"
 
+#include "teleglas/core/text.hpp"
+
 #include <simdjson.h>
 
 #include <algorithm>
@@ -79,13 +81,6 @@ bool at_end(ondemand::document& doc) {
 // that the verdict never depends on the caller's bytes past the frame.
 bool closes(char first_padding_byte) {
   return first_padding_byte == '}' || first_padding_byte == ']';
-}
-
-std::string_view trim(std::string_view s) {
-  constexpr std::string_view space = " \t\r\n\f\v";
-  const std::size_t first = s.find_first_not_of(space);
-  if (first == std::string_view::npos) return {};
-  return s.substr(first, s.find_last_not_of(space) - first + 1);
 }
 
 enum class MarketKey : std::uint8_t {

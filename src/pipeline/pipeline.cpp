@@ -12,6 +12,7 @@
 #include "teleglas/analysis/observation.hpp"
 #include "teleglas/analysis/snapshot_patterns.hpp"
 #include "teleglas/analysis/symbol_analyzer.hpp"
+#include "teleglas/core/text.hpp"
 #include "teleglas/signals/gate.hpp"
 #include "teleglas/signals/scorer.hpp"
 
@@ -63,8 +64,8 @@ std::pair<TimeMs, TimeMs> window_bounds(const Config& config) {
   TimeMs longest = 0;
   TimeMs shortest = std::numeric_limits<TimeMs>::max();
   auto widen = [&](const AnalysisConfig& a) {
-    for (double s : {a.stop_hunt.window_s, a.cascade.window_s, a.order_flow.window_s,
-                     a.whale.window_s}) {
+    for (double s :
+         {a.stop_hunt.window_s, a.cascade.window_s, a.order_flow.window_s, a.whale.window_s}) {
       longest = std::max(longest, seconds_ms(s));
       shortest = std::min(shortest, seconds_ms(s));
     }
@@ -89,12 +90,6 @@ struct HeldEvent {
     return e;
   }
 };
-
-std::string seconds_text(TimeMs ms) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.0f s", ms / 1000.0);
-  return buf;
-}
 
 }  // namespace
 
@@ -130,8 +125,8 @@ struct Pipeline::Impl final : DetectionSink {
     const IngestConfig& in = config.ingest;
     const TimeMs t = e.exchange_time;
     const TimeMs skew = seconds_ms(in.max_clock_skew_s);
-    const bool vouched = e.receive_time != 0 && t <= e.receive_time + skew &&
-                         t >= e.receive_time - skew;
+    const bool vouched =
+        e.receive_time != 0 && t <= e.receive_time + skew && t >= e.receive_time - skew;
     if (clock == 0 && held.empty()) {
       // The first event: trusted when its receive time agrees or none is known (a recording).
       if (e.receive_time == 0 || vouched) {
@@ -181,8 +176,8 @@ struct Pipeline::Impl final : DetectionSink {
       reject(EventRejection::clock_outlier);
       return;
     }
-    held.push_back({e, std::string(e.symbol), std::string(e.exchange), std::string(e.base_asset),
-                    frame});
+    held.push_back(
+        {e, std::string(e.symbol), std::string(e.exchange), std::string(e.base_asset), frame});
   }
 
   void release_held() {
@@ -242,7 +237,8 @@ struct Pipeline::Impl final : DetectionSink {
     settings.buffers = config.buffers;
     settings.observation = &observation;
     for (const SymbolConfig& s : config.symbols) {
-      if (s.symbol == symbol && !s.exchanges.empty()) settings.reference_venue = s.exchanges.front();
+      if (s.symbol == symbol && !s.exchanges.empty())
+        settings.reference_venue = s.exchanges.front();
     }
     slots[slot] = std::make_unique<SymbolAnalyzer>(std::string(symbol), std::move(settings));
     index.emplace(std::string(symbol), slot);
@@ -350,7 +346,7 @@ struct Pipeline::Impl final : DetectionSink {
 
   static std::string describe(const Signal& other, TimeMs now) {
     return std::string(to_string(other.type)) + " " + std::string(to_string(other.direction)) +
-           " " + seconds_text(now - other.time) + " earlier";
+           " " + format_duration(now - other.time) + " earlier";
   }
 
   // Penalty after the detector's floor: a degraded signal may still pass the gate's minimum.
@@ -359,10 +355,9 @@ struct Pipeline::Impl final : DetectionSink {
     const TimeMs longest = observation.longest_gap(start, s.time);
     if (longest == 0) return;
     s.degraded_gap_ms = longest;
-    char detail[64];
-    std::snprintf(detail, sizeof detail, "stream gap of %.1f s inside the window",
-                  longest / 1000.0);
-    add_factor(s, scoring, {"data_gap", -config.signals.gap_penalty, detail});
+    add_factor(s, scoring,
+               {"data_gap", -config.signals.gap_penalty,
+                "stream gap of " + format_duration(longest) + " inside the window"});
   }
 
   const Config& config;

@@ -134,7 +134,7 @@ TEST(Scoring, AnOppositeCallOnTheSymbolIsAConflictNamedInTheFactors) {
   for (const ScoreFactor& f : hunts[0].factors) {
     if (f.name == "conflict") {
       EXPECT_EQ(f.points, -15);
-      EXPECT_EQ(f.detail, "opposite to DISTRIBUTION SHORT 194 s earlier");
+      EXPECT_EQ(f.detail, "opposite to DISTRIBUTION SHORT 3 min 14 s earlier");
     }
   }
 }

@@ -76,7 +76,7 @@ TEST(Prices, ACascadeNeverTakesItsEntryFromAnOldTrade) {
   const Signal& s = cascades[0];
   EXPECT_EQ(s.direction, Direction::bullish) << "longs flushed: a LONG reversal watch";
   EXPECT_FALSE(s.setup.has_value());
-  EXPECT_EQ(s.setup_missing, "no Binance price in the last 30 s (the last is 20 min old)");
+  EXPECT_EQ(s.setup_missing, "no Binance price in the last 30 s (the last is 20 min 9 s old)");
 }
 
 TEST(Prices, AnUnsubscribedSymbolTakesItsCascadeEntryFromTheFlushItself) {
