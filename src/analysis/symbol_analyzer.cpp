@@ -26,17 +26,10 @@ bool same_venue(std::string_view a, std::string_view b) {
   });
 }
 
-SideFlow both_sides(const FlowTotals& totals) {
-  SideFlow all = totals.sides[0];
-  all.add(totals.sides[1]);
-  return all;
-}
-
-SideFlow one_event(TimeMs time, double usd, int venue) {
+SideFlow one_event(TimeMs time, double usd) {
   SideFlow flow;
   flow.usd = to_usd_units(usd);
   flow.count = 1;
-  flow.venue_usd[venue] = flow.usd;
   flow.first_time = time;
   return flow;
 }
@@ -94,8 +87,8 @@ void SymbolAnalyzer::on_event(const MarketEvent& event, DetectionSink& sink) {
   const RecentEvent recent{time, event.price, event.volume_usd, event.side,
                            static_cast<std::uint8_t>(slot)};
   if (event.kind == EventKind::liquidation) {
-    venues_[slot].prices.add(time, event.price, event.side);
-    liquidations_.add(time, event.side, event.volume_usd, slot);
+    venues_[slot].prices.add(time, event.price, event.volume_usd, event.side, true);
+    liquidations_.add(time, event.side, event.volume_usd);
     recent_liquidations_.push(recent);
     check_stop_hunt_open(event, slot);
     // No window can reach the cascade's threshold when everything kept does not.
@@ -103,8 +96,8 @@ void SymbolAnalyzer::on_event(const MarketEvent& event, DetectionSink& sink) {
       check_cascade(event, sink);
     }
   } else {
-    venues_[slot].prices.add(time, event.price, std::nullopt);
-    trades_.add(time, event.side, event.volume_usd, slot);
+    venues_[slot].prices.add(time, event.price, event.volume_usd, event.side, false);
+    trades_.add(time, event.side, event.volume_usd);
     recent_trades_.push(recent);
     absorb(event, sink);
     check_whale(event, sink);
@@ -165,11 +158,21 @@ Signal SymbolAnalyzer::detection(SignalType type, Direction direction, TimeMs ti
   return s;
 }
 
-int SymbolAnalyzer::reference_slot(const SideFlow& flow) const {
+UsdUnits SymbolAnalyzer::VolumePick::of(const VenueVolume& v) const {
+  const auto& by_side = liquidations ? v.liquidations : v.trades;
+  return side ? by_side[index_of(*side)] : by_side[0] + by_side[1];
+}
+
+int SymbolAnalyzer::reference_slot(SecondRange seconds, VolumePick pick) const {
   if (!settings_.reference_venue.empty()) return 0;
   int best = -1;
+  UsdUnits best_usd = 0;
   for (int i = 0; i < static_cast<int>(venues_.size()) && i < other_venue; ++i) {
-    if (flow.venue_usd[i] > 0 && (best < 0 || flow.venue_usd[i] > flow.venue_usd[best])) best = i;
+    const UsdUnits usd = pick.of(venues_[i].prices.volume(seconds));
+    if (usd > best_usd) {
+      best = i;
+      best_usd = usd;
+    }
   }
   if (best >= 0) return best;
   // No volume to go by: the venue that printed last.
@@ -206,14 +209,15 @@ PriceQuote SymbolAnalyzer::quote_from(int slot, TimeMs now) const {
 }
 
 PriceQuote SymbolAnalyzer::quote(TimeMs now) const {
-  return quote_from(reference_slot(SideFlow{}), now);
+  return quote_from(reference_slot(SecondRange{}, VolumePick{}), now);
 }
 
-void SymbolAnalyzer::set_venues(Signal& signal, const SideFlow& flow) const {
+void SymbolAnalyzer::set_venues(Signal& signal, SecondRange seconds, VolumePick pick) const {
   signal.venues.clear();
-  for (std::size_t i = 0; i < venues_.size(); ++i) {
-    if (flow.venue_usd[i] > 0)
-      signal.venues.push_back({venues_[i].name, to_dollars(flow.venue_usd[i])});
+  for (const Venue& venue : venues_) {
+    if (const UsdUnits usd = pick.of(venue.prices.volume(seconds)); usd > 0) {
+      signal.venues.push_back({venue.name, to_dollars(usd)});
+    }
   }
   std::stable_sort(signal.venues.begin(), signal.venues.end(),
                    [](const VenueShare& a, const VenueShare& b) { return a.usd > b.usd; });
@@ -243,7 +247,7 @@ void SymbolAnalyzer::check_stop_hunt_open(const MarketEvent& liquidation, int sl
   Hunt& hunt = hunts_[index_of(side)];
   if (hunt.active) {
     // The flush goes on while we wait for absorption: it belongs to this hunt.
-    hunt.flushed.add(one_event(liquidation.exchange_time, liquidation.volume_usd, slot));
+    hunt.flushed.add(one_event(liquidation.exchange_time, liquidation.volume_usd));
     return;
   }
   // No window can reach the threshold when everything kept does not (the cheap check).
@@ -290,8 +294,9 @@ void SymbolAnalyzer::absorb(const MarketEvent& trade, DetectionSink& sink) {
   s.metrics = {{"liquidations", static_cast<double>(hunt.flushed.count)},
                {"absorbing_trades", static_cast<double>(hunt.absorbing_trades)},
                {"absorption_delay_s", (now_ - hunt.open_time) / 1000.0}};
-  set_venues(s, hunt.flushed);
-  place(s, reference_slot(hunt.flushed), span, liquidation_side, now_);
+  const VolumePick flushed{true, liquidation_side};
+  set_venues(s, span, flushed);
+  place(s, reference_slot(span, flushed), span, liquidation_side, now_);
   conclude_hunt(liquidation_side);
   sink.report(std::move(s), cfg.min_confidence);
 }
@@ -322,8 +327,9 @@ void SymbolAnalyzer::check_cascade(const MarketEvent& liquidation, DetectionSink
   s.dominant_share = s.volume_usd / totals.total_usd();
   s.metrics = {{"liquidations", static_cast<double>(flushed.count)},
                {"duration_s", (now_ - flushed.first_time) / 1000.0}};
-  set_venues(s, flushed);
-  place(s, reference_slot(flushed), window, side, now_);
+  const VolumePick pick{true, side};
+  set_venues(s, window, pick);
+  place(s, reference_slot(window, pick), window, side, now_);
   cascade_claims_[index_of(side)] = liquidations_.claim(side, now_);
   sink.report(std::move(s), cfg.min_confidence);
 }
@@ -335,7 +341,7 @@ void SymbolAnalyzer::evaluate_order_flow(TimeMs boundary, DetectionSink& sink) {
   const TimeMs span = seconds_ms(cfg.window_s);
   if (!settings_.observation->watched(boundary - span, boundary)) return;
   const SecondRange window = seconds_before(boundary, span);
-  FlowTotals totals = trades_.sum_without_venues(window);
+  const FlowTotals totals = trades_.sum(window);
   const double total = totals.total_usd();
   if (total <= 0 || totals.total_large_count(0) < cfg.min_large_trades) return;
   const double buy_ratio = totals.usd_of(Side::buy) / total;
@@ -351,7 +357,6 @@ void SymbolAnalyzer::evaluate_order_flow(TimeMs boundary, DetectionSink& sink) {
     return;
   }
   const Side dominant = direction == Direction::bullish ? Side::buy : Side::sell;
-  totals = trades_.sum(window);  // now with the venues
   Signal s = detection(type, direction, boundary);
   s.window_start = boundary - span;
   s.volume_usd = totals.usd_of(dominant);
@@ -361,8 +366,8 @@ void SymbolAnalyzer::evaluate_order_flow(TimeMs boundary, DetectionSink& sink) {
                {"trades", static_cast<double>(totals.total_count())},
                {"buy_usd", totals.usd_of(Side::buy)},
                {"sell_usd", totals.usd_of(Side::sell)}};
-  set_venues(s, totals.of(dominant));
-  place(s, reference_slot(both_sides(totals)), window, std::nullopt, boundary);
+  set_venues(s, window, VolumePick{false, dominant});
+  place(s, reference_slot(window, VolumePick{}), window, std::nullopt, boundary);
   sink.report(std::move(s), cfg.min_confidence);
 }
 
@@ -379,17 +384,14 @@ void SymbolAnalyzer::check_whale(const MarketEvent& trade, DetectionSink& sink) 
       cfg.min_trades) {
     return;
   }
-  // The price range first: with a configured reference venue it needs no sums at all.
-  const bool configured = !settings_.reference_venue.empty();
-  FlowTotals totals;
-  if (!configured) totals = trades_.sum(window, whale_claims_);
-  const int slot = configured ? 0 : reference_slot(totals.of(Side::buy));
+  const VolumePick buys{false, Side::buy};
+  const int slot = reference_slot(window, buys);
   if (slot < 0 || slot >= static_cast<int>(venues_.size())) return;
   const auto range = venues_[slot].prices.range(window);
   if (!range) return;
   const double range_pct = (range->high - range->low) / range->low * 100.0;
   if (range_pct > cfg.max_price_range_pct) return;
-  if (configured) totals = trades_.sum(window, whale_claims_);
+  const FlowTotals totals = trades_.sum(window, whale_claims_);
   const int whales = totals.large_count_of(whale_tier, Side::buy);
 
   Signal s = detection(SignalType::whale_accumulation, Direction::bullish, now_);
@@ -401,7 +403,7 @@ void SymbolAnalyzer::check_whale(const MarketEvent& trade, DetectionSink& sink) 
   s.metrics = {{"whale_trades", static_cast<double>(whales)},
                {"whale_trade_usd", cfg.whale_trade_usd},
                {"price_range_pct", range_pct}};
-  set_venues(s, totals.of(Side::buy));
+  set_venues(s, window, buys);
   place(s, slot, window, std::nullopt, now_);
   whale_claims_[index_of(Side::buy)] = trades_.claim(Side::buy, now_);
   sink.report(std::move(s), cfg.min_confidence);

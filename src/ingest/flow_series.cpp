@@ -18,7 +18,6 @@ void SideFlow::add(const SideFlow& other) {
     large_count[t] += other.large_count[t];
     large_usd[t] += other.large_usd[t];
   }
-  for (int v = 0; v < venue_slots; ++v) venue_usd[v] += other.venue_usd[v];
   first_time = std::min(first_time, other.first_time);
 }
 
@@ -29,7 +28,6 @@ void SideFlow::subtract(const SideFlow& other) {
     large_count[t] -= other.large_count[t];
     large_usd[t] -= other.large_usd[t];
   }
-  for (int v = 0; v < venue_slots; ++v) venue_usd[v] -= other.venue_usd[v];
 }
 
 std::int64_t second_of(TimeMs t) {
@@ -66,7 +64,7 @@ FlowSeries::FlowSeries(TimeMs keep_ms, std::array<LargeRule, large_tiers> rules)
   }
 }
 
-bool FlowSeries::add(TimeMs time, Side side, double usd, int venue) {
+bool FlowSeries::add(TimeMs time, Side side, double usd) {
   const std::int64_t second = second_of(time);
   Second* bucket;
   if (!seconds_.empty() && second == seconds_.newest_key()) {
@@ -86,7 +84,6 @@ bool FlowSeries::add(TimeMs time, Side side, double usd, int venue) {
       flow.large_usd[t] += units;
     }
   }
-  flow.venue_usd[std::clamp(venue, 0, other_venue)] += units;
   flow.first_time = std::min(flow.first_time, time);
   return true;
 }
@@ -106,23 +103,6 @@ FlowTotals FlowSeries::sum(SecondRange range) const {
   seconds_.for_range(range.first, range.last, [&](std::int64_t, const Second& s) {
     totals.sides[0].add(s[0]);
     totals.sides[1].add(s[1]);
-  });
-  return totals;
-}
-
-FlowTotals FlowSeries::sum_without_venues(SecondRange range) const {
-  FlowTotals totals;
-  seconds_.for_range(range.first, range.last, [&](std::int64_t, const Second& s) {
-    for (int side = 0; side < 2; ++side) {
-      SideFlow& out = totals.sides[side];
-      out.usd += s[side].usd;
-      out.count += s[side].count;
-      for (int t = 0; t < large_tiers; ++t) {
-        out.large_count[t] += s[side].large_count[t];
-        out.large_usd[t] += s[side].large_usd[t];
-      }
-      out.first_time = std::min(out.first_time, s[side].first_time);
-    }
   });
   return totals;
 }

@@ -15,7 +15,7 @@ std::int64_t floor_div(TimeMs t, TimeMs unit) {
 PriceSeries::PriceSeries(TimeMs keep_ms, TimeMs minutes_ms)
     : keep_ms_(keep_ms), minutes_ms_(minutes_ms) {}
 
-void PriceSeries::add(TimeMs time, double price, std::optional<Side> liquidated) {
+void PriceSeries::add(TimeMs time, double price, double usd, Side side, bool liquidation) {
   // The newest print by time, not by arrival: a late print never replaces a fresher one.
   if (time >= last_time_) {
     last_time_ = time;
@@ -24,10 +24,13 @@ void PriceSeries::add(TimeMs time, double price, std::optional<Side> liquidated)
   Bar& bar = seconds_.at(floor_div(time, 1000));
   bar.low = std::min(bar.low, price);
   bar.high = std::max(bar.high, price);
-  if (liquidated) {
-    const int s = index_of(*liquidated);
+  const int s = index_of(side);
+  if (liquidation) {
     bar.liquidation_low[s] = std::min(bar.liquidation_low[s], price);
     bar.liquidation_high[s] = std::max(bar.liquidation_high[s], price);
+    bar.volume.liquidations[s] += to_usd_units(usd);
+  } else {
+    bar.volume.trades[s] += to_usd_units(usd);
   }
   MinuteBar& minute = minutes_.at(floor_div(time, 60'000));
   minute.low = std::min(minute.low, price);
@@ -58,6 +61,17 @@ std::optional<PriceRange> PriceSeries::liquidation_range(SecondRange seconds, Si
   });
   if (r.low == none) return std::nullopt;
   return r;
+}
+
+VenueVolume PriceSeries::volume(SecondRange seconds) const {
+  VenueVolume v;
+  seconds_.for_range(seconds.first, seconds.last, [&](std::int64_t, const Bar& bar) {
+    for (int s = 0; s < 2; ++s) {
+      v.trades[s] += bar.volume.trades[s];
+      v.liquidations[s] += bar.volume.liquidations[s];
+    }
+  });
+  return v;
 }
 
 std::optional<double> PriceSeries::mean_minute_range(TimeMs now, TimeMs lookback_ms,

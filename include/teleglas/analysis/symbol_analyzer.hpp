@@ -29,6 +29,10 @@ struct SymbolSettings {
 
 class SymbolAnalyzer {
  public:
+  // Venues of one symbol: the first venue_slots - 1 seen get a slot each, the rest share one.
+  static constexpr int venue_slots = 8;
+  static constexpr int other_venue = venue_slots - 1;
+
   SymbolAnalyzer(std::string symbol, SymbolSettings settings);
 
   void on_event(const MarketEvent& event, DetectionSink& sink);
@@ -57,7 +61,7 @@ class SymbolAnalyzer {
     bool active = false;
     TimeMs open_time = 0;   // when the liquidation window crossed its threshold
     TimeMs first_time = 0;  // first liquidation counted
-    SideFlow flushed;       // the liquidations it holds, by venue
+    SideFlow flushed;       // the liquidations it holds
     double zone_low = 0, zone_high = 0;
     double opposite_usd = 0;  // the other side's liquidations in the window when it opened
     double absorption_usd = 0;
@@ -74,10 +78,18 @@ class SymbolAnalyzer {
   void evaluate_order_flow(TimeMs boundary, DetectionSink& sink);
   void check_whale(const MarketEvent& trade, DetectionSink& sink);
   Signal detection(SignalType type, Direction direction, TimeMs time) const;
-  // The venue prices come from: the configured one, else the one with most volume in `flow`.
-  int reference_slot(const SideFlow& flow) const;
+  // Which of a venue's volume counts: liquidations or trades, of one side or both.
+  struct VolumePick {
+    bool liquidations = false;
+    std::optional<Side> side;  // nullopt: both sides
+    UsdUnits of(const VenueVolume& v) const;
+  };
+  // The venue prices come from: the configured one, else the one with most of `pick` in the
+  // seconds (then the one that printed last).
+  int reference_slot(SecondRange seconds, VolumePick pick) const;
   PriceQuote quote_from(int slot, TimeMs now) const;
-  void set_venues(Signal& signal, const SideFlow& flow) const;
+  // The signal's volume by venue, largest first.
+  void set_venues(Signal& signal, SecondRange seconds, VolumePick pick) const;
   // Zone, reference venue and setup of a signal decided at `now` over `seconds`.
   void place(Signal& signal, int slot, SecondRange seconds, std::optional<Side> liquidated,
              TimeMs now) const;

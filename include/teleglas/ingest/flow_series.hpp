@@ -1,5 +1,5 @@
 // Per-second flow of one stream (liquidations or trades) of one symbol: USD in fixed point,
-// counts and large-event counts by side and by venue. A window is summed from the seconds it
+// counts and large-event counts by side (each venue's share is in its PriceSeries). A window is summed from the seconds it
 // spans when a detector decides, so it covers exactly its time span at any event rate, and
 // memory is bounded by the seconds kept, never by how many events they hold.
 #pragma once
@@ -22,9 +22,6 @@ inline double to_dollars(UsdUnits u) {
   return static_cast<double>(u) / usd_units_per_dollar;
 }
 
-// Venues of one symbol: the first venue_slots - 1 seen get a slot each, the rest share the last.
-inline constexpr int venue_slots = 8;
-inline constexpr int other_venue = venue_slots - 1;
 // Size classes counted separately (e.g. order flow's "large" and the whale size).
 inline constexpr int large_tiers = 2;
 
@@ -38,7 +35,6 @@ struct SideFlow {
   std::int32_t count = 0;
   std::array<std::int32_t, large_tiers> large_count{};
   std::array<UsdUnits, large_tiers> large_usd{};
-  std::array<UsdUnits, venue_slots> venue_usd{};
   TimeMs first_time = std::numeric_limits<TimeMs>::max();  // earliest event counted
 
   void add(const SideFlow& other);
@@ -56,7 +52,6 @@ struct FlowTotals {
   double total_usd() const { return to_dollars(sides[0].usd + sides[1].usd); }
   int total_count() const { return sides[0].count + sides[1].count; }
   int total_large_count(int tier) const { return sides[0].large_count[tier] + sides[1].large_count[tier]; }
-  UsdUnits venue_usd(int venue) const { return sides[0].venue_usd[venue] + sides[1].venue_usd[venue]; }
   TimeMs first_time() const { return std::min(sides[0].first_time, sides[1].first_time); }
 };
 
@@ -93,13 +88,11 @@ class FlowSeries {
   FlowSeries(TimeMs keep_ms, std::array<LargeRule, large_tiers> rules);
 
   // Folds one event into its second. False when the second is older than what is kept.
-  bool add(TimeMs time, Side side, double usd, int venue);
+  bool add(TimeMs time, Side side, double usd);
   // Forgets seconds older than keep_ms before `now`.
   void expire(TimeMs now);
 
   FlowTotals sum(SecondRange range) const;
-  // The same without the breakdown by venue (left at zero): the cheaper first look.
-  FlowTotals sum_without_venues(SecondRange range) const;
   FlowTotals sum(SecondRange range, const FlowClaims& claims) const;
   // USD of one side only: the cheap check run on every event.
   UsdUnits side_usd(SecondRange range, Side side, const FlowClaim& claim) const;

@@ -1,7 +1,7 @@
-// The prices one venue printed for one symbol (its trades and the fills of its liquidations):
-// per-second low/high/last bars for zones and ranges, minute bars for volatility, and the
-// newest print with its time, so a setup never takes a price older than it may. Bounded by
-// the seconds and minutes kept, whatever the rate.
+// What one venue printed for one symbol (its trades and the fills of its liquidations):
+// per-second bars of low/high prices and USD volume by side for zones, ranges and the venue
+// breakdown, minute bars for volatility, and the newest print with its time, so a setup never
+// takes a price older than it may. Bounded by the seconds and minutes kept, whatever the rate.
 #pragma once
 
 #include <array>
@@ -19,19 +19,27 @@ struct PriceRange {
   double high = 0;
 };
 
+// USD a venue printed by side, in fixed point: trades by aggressor, liquidations by forced side.
+struct VenueVolume {
+  std::array<UsdUnits, 2> trades{};
+  std::array<UsdUnits, 2> liquidations{};
+};
+
 class PriceSeries {
  public:
   // Keeps `keep_ms` of second bars and `minutes_ms` of minute bars behind the newest print.
   PriceSeries(TimeMs keep_ms, TimeMs minutes_ms);
 
-  // `liquidated` is the side of a liquidation's forced order, or nullopt for a trade.
-  void add(TimeMs time, double price, std::optional<Side> liquidated);
+  // `liquidation`: a liquidation's fill (`side` its forced order) rather than a trade.
+  void add(TimeMs time, double price, double usd, Side side, bool liquidation);
   void expire(TimeMs now);
 
   // Low and high of every print in the seconds, or nullopt when there was none.
   std::optional<PriceRange> range(SecondRange seconds) const;
   // Low and high of the liquidation fills of one side in the seconds.
   std::optional<PriceRange> liquidation_range(SecondRange seconds, Side side) const;
+  // USD printed in the seconds.
+  VenueVolume volume(SecondRange seconds) const;
   // Mean of (high - low) / low over the whole minutes with prints among the last
   // `lookback_ms` before `now`'s minute; nullopt with fewer than `min_minutes` of them.
   std::optional<double> mean_minute_range(TimeMs now, TimeMs lookback_ms, int min_minutes) const;
@@ -48,6 +56,7 @@ class PriceSeries {
     double high = -none;
     std::array<double, 2> liquidation_low{none, none};  // by index_of(Side)
     std::array<double, 2> liquidation_high{-none, -none};
+    VenueVolume volume;
   };
   struct MinuteBar {
     double low = none;
