@@ -6,13 +6,6 @@
 
 namespace teleglas {
 
-std::string_view trim(std::string_view text) {
-  const std::size_t begin = text.find_first_not_of(text_whitespace);
-  if (begin == std::string_view::npos) return {};
-  const std::size_t end = text.find_last_not_of(text_whitespace);
-  return text.substr(begin, end - begin + 1);
-}
-
 std::string format_duration(TimeMs duration_ms) {
   if (duration_ms <= 0) return "0 s";
   if (duration_ms < 1000) return fmt::format("{} ms", duration_ms);

@@ -21,7 +21,9 @@ void PriceSeries::add(TimeMs time, double price, double usd, Side side, bool liq
     last_time_ = time;
     last_price_ = price;
   }
-  Bar& bar = seconds_.at(floor_div(time, 1000));
+  const std::int64_t second = floor_div(time, 1000);
+  Bar& bar = !seconds_.empty() && seconds_.newest_key() == second ? seconds_.newest()
+                                                                  : seconds_.at(second);
   bar.low = std::min(bar.low, price);
   bar.high = std::max(bar.high, price);
   const int s = index_of(side);
@@ -32,7 +34,10 @@ void PriceSeries::add(TimeMs time, double price, double usd, Side side, bool liq
   } else {
     bar.volume.trades[s] += to_usd_units(usd);
   }
-  MinuteBar& minute = minutes_.at(floor_div(time, 60'000));
+  const std::int64_t minute_key = floor_div(time, 60'000);
+  MinuteBar& minute = !minutes_.empty() && minutes_.newest_key() == minute_key
+                          ? minutes_.newest()
+                          : minutes_.at(minute_key);
   minute.low = std::min(minute.low, price);
   minute.high = std::max(minute.high, price);
 }

@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cstdio>
 #include <limits>
-#include <list>
 #include <queue>
 #include <string>
 #include <tuple>
@@ -181,9 +180,9 @@ struct Pipeline::Impl final : DetectionSink {
   }
 
   void release_held() {
-    std::vector<HeldEvent> confirmed;
-    confirmed.swap(held);
-    for (const HeldEvent& h : confirmed) accept(h.view());
+    releasing.swap(held);  // accept() may hold nothing, but keep both buffers' capacity
+    for (const HeldEvent& h : releasing) accept(h.view());
+    releasing.clear();
   }
 
   void reject_held() {
@@ -211,14 +210,16 @@ struct Pipeline::Impl final : DetectionSink {
     // Consecutive events are usually of the same symbol: skip the lookup, it is already the
     // most recently active.
     if (last_slot != no_slot && slots[last_slot]->symbol() == symbol) return last_slot;
-    if (auto it = index.find(symbol); it != index.end()) {
-      lru.splice(lru.end(), lru, lru_position[it->second]);
-      return last_slot = it->second;
-    }
+    if (auto it = index.find(symbol); it != index.end()) return last_slot = it->second;
     if (index.size() >= static_cast<std::size_t>(config.ingest.max_symbols)) {
       // Make room by forgetting the least recently active symbol, if its windows are empty.
-      const std::size_t oldest = lru.front();
-      if (clock - slots[oldest]->last_event_time() <= bounds.first) return no_slot;
+      // When none is, no scan can find room before the oldest has been idle long enough.
+      if (clock <= cap_full_until) return no_slot;
+      const std::size_t oldest = least_recently_active();
+      if (clock - slots[oldest]->last_event_time() <= bounds.first) {
+        cap_full_until = slots[oldest]->last_event_time() + bounds.first;
+        return no_slot;
+      }
       evict(oldest);
     }
     std::size_t slot;
@@ -227,7 +228,6 @@ struct Pipeline::Impl final : DetectionSink {
       slots.emplace_back();
       generation.push_back(0);
       scheduled.push_back(no_deadline);
-      lru_position.emplace_back();
     } else {
       slot = free_slots.back();
       free_slots.pop_back();
@@ -242,7 +242,6 @@ struct Pipeline::Impl final : DetectionSink {
     }
     slots[slot] = std::make_unique<SymbolAnalyzer>(std::string(symbol), std::move(settings));
     index.emplace(std::string(symbol), slot);
-    lru_position[slot] = lru.insert(lru.end(), slot);
     stats.symbols = index.size();
     stats.peak_symbols = std::max(stats.peak_symbols, stats.symbols);
     return last_slot = slot;
@@ -250,7 +249,6 @@ struct Pipeline::Impl final : DetectionSink {
 
   void evict(std::size_t slot) {
     index.erase(index.find(slots[slot]->symbol()));
-    lru.erase(lru_position[slot]);
     slots[slot].reset();
     ++generation[slot];
     scheduled[slot] = no_deadline;
@@ -260,9 +258,24 @@ struct Pipeline::Impl final : DetectionSink {
     stats.symbols = index.size();
   }
 
+  // A scan, not a list kept in order per event: it runs once a minute of market time or when
+  // the cap is reached, and the hot path stays free of pointer chasing.
+  std::size_t least_recently_active() const {
+    std::size_t oldest = no_slot;
+    for (std::size_t i = 0; i < slots.size(); ++i) {
+      if (slots[i] && (oldest == no_slot ||
+                       slots[i]->last_event_time() < slots[oldest]->last_event_time())) {
+        oldest = i;
+      }
+    }
+    return oldest;
+  }
+
   void evict_idle(TimeMs now) {
-    while (!lru.empty() && now - slots[lru.front()]->last_event_time() > idle_ms) {
-      evict(lru.front());
+    if (now < next_idle_scan) return;
+    next_idle_scan = now + 60'000;
+    for (std::size_t i = 0; i < slots.size(); ++i) {
+      if (slots[i] && now - slots[i]->last_event_time() > idle_ms) evict(i);
     }
   }
 
@@ -376,13 +389,14 @@ struct Pipeline::Impl final : DetectionSink {
   std::vector<TimeMs> scheduled;          // by slot: the deadline queued for it
   std::vector<std::size_t> free_slots;
   std::unordered_map<std::string, std::size_t, StringHash, std::equal_to<>> index;
-  std::list<std::size_t> lru;  // slots, least recently active first
-  std::vector<std::list<std::size_t>::iterator> lru_position;
+  TimeMs next_idle_scan = 0;
+  TimeMs cap_full_until = 0;  // at the cap, no symbol can be forgotten before this
   std::size_t last_slot = no_slot;
   using Deadline = std::tuple<TimeMs, std::size_t, std::uint32_t>;
   std::priority_queue<Deadline, std::vector<Deadline>, std::greater<>> deadlines;
 
   std::vector<HeldEvent> held;  // waiting for a later frame to confirm their jump
+  std::vector<HeldEvent> releasing;
   std::uint64_t frame = 0;
   std::vector<Signal>* out = nullptr;
   TimeMs clock = 0;

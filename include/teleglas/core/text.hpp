@@ -12,8 +12,19 @@ namespace teleglas {
 // The whitespace of JSON (RFC 8259) and of line-based text: space, tab, CR, LF.
 inline constexpr std::string_view text_whitespace = " \t\r\n";
 
-// `text` without leading and trailing text_whitespace; a view into `text`.
-std::string_view trim(std::string_view text);
+constexpr bool is_text_whitespace(char c) {
+  return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+// `text` without leading and trailing text_whitespace; a view into `text`. Inline and without
+// a character-set search: the parser trims every frame.
+constexpr std::string_view trim(std::string_view text) {
+  std::size_t begin = 0;
+  std::size_t end = text.size();
+  while (begin < end && is_text_whitespace(text[begin])) ++begin;
+  while (end > begin && is_text_whitespace(text[end - 1])) --end;
+  return text.substr(begin, end - begin);
+}
 
 // A duration for people: the two largest units, a zero second unit left out, whole units
 // rounded down (never overstating how long something lasted or is left):
