@@ -30,32 +30,6 @@ void SideFlow::subtract(const SideFlow& other) {
   }
 }
 
-std::int64_t second_of(TimeMs t) {
-  return t >= 0 ? t / 1000 : (t - 999) / 1000;
-}
-
-SecondRange seconds_between(TimeMs from, TimeMs to) {
-  return {second_of(from), second_of(to)};
-}
-
-namespace {
-
-std::int64_t whole_seconds(TimeMs span_ms) {
-  return std::max<std::int64_t>(1, (span_ms + 999) / 1000);
-}
-
-}  // namespace
-
-SecondRange trailing_seconds(TimeMs now, TimeMs span_ms) {
-  const std::int64_t last = second_of(now);
-  return {last - whole_seconds(span_ms) + 1, last};
-}
-
-SecondRange seconds_before(TimeMs boundary, TimeMs span_ms) {
-  const std::int64_t end = second_of(boundary);
-  return {end - whole_seconds(span_ms), end - 1};
-}
-
 FlowSeries::FlowSeries(TimeMs keep_ms, std::array<LargeRule, large_tiers> rules)
     : keep_ms_(keep_ms) {
   for (int t = 0; t < large_tiers; ++t) {

@@ -66,13 +66,29 @@ struct SecondRange {
 // The window of `span_ms` that ends with the second holding `now`: the current second and the
 // whole seconds before it that make up the span (a 30 s window at 12:00:10.400 holds the
 // seconds 11:59:41 ... 12:00:10: every event of the last 29.4 s, 29 to 30 s in general).
-SecondRange trailing_seconds(TimeMs now, TimeMs span_ms);
+constexpr SecondRange trailing_seconds(TimeMs now, TimeMs span_ms);
 // The window of `span_ms` that ends just before `boundary` (a whole second): [b - span, b).
-SecondRange seconds_before(TimeMs boundary, TimeMs span_ms);
+constexpr SecondRange seconds_before(TimeMs boundary, TimeMs span_ms);
 
+constexpr std::int64_t second_of(TimeMs time) {
+  return time >= 0 ? time / 1000 : (time - 999) / 1000;
+}
+// Whole seconds in a span, at least one.
+constexpr std::int64_t whole_seconds(TimeMs span_ms) {
+  return span_ms <= 1000 ? 1 : (span_ms + 999) / 1000;
+}
+constexpr SecondRange trailing_seconds(TimeMs now, TimeMs span_ms) {
+  const std::int64_t last = second_of(now);
+  return {last - whole_seconds(span_ms) + 1, last};
+}
+constexpr SecondRange seconds_before(TimeMs boundary, TimeMs span_ms) {
+  const std::int64_t end = second_of(boundary);
+  return {end - whole_seconds(span_ms), end - 1};
+}
 // The whole seconds from the one holding `from` to the one holding `to`.
-SecondRange seconds_between(TimeMs from, TimeMs to);
-std::int64_t second_of(TimeMs time);
+constexpr SecondRange seconds_between(TimeMs from, TimeMs to) {
+  return {second_of(from), second_of(to)};
+}
 
 // Marks one side of a series as consumed up to a moment: a detector that claimed those events
 // (a stop hunt that opened on them) never counts them again, and counts everything after.

@@ -24,14 +24,11 @@ class KeyedRing {
     // Most events fall in the newest key, the rest mostly open the next one.
     if (head_ != items_.size() && key == items_.back().key) return items_.back().value;
     if (head_ == items_.size() || key > items_.back().key) {
+      if (items_.capacity() == 0) items_.reserve(8);
       items_.push_back({key, T{}});
       return items_.back().value;
     }
-    const auto first = items_.begin() + static_cast<std::ptrdiff_t>(head_);
-    auto it = std::lower_bound(first, items_.end(), key,
-                               [](const Item& item, std::int64_t k) { return item.key < k; });
-    if (it == items_.end() || it->key != key) it = items_.insert(it, {key, T{}});
-    return it->value;
+    return insert_late(key);
   }
 
   const T* find(std::int64_t key) const {
@@ -39,6 +36,17 @@ class KeyedRing {
     return it != items_.end() && it->key == key ? &it->value : nullptr;
   }
 
+ private:
+  // A key older than the newest: found or inserted in order (rare, so kept out of line).
+  T& insert_late(std::int64_t key) {
+    const auto first = items_.begin() + static_cast<std::ptrdiff_t>(head_);
+    auto it = std::lower_bound(first, items_.end(), key,
+                               [](const Item& item, std::int64_t k) { return item.key < k; });
+    if (it == items_.end() || it->key != key) it = items_.insert(it, {key, T{}});
+    return it->value;
+  }
+
+ public:
   // Drops every key below `floor`.
   void drop_below(std::int64_t floor) {
     while (head_ < items_.size() && items_[head_].key < floor) ++head_;
