@@ -26,7 +26,8 @@ struct FileCloser {
 Replay::Replay(const Config& config, const WinRateSource& win_rates, SignalHandler on_signal)
     : config_(config),
       parser_(parser_options(config)),
-      pipeline_(config, win_rates),
+      win_rates_(win_rates),
+      pipeline_(std::make_unique<Pipeline>(config, win_rates)),
       on_signal_(std::move(on_signal)) {}
 
 void Replay::feed_line(std::string_view line, std::size_t capacity) {
@@ -40,10 +41,21 @@ void Replay::feed_line(std::string_view line, std::size_t capacity) {
     return;
   }
   const ParsedFrame& frame = parser_.parse(line, receive_time_, capacity);
-  if (first_time_ == 0) {
-    if (!frame.events.empty()) first_time_ = frame.events.front().exchange_time;
+  if (!frame.events.empty()) {
+    const TimeMs t = frame.events.front().exchange_time;
+    if (first_time_ == 0) first_time_ = t;
+    if (file_started_) {
+      file_started_ = false;
+      if (pipeline_->now() > 0 && t < pipeline_->now() - seconds_ms(config_.ingest.max_late_s)) {
+        end_pipeline();  // another recording, earlier in time: start afresh
+        ended_ += pipeline_->stats();
+        ended_last_time_ = std::max(ended_last_time_, pipeline_->now());
+        pipeline_ = std::make_unique<Pipeline>(config_, win_rates_);
+        clock_recorded_ = false;
+      }
+    }
   }
-  pipeline_.on_frame(frame, pending_);
+  pipeline_->on_frame(frame, pending_);
   emit();
 }
 
@@ -56,12 +68,12 @@ void Replay::apply(const ControlLine& line) {
     case ControlKind::tick:
       ++control_.ticks;
       clock_recorded_ = true;
-      pipeline_.on_tick(line.time, pending_);
+      pipeline_->on_tick(line.time, pending_);
       emit();
       break;
     case ControlKind::gap:
       ++control_.gaps;
-      pipeline_.on_gap(line.from, line.to);
+      pipeline_->on_gap(line.from, line.to);
       break;
   }
 }
@@ -87,6 +99,7 @@ std::string Replay::feed_file(const std::string& path) {
   if (!file) return path + ": " + std::strerror(errno);
   ++files_;
   receive_time_ = 0;
+  file_started_ = true;
   // A chunk holds whole lines; the tail of an incomplete last line moves to the front.
   std::vector<char> buffer(chunk_bytes + parse_padding);
   std::size_t held = 0;
@@ -112,10 +125,14 @@ std::string Replay::feed_file(const std::string& path) {
 }
 
 void Replay::finish() {
-  // A recording with the live run's ticks ends where that run stopped; otherwise tick as far
-  // past the end as any analyzer looks back, so that what is open gets decided.
+  end_pipeline();
+}
+
+// A recording with the live run's ticks ends where that run stopped; otherwise tick as far past
+// the end as any analyzer looks back, so that what is open gets decided.
+void Replay::end_pipeline() {
   if (!clock_recorded_) tick_past_the_end();
-  pipeline_.end_of_input();
+  pipeline_->end_of_input();
   emit();
 }
 
@@ -127,16 +144,17 @@ void Replay::tick_past_the_end() {
   };
   widen(config_.analysis);
   for (const SymbolConfig& s : config_.symbols) widen(s.analysis);
-  if (pipeline_.now() > 0) pipeline_.on_tick(pipeline_.now() + seconds_ms(horizon_s), pending_);
+  if (pipeline_->now() > 0) pipeline_->on_tick(pipeline_->now() + seconds_ms(horizon_s), pending_);
 }
 
 ReplaySummary Replay::summary() const {
   ReplaySummary s;
   s.parse = parser_.stats();
   s.control = control_;
-  s.pipeline = pipeline_.stats();
+  s.pipeline = ended_;
+  s.pipeline += pipeline_->stats();
   s.first_time = first_time_;
-  s.last_time = pipeline_.now();
+  s.last_time = std::max(ended_last_time_, pipeline_->now());
   s.files = files_;
   return s;
 }

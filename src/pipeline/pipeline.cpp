@@ -41,6 +41,23 @@ ParserOptions parser_options(const Config& config) {
   return options;
 }
 
+PipelineStats& PipelineStats::operator+=(const PipelineStats& other) {
+  events += other.events;
+  for (int i = 0; i < event_rejection_count; ++i)
+    rejected_by_reason[i] += other.rejected_by_reason[i];
+  candidates += other.candidates;
+  below_detector_floor += other.below_detector_floor;
+  emitted += other.emitted;
+  suppressed_cooldown += other.suppressed_cooldown;
+  suppressed_hourly_cap += other.suppressed_hourly_cap;
+  suppressed_low_confidence += other.suppressed_low_confidence;
+  for (int i = 0; i < signal_type_count; ++i) emitted_by_type[i] += other.emitted_by_type[i];
+  symbols += other.symbols;
+  peak_symbols = std::max(peak_symbols, other.peak_symbols);
+  symbols_evicted += other.symbols_evicted;
+  return *this;
+}
+
 std::uint64_t PipelineStats::rejected() const {
   std::uint64_t n = 0;
   for (auto r : rejected_by_reason) n += r;
@@ -263,8 +280,8 @@ struct Pipeline::Impl final : DetectionSink {
   std::size_t least_recently_active() const {
     std::size_t oldest = no_slot;
     for (std::size_t i = 0; i < slots.size(); ++i) {
-      if (slots[i] && (oldest == no_slot ||
-                       slots[i]->last_event_time() < slots[oldest]->last_event_time())) {
+      if (slots[i] &&
+          (oldest == no_slot || slots[i]->last_event_time() < slots[oldest]->last_event_time())) {
         oldest = i;
       }
     }

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -42,7 +43,10 @@ class Replay {
 
   // Feeds one recording file, streaming it in bounded chunks. Returns an error message when
   // the file cannot be read (nothing else is an error: bad lines are counted). Each file
-  // starts with an unknown receive time until a receive-time line says otherwise.
+  // starts with an unknown receive time until a receive-time line says otherwise. Files
+  // usually follow each other in time (daily files of one recording) and share one pipeline;
+  // a file whose first event lies before what was replayed so far is another recording, and
+  // gets a fresh pipeline (time cannot run backwards through the windows).
   std::string feed_file(const std::string& path);
 
   // Feeds recording text (lines separated by \n). `capacity` >= text.size() lets the
@@ -61,10 +65,15 @@ class Replay {
   void apply(const ControlLine& line);
   void emit();
   void tick_past_the_end();
+  void end_pipeline();
 
   const Config& config_;
   FrameParser parser_;
-  Pipeline pipeline_;
+  const WinRateSource& win_rates_;
+  std::unique_ptr<Pipeline> pipeline_;
+  PipelineStats ended_;  // of the pipelines of earlier recordings
+  TimeMs ended_last_time_ = 0;
+  bool file_started_ = false;  // no market event of the current file seen yet
   SignalHandler on_signal_;
   std::vector<Signal> pending_;
   TimeMs receive_time_ = 0;  // as the last receive-time line set it; 0 = unknown

@@ -42,6 +42,8 @@ struct PipelineStats {
   std::uint64_t symbols_evicted = 0;
 
   std::uint64_t rejected() const;
+  // Adds another pipeline's counts (replay of several recordings); peaks take the larger.
+  PipelineStats& operator+=(const PipelineStats& other);
 };
 
 // The parser's limits as the configuration sets them (ingest.*, coinglass.max_frame_bytes).

@@ -203,5 +203,29 @@ TEST(Replay, MalformedControlLinesAreCountedAndSkippedNeverFrames) {
   EXPECT_NE(json.find(R"("control_lines_malformed":2)"), std::string::npos) << json;
 }
 
+TEST(Replay, ARecordingEarlierThanTheOneBeforeItReplaysOnAFreshPipeline) {
+  // `replay b.jsonl a.jsonl` with `a` recorded first: time cannot run backwards through the
+  // windows, so `a` gets a pipeline of its own and every event of both is analysed.
+  const TempDir dir;
+  const Config config;
+  MarketGeneratorOptions later_options{.seed = 7, .duration_s = 600};
+  later_options.start_time += 86'400'000;
+  std::ostringstream earlier, later;
+  generate_market(MarketGeneratorOptions{.seed = 7, .duration_s = 600}, earlier);
+  generate_market(later_options, later);
+  write_file(dir.file("a.jsonl"), earlier.str());
+  write_file(dir.file("b.jsonl"), later.str());
+
+  const Replayed alone = replay_files(config, {dir.file("a.jsonl")});
+  const Replayed both = replay_files(config, {dir.file("b.jsonl"), dir.file("a.jsonl")});
+  EXPECT_EQ(both.summary.pipeline.rejected(), 0u);
+  EXPECT_EQ(both.summary.pipeline.events, 2 * alone.summary.pipeline.events);
+  ASSERT_EQ(both.signal_lines.size(), 2 * alone.signal_lines.size());
+  EXPECT_TRUE(std::equal(
+      alone.signal_lines.begin(), alone.signal_lines.end(),
+      both.signal_lines.begin() + static_cast<std::ptrdiff_t>(alone.signal_lines.size())))
+      << "the earlier recording gives the signals it gives alone";
+}
+
 }  // namespace
 }  // namespace teleglas
