@@ -10,9 +10,11 @@ void FeedObservation::on_event(TimeMs time) {
     return;
   }
   if (time <= last_) return;  // a late event ends no silence
-  if (time - last_ > shortest_window_ms_) silences_.push_back({last_, time});
+  if (time - last_ > shortest_window_ms_) {
+    silences_.push_back({last_, time});
+    forget_before(time - keep_ms_);
+  }
   last_ = time;
-  forget_before(time - keep_ms_);
 }
 
 void FeedObservation::on_gap(TimeMs from, TimeMs to) {

@@ -29,7 +29,7 @@ class RecentEvents {
       events_.push_back(event);
     } else {
       events_[next_] = event;
-      next_ = (next_ + 1) % capacity_;
+      if (++next_ == capacity_) next_ = 0;  // no division on the hot path
     }
   }
 
