@@ -1,5 +1,6 @@
 #include "teleglas/analysis/symbol_analyzer.hpp"
 
+#include "teleglas/core/names.hpp"
 #include "teleglas/core/text.hpp"
 
 #include <algorithm>
@@ -60,9 +61,20 @@ std::size_t SymbolAnalyzer::memory_bytes() const {
 }
 
 int SymbolAnalyzer::venue_slot(std::string_view exchange) {
-  // Venues spell their name the same way every time: the exact match is the fast path.
+  // Venues spell their name the same way every time, and a symbol's events mostly come from
+  // the venue of the one before: the exact match with that one is the fast path.
+  if (last_venue_ < venues_.size() && last_venue_ != other_venue &&
+      same_name(venues_[last_venue_].name, exchange)) {
+    return static_cast<int>(last_venue_);
+  }
+  const int slot = find_venue(exchange);
+  last_venue_ = static_cast<std::size_t>(slot);
+  return slot;
+}
+
+int SymbolAnalyzer::find_venue(std::string_view exchange) {
   for (std::size_t i = 0; i < venues_.size(); ++i) {
-    if (i != other_venue && venues_[i].name == exchange) return static_cast<int>(i);
+    if (i != other_venue && same_name(venues_[i].name, exchange)) return static_cast<int>(i);
   }
   for (std::size_t i = 0; i < venues_.size(); ++i) {
     if (i != other_venue && same_venue(venues_[i].name, exchange)) return static_cast<int>(i);

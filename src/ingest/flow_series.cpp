@@ -4,13 +4,6 @@
 
 namespace teleglas {
 
-// Volumes are positive and bounded (the parser guarantees it); round half up without
-// llround's cost.
-UsdUnits to_usd_units(double usd) {
-  return usd >= 0 ? static_cast<UsdUnits>(usd * usd_units_per_dollar + 0.5)
-                  : -static_cast<UsdUnits>(-usd * usd_units_per_dollar + 0.5);
-}
-
 void SideFlow::add(const SideFlow& other) {
   usd += other.usd;
   count += other.count;

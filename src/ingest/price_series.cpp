@@ -22,24 +22,35 @@ void PriceSeries::add(TimeMs time, double price, double usd, Side side, bool liq
     last_price_ = price;
   }
   const std::int64_t second = floor_div(time, 1000);
-  Bar& bar = !seconds_.empty() && seconds_.newest_key() == second ? seconds_.newest()
-                                                                  : seconds_.at(second);
-  bar.low = std::min(bar.low, price);
-  bar.high = std::max(bar.high, price);
+  Bar* bar;
+  if (!seconds_.empty() && seconds_.newest_key() == second) {
+    bar = &seconds_.newest();
+  } else {
+    // A new second: the one it follows is complete, fold it into its minute. A late print
+    // (an older second) goes to its minute at once.
+    if (!seconds_.empty() && second > seconds_.newest_key()) {
+      fold_into_minute(seconds_.newest_key(), seconds_.newest());
+    } else if (!seconds_.empty()) {
+      fold_into_minute(second, Bar{price, price});
+    }
+    bar = &seconds_.at(second);
+  }
+  bar->low = std::min(bar->low, price);
+  bar->high = std::max(bar->high, price);
   const int s = index_of(side);
   if (liquidation) {
-    bar.liquidation_low[s] = std::min(bar.liquidation_low[s], price);
-    bar.liquidation_high[s] = std::max(bar.liquidation_high[s], price);
-    bar.volume.liquidations[s] += to_usd_units(usd);
+    bar->liquidation_low[s] = std::min(bar->liquidation_low[s], price);
+    bar->liquidation_high[s] = std::max(bar->liquidation_high[s], price);
+    bar->volume.liquidations[s] += to_usd_units(usd);
   } else {
-    bar.volume.trades[s] += to_usd_units(usd);
+    bar->volume.trades[s] += to_usd_units(usd);
   }
-  const std::int64_t minute_key = floor_div(time, 60'000);
-  MinuteBar& minute = !minutes_.empty() && minutes_.newest_key() == minute_key
-                          ? minutes_.newest()
-                          : minutes_.at(minute_key);
-  minute.low = std::min(minute.low, price);
-  minute.high = std::max(minute.high, price);
+}
+
+void PriceSeries::fold_into_minute(std::int64_t second, const Bar& bar) {
+  MinuteBar& minute = minutes_.at(floor_div(second, 60));
+  minute.low = std::min(minute.low, bar.low);
+  minute.high = std::max(minute.high, bar.high);
 }
 
 void PriceSeries::expire(TimeMs now) {
@@ -83,12 +94,27 @@ std::optional<double> PriceSeries::mean_minute_range(TimeMs now, TimeMs lookback
                                                      int min_minutes) const {
   const std::int64_t current = floor_div(now, 60'000);
   const std::int64_t first = current - std::max<std::int64_t>(1, lookback_ms / 60'000);
+  // Minutes hold every second but the newest, which is still filling: add it where it falls.
+  const bool newest_pending = !seconds_.empty();
+  const std::int64_t pending_minute = newest_pending ? floor_div(seconds_.newest_key(), 60) : 0;
   double sum = 0;
   int minutes = 0;
-  minutes_.for_range(first, current - 1, [&](std::int64_t, const MinuteBar& bar) {
-    sum += (bar.high - bar.low) / bar.low;
+  bool pending_counted = false;
+  minutes_.for_range(first, current - 1, [&](std::int64_t key, const MinuteBar& bar) {
+    double low = bar.low;
+    double high = bar.high;
+    if (newest_pending && key == pending_minute) {
+      low = std::min(low, seconds_.newest().low);
+      high = std::max(high, seconds_.newest().high);
+      pending_counted = true;
+    }
+    sum += (high - low) / low;
     ++minutes;
   });
+  if (newest_pending && !pending_counted && pending_minute >= first && pending_minute < current) {
+    sum += (seconds_.newest().high - seconds_.newest().low) / seconds_.newest().low;
+    ++minutes;
+  }
   if (minutes < std::max(1, min_minutes)) return std::nullopt;
   return sum / minutes;
 }

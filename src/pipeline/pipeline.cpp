@@ -11,6 +11,7 @@
 #include "teleglas/analysis/observation.hpp"
 #include "teleglas/analysis/snapshot_patterns.hpp"
 #include "teleglas/analysis/symbol_analyzer.hpp"
+#include "teleglas/core/names.hpp"
 #include "teleglas/core/text.hpp"
 #include "teleglas/signals/gate.hpp"
 #include "teleglas/signals/scorer.hpp"
@@ -226,7 +227,7 @@ struct Pipeline::Impl final : DetectionSink {
   std::size_t slot_for(std::string_view symbol) {
     // Consecutive events are usually of the same symbol: skip the lookup, it is already the
     // most recently active.
-    if (last_slot != no_slot && slots[last_slot]->symbol() == symbol) return last_slot;
+    if (last_slot != no_slot && same_name(slots[last_slot]->symbol(), symbol)) return last_slot;
     if (auto it = index.find(symbol); it != index.end()) return last_slot = it->second;
     if (index.size() >= static_cast<std::size_t>(config.ingest.max_symbols)) {
       // Make room by forgetting the least recently active symbol, if its windows are empty.

@@ -70,6 +70,7 @@ class SymbolAnalyzer {
 
   void advance_to(TimeMs now, DetectionSink& sink);
   int venue_slot(std::string_view exchange);
+  int find_venue(std::string_view exchange);
   bool watched(TimeMs span_ms) const;
   void check_stop_hunt_open(const MarketEvent& liquidation, int slot);
   void absorb(const MarketEvent& trade, DetectionSink& sink);
@@ -110,6 +111,7 @@ class SymbolAnalyzer {
   TimeMs now_ = 0;
   TimeMs last_event_ = 0;
   TimeMs expired_second_ = -1;
+  std::size_t last_venue_ = 0;  // the slot of the last event's venue
 };
 
 }  // namespace teleglas

@@ -25,8 +25,9 @@ class KeyedRing {
     if (head_ != items_.size() && key == items_.back().key) return items_.back().value;
     if (head_ == items_.size() || key > items_.back().key) {
       if (items_.capacity() == 0) items_.reserve(8);
-      items_.push_back({key, T{}});
-      return items_.back().value;
+      Item& item = items_.emplace_back();  // value-initialised in place, no temporary
+      item.key = key;
+      return item.value;
     }
     return insert_late(key);
   }

@@ -63,6 +63,8 @@ class PriceSeries {
     double high = -none;
   };
 
+  void fold_into_minute(std::int64_t second, const Bar& bar);
+
   TimeMs keep_ms_;
   TimeMs minutes_ms_;
   KeyedRing<Bar> seconds_;
