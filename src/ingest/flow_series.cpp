@@ -55,8 +55,7 @@ bool FlowSeries::add(TimeMs time, Side side, double usd) {
   return true;
 }
 
-void FlowSeries::expire(TimeMs now) {
-  const std::int64_t floor = second_of(now) - whole_seconds(keep_ms_);
+void FlowSeries::drop_below(std::int64_t floor) {
   seconds_.for_range(std::numeric_limits<std::int64_t>::min(), floor - 1,
                      [&](std::int64_t, const Second& s) {
                        kept_usd_[0] -= s[0].usd;

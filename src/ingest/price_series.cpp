@@ -54,8 +54,10 @@ void PriceSeries::fold_into_minute(std::int64_t second, const Bar& bar) {
 }
 
 void PriceSeries::expire(TimeMs now) {
-  seconds_.drop_below(floor_div(now - keep_ms_, 1000));
-  minutes_.drop_below(floor_div(now - minutes_ms_, 60'000) - 1);
+  const std::int64_t second_floor = floor_div(now - keep_ms_, 1000);
+  if (seconds_.has_below(second_floor)) seconds_.drop_below(second_floor);
+  const std::int64_t minute_floor = floor_div(now - minutes_ms_, 60'000) - 1;
+  if (minutes_.has_below(minute_floor)) minutes_.drop_below(minute_floor);
 }
 
 std::optional<PriceRange> PriceSeries::range(SecondRange seconds) const {

@@ -111,7 +111,10 @@ class FlowSeries {
   // Folds one event into its second. False when the second is older than what is kept.
   bool add(TimeMs time, Side side, double usd);
   // Forgets seconds older than keep_ms before `now`.
-  void expire(TimeMs now);
+  void expire(TimeMs now) {
+    const std::int64_t floor = second_of(now) - whole_seconds(keep_ms_);
+    if (seconds_.has_below(floor)) drop_below(floor);
+  }
 
   FlowTotals sum(SecondRange range) const;
   FlowTotals sum(SecondRange range, const FlowClaims& claims) const;
@@ -131,6 +134,7 @@ class FlowSeries {
 
  private:
   using Second = std::array<SideFlow, 2>;
+  void drop_below(std::int64_t floor);
   TimeMs keep_ms_;
   std::array<UsdUnits, large_tiers> large_units_;
   std::array<bool, large_tiers> large_inclusive_;

@@ -67,6 +67,9 @@ class KeyedRing {
   bool empty() const { return head_ == items_.size(); }
   std::size_t size() const { return items_.size() - head_; }
   std::int64_t newest_key() const { return items_.back().key; }  // !empty()
+  std::int64_t oldest_key() const { return items_[head_].key; }  // !empty()
+  // Whether drop_below(floor) would drop anything: the cheap check before the work.
+  bool has_below(std::int64_t floor) const { return head_ != items_.size() && items_[head_].key < floor; }
   const T& newest() const { return items_.back().value; }         // !empty()
   T& newest() { return items_.back().value; }                     // !empty()
   std::size_t memory_bytes() const { return items_.capacity() * sizeof(Item); }
