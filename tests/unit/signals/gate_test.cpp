@@ -58,13 +58,18 @@ TEST(Gate, NoRepeatOfTypeSymbolDirectionWithinCooldown) {
   EXPECT_EQ(gate.admit(later), GateVerdict::pass);
 }
 
+// Admits `count` signals of `confidence` on distinct symbols, a second apart from t0.
+void fill(SignalGate& gate, int count, int confidence, SignalType type) {
+  for (int i = 0; i < count; ++i) {
+    Signal s = signal_at(t0 + i * 1'000, confidence, type, "S" + std::to_string(i));
+    ASSERT_EQ(gate.admit(s), GateVerdict::pass) << i;
+  }
+}
+
 TEST(Gate, AtMostFiftyPerRollingHour) {
   SignalsConfig config;
   SignalGate gate(config);
-  for (int i = 0; i < 50; ++i) {
-    Signal s = signal_at(t0 + i * 1'000, 75, SignalType::stop_hunt, "S" + std::to_string(i));
-    ASSERT_EQ(gate.admit(s), GateVerdict::pass) << i;
-  }
+  fill(gate, 50, 75, SignalType::stop_hunt);
   Signal over = signal_at(t0 + 60'000, 75, SignalType::stop_hunt, "OVER");
   EXPECT_EQ(gate.admit(over), GateVerdict::hourly_cap);
   Signal next_hour = signal_at(t0 + 3'600'000, 75, SignalType::stop_hunt, "OVER");
@@ -165,10 +170,7 @@ TEST(Scorer, ACascadeScoresBelowTheStopHuntOfTheSameFlush) {
 TEST(Gate, AnUrgentSignalPassesWhenTheHourlyCapIsSpent) {
   SignalsConfig config;
   SignalGate gate(config);
-  for (int i = 0; i < 50; ++i) {
-    Signal s = signal_at(t0 + i * 1'000, 75, SignalType::accumulation, "S" + std::to_string(i));
-    ASSERT_EQ(gate.admit(s), GateVerdict::pass) << i;
-  }
+  fill(gate, 50, 75, SignalType::accumulation);
   Signal watch = signal_at(t0 + 60'000, 75, SignalType::stop_hunt, "ETHUSDT");
   EXPECT_EQ(gate.admit(watch), GateVerdict::hourly_cap);
   Signal urgent = signal_at(t0 + 61'000, 95, SignalType::stop_hunt, "BTCUSDT");
@@ -180,10 +182,7 @@ TEST(Gate, InfoIsShedBeforeWatchAsTheCapNears) {
   SignalsConfig config;
   config.max_per_hour = 10;
   SignalGate gate(config);
-  for (int i = 0; i < 8; ++i) {
-    Signal s = signal_at(t0 + i * 1'000, 62, SignalType::accumulation, "S" + std::to_string(i));
-    ASSERT_EQ(gate.admit(s), GateVerdict::pass) << i;
-  }
+  fill(gate, 8, 62, SignalType::accumulation);
   Signal info = signal_at(t0 + 20'000, 62, SignalType::accumulation, "INFO");
   EXPECT_EQ(gate.admit(info), GateVerdict::hourly_cap) << "INFO may use 80% of the cap";
   Signal watch = signal_at(t0 + 21'000, 75, SignalType::accumulation, "WATCH");
@@ -193,10 +192,7 @@ TEST(Gate, InfoIsShedBeforeWatchAsTheCapNears) {
 TEST(Gate, ForgetsCooldownsThatAreOver) {
   SignalsConfig config;
   SignalGate gate(config);
-  for (int i = 0; i < 40; ++i) {
-    Signal s = signal_at(t0 + i * 100, 95, SignalType::stop_hunt, "S" + std::to_string(i));
-    ASSERT_EQ(gate.admit(s), GateVerdict::pass);
-  }
+  fill(gate, 40, 95, SignalType::stop_hunt);
   EXPECT_EQ(gate.tracked_keys(), 40u);
   Signal later = signal_at(t0 + 3'600'000, 95, SignalType::stop_hunt, "LATER");
   ASSERT_EQ(gate.admit(later), GateVerdict::pass);
