@@ -62,8 +62,9 @@ std::optional<Config> load_config_for_command(const std::string& path, bool expl
 int check_config(const std::string& path) {
   const ConfigLoadResult result = load_config_file(path);
   for (const ConfigProblem& p : result.problems) std::cout << p.to_string() << "\n";
-  if (!result.ok()) {
-    std::cout << path << ": " << result.problems.size() << " problem(s)\n";
+  for (const ConfigProblem& p : result.file_problems) std::cout << p.to_string() << "\n";
+  if (const std::size_t count = result.problems.size() + result.file_problems.size(); count > 0) {
+    std::cout << path << ": " << count << " problem(s)\n";
     return 1;
   }
   std::cout << path << ": OK (" << result.config.symbols.size() << " symbol(s), "
@@ -199,6 +200,12 @@ struct RunOptions {
 
 int run(const Config& config, const RunOptions& options) {
   setup_logging(config.logging);
+  // Loud but not fatal: refusing to start would take the alerts away over a chmod.
+  if (!config.secrets_file.empty()) {
+    if (const std::string problem = secrets_file_problem(config.secrets_file); !problem.empty()) {
+      spdlog::error("secrets_file: {}", problem);
+    }
+  }
   const std::string api_key = env_or_empty("COINGLASS_API_KEY");
   if (api_key.empty()) {
     spdlog::critical(

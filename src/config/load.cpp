@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -251,6 +252,7 @@ void parse_logging(MapReader& r, LoggingConfig& c) {
 }
 
 void parse_config(MapReader& r, Config& c) {
+  r.read("secrets_file", c.secrets_file);
   r.read_section("coinglass", c.coinglass, parse_coinglass);
   // The global analysis first: symbol overrides apply on top of it wherever it is written.
   r.read_section("analysis", c.analysis, parse_analysis);
@@ -280,6 +282,21 @@ std::string ConfigProblem::to_string() const {
   return file + ":" + std::to_string(line) + ": " + key_path + ": " + message;
 }
 
+std::string secrets_file_problem(const std::string& path) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  const fs::file_status status = fs::status(path, ec);
+  if (status.type() == fs::file_type::not_found) return path + " does not exist";
+  if (ec) return path + " cannot be checked: " + ec.message();
+  if (status.type() != fs::file_type::regular) return path + " is not a regular file";
+  const auto mode = static_cast<unsigned>(status.permissions()) & 0777U;
+  if ((mode & 077U) == 0) return "";
+  char octal[8];
+  std::snprintf(octal, sizeof octal, "%04o", mode);
+  const char* what = (mode & 044U) != 0 ? "readable" : "accessible";
+  return path + " is " + what + " by group or others (mode " + octal + "); chmod 600 it";
+}
+
 ConfigLoadResult load_config_from_string(std::string_view yaml, std::string_view file_name) {
   try {
     YAML::Node document;
@@ -298,6 +315,15 @@ ConfigLoadResult load_config_from_string(std::string_view yaml, std::string_view
       MapReader root(sink, document, "", 1);
       parse_config(root, result.config);
       root.report_unknown_keys();
+    }
+    if (!result.config.secrets_file.empty()) {
+      if (std::string problem = secrets_file_problem(result.config.secrets_file);
+          !problem.empty()) {
+        ProblemSink file_sink{std::string(file_name), {}};
+        file_sink.add(config_detail::line_of(document["secrets_file"]), "secrets_file",
+                      std::move(problem));
+        result.file_problems = std::move(file_sink.problems);
+      }
     }
     // Top to bottom, as the reader of the file sees it.
     std::stable_sort(

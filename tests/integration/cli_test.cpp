@@ -1,4 +1,5 @@
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include <boost/json.hpp>
 #include <vector>
@@ -170,6 +171,44 @@ TEST(CheckConfigCli, ShippedConfigIsValid) {
                        (fs::path(TELEGLAS_SOURCE_DIR) / "config" / "teleglas.yaml").string(),
                    dir);
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+}
+
+// A secrets file holding a fake token; the config names it on line 2.
+std::string write_config_naming_secrets(const TempDir& dir, mode_t mode) {
+  const auto secrets = dir / "teleglas.env";
+  write_file(secrets, "COINGLASS_API_KEY=fake-key-never-printed\n");
+  fs::permissions(secrets, static_cast<fs::perms>(mode));
+  const auto config = dir / "teleglas.yaml";
+  write_file(config, "http:\n  listen: 127.0.0.1:8080\nsecrets_file: " + secrets.string() + "\n");
+  return config.string();
+}
+
+TEST(CheckConfigCli, FailsWhileTheSecretsFileIsReadableByOthersAndPassesOnceItIsPrivate) {
+  TempDir dir;
+  const std::string config = write_config_naming_secrets(dir, 0644);
+  const auto open = run_teleglas("check-config --config " + config, dir);
+  EXPECT_NE(open.exit_code, 0);
+  EXPECT_NE(open.out.find(config + ":3: secrets_file: " + (dir / "teleglas.env").string() +
+                          " is readable by group or others (mode 0644); chmod 600 it"),
+            std::string::npos)
+      << open.out;
+  EXPECT_EQ((open.out + open.err).find("fake-key"), std::string::npos) << "content never printed";
+
+  fs::permissions(dir / "teleglas.env", fs::perms::owner_read | fs::perms::owner_write);
+  const auto private_file = run_teleglas("check-config --config " + config, dir);
+  EXPECT_EQ(private_file.exit_code, 0) << private_file.out << private_file.err;
+}
+
+TEST(CheckConfigCli, FailsWhenTheSecretsFileDoesNotExist) {
+  TempDir dir;
+  const std::string config = write_config_naming_secrets(dir, 0600);
+  fs::remove(dir / "teleglas.env");
+  const auto r = run_teleglas("check-config --config " + config, dir);
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.out.find(config + ":3: secrets_file: " + (dir / "teleglas.env").string() +
+                       " does not exist"),
+            std::string::npos)
+      << r.out;
 }
 
 TEST(Cli, HelpNamesEveryCommandAndVersionPrints) {

@@ -239,6 +239,27 @@ TEST_F(DaemonCli, RefusesToStartWithoutAnApiKey) {
   EXPECT_NE(r.err.find("COINGLASS_API_KEY"), std::string::npos) << r.err;
 }
 
+TEST_F(DaemonCli, SecretsFileOpenToOthersIsLoggedAsAnErrorAndTheDaemonRunsOn) {
+  SimCoinglassOptions options;
+  options.identity = make_loopback_identity();
+  options.frames = stop_hunt_frames();
+  start_server(std::move(options));
+  const auto secrets = dir / "teleglas.env";
+  write_file(secrets, "TELEGRAM_BOT_TOKEN=fake-token-never-printed\n");
+  std::filesystem::permissions(secrets, std::filesystem::perms(0644));
+  const auto config = write_config();
+  write_file(config, read_file(config) + "secrets_file: " + secrets.string() + "\n");
+
+  BackgroundTeleglas daemon({"run", "--config", config}, {{"COINGLASS_API_KEY", secret_key}}, dir);
+  ASSERT_TRUE(daemon.wait_for_output("Stop hunt", 15s)) << daemon.err();
+  EXPECT_EQ(daemon.stop(SIGTERM, 5s), 0) << daemon.err();
+  EXPECT_NE(daemon.err().find("[error] secrets_file: " + secrets.string() +
+                              " is readable by group or others (mode 0644); chmod 600 it"),
+            std::string::npos)
+      << daemon.err();
+  EXPECT_EQ(daemon.err().find("fake-token"), std::string::npos);
+}
+
 TEST_F(DaemonCli, UntrustedCertificateIsRefusedAndRetriedNotFatal) {
   SimCoinglassOptions options;
   options.identity = make_loopback_identity();

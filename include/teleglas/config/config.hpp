@@ -224,6 +224,9 @@ struct LoggingConfig {
 };
 
 struct Config {
+  // The env file systemd loads the secrets from (EnvironmentFile=). teleglas never reads it;
+  // it only checks that the file exists and is private. Empty = not checked.
+  std::string secrets_file;
   CoinglassConfig coinglass;
   std::vector<SymbolConfig> symbols = {SymbolConfig{"BTCUSDT", {"Binance"}, 10'000, {}}};
   AnalysisConfig analysis;  // applies to every symbol without an override

@@ -23,10 +23,19 @@ struct ConfigProblem {
 struct ConfigLoadResult {
   Config config;
   std::vector<ConfigProblem> problems;  // empty when valid
+  // Problems of the files the configuration names (a secrets file that is missing or readable
+  // by group or others): check-config fails on them, the daemon logs them and runs.
+  std::vector<ConfigProblem> file_problems;
   bool ok() const { return problems.empty(); }
 };
 
-// Parses YAML text; `file_name` is used only in problem reports.
+// What is wrong with `path` as a secrets file, or "" when it exists and only its owner may
+// read or write it: "does not exist", "is readable by group or others (mode 0644); chmod 600
+// it". Looks at the file's metadata only, never its content.
+std::string secrets_file_problem(const std::string& path);
+
+// Parses YAML text; `file_name` is used only in problem reports. The one look at the disk is
+// secrets_file's metadata (file_problems).
 ConfigLoadResult load_config_from_string(std::string_view yaml, std::string_view file_name);
 
 // Reads and parses a file. A missing or unreadable file is a problem at line 0.

@@ -50,7 +50,8 @@ TEST(ConfigLoad, ShippedExampleEqualsTheStructDefaults) {
 
 // Each key the loader knows, as written in the shipped example (list elements by index).
 TEST(ConfigLoad, ShippedExampleSetsEveryKey) {
-  const std::vector<std::string> every_key = {"coinglass.ws_url",
+  const std::vector<std::string> every_key = {"secrets_file",
+                                              "coinglass.ws_url",
                                               "coinglass.rest_url",
                                               "coinglass.ca_file",
                                               "coinglass.ping_interval_s",
