@@ -353,7 +353,7 @@ void SymbolAnalyzer::evaluate_order_flow(TimeMs boundary, DetectionSink& sink) {
   const TimeMs span = seconds_ms(cfg.window_s);
   if (!settings_.observation->watched(boundary - span, boundary)) return;
   const SecondRange window = seconds_before(boundary, span);
-  const FlowTotals totals = trades_.sum(window);
+  const FlowTotals totals = trades_.sliding_sum(window);
   const double total = totals.total_usd();
   if (total <= 0 || totals.total_large_count(0) < cfg.min_large_trades) return;
   const double buy_ratio = totals.usd_of(Side::buy) / total;

@@ -41,6 +41,8 @@ bool FlowSeries::add(TimeMs time, Side side, double usd) {
     bucket = &seconds_.at(second);
   }
   SideFlow& flow = (*bucket)[index_of(side)];
+  const bool in_sliding = sliding_.valid && second >= sliding_.first && second < sliding_.end;
+  SideFlow* sliding = in_sliding ? &sliding_.totals.sides[index_of(side)] : nullptr;
   const UsdUnits units = to_usd_units(usd);
   flow.usd += units;
   kept_usd_[index_of(side)] += units;
@@ -52,10 +54,22 @@ bool FlowSeries::add(TimeMs time, Side side, double usd) {
     }
   }
   flow.first_time = std::min(flow.first_time, time);
+  if (sliding) {  // a late event inside the window already summed
+    sliding->usd += units;
+    ++sliding->count;
+    for (int t = 0; t < large_tiers; ++t) {
+      if (large_inclusive_[t] ? units >= large_units_[t] : units > large_units_[t]) {
+        ++sliding->large_count[t];
+        sliding->large_usd[t] += units;
+      }
+    }
+  }
   return true;
 }
 
 void FlowSeries::drop_below(std::int64_t floor) {
+  // Seconds still summed in the sliding window cannot leave it unseen: sum afresh next time.
+  if (sliding_.valid && floor > sliding_.first) sliding_.valid = false;
   seconds_.for_range(std::numeric_limits<std::int64_t>::min(), floor - 1,
                      [&](std::int64_t, const Second& s) {
                        kept_usd_[0] -= s[0].usd;
@@ -71,6 +85,29 @@ FlowTotals FlowSeries::sum(SecondRange range) const {
     totals.sides[1].add(s[1]);
   });
   return totals;
+}
+
+FlowTotals FlowSeries::sliding_sum(SecondRange range) {
+  const std::int64_t end = range.last + 1;
+  // Seconds that left are subtracted while still kept: the window may only move forward, and
+  // no further than it spans (else summing afresh is cheaper anyway).
+  if (!sliding_.valid || range.first < sliding_.first || end < sliding_.end ||
+      range.first >= sliding_.end) {
+    sliding_.totals = sum(range);
+  } else {
+    seconds_.for_range(sliding_.first, range.first - 1, [&](std::int64_t, const Second& s) {
+      sliding_.totals.sides[0].subtract(s[0]);
+      sliding_.totals.sides[1].subtract(s[1]);
+    });
+    seconds_.for_range(sliding_.end, range.last, [&](std::int64_t, const Second& s) {
+      sliding_.totals.sides[0].add(s[0]);
+      sliding_.totals.sides[1].add(s[1]);
+    });
+  }
+  sliding_.valid = true;
+  sliding_.first = range.first;
+  sliding_.end = end;
+  return sliding_.totals;
 }
 
 FlowTotals FlowSeries::sum(SecondRange range, const FlowClaims& claims) const {

@@ -118,6 +118,10 @@ class FlowSeries {
 
   FlowTotals sum(SecondRange range) const;
   FlowTotals sum(SecondRange range, const FlowClaims& claims) const;
+  // The same sum for a window that only moves forward (order flow, boundary after boundary):
+  // kept up to date as seconds enter and leave it, so each step costs the seconds it moved
+  // by, not the whole span. Equal to sum(range) except first_time, which it does not keep.
+  FlowTotals sliding_sum(SecondRange range);
   // USD of one side only: the cheap check run on every event.
   UsdUnits side_usd(SecondRange range, Side side, const FlowClaim& claim) const;
   // Large events of one side and tier only.
@@ -140,6 +144,13 @@ class FlowSeries {
   std::array<bool, large_tiers> large_inclusive_;
   KeyedRing<Second> seconds_;
   std::array<UsdUnits, 2> kept_usd_{};
+  struct Sliding {
+    bool valid = false;
+    std::int64_t first = 0;  // [first, end) summed in totals
+    std::int64_t end = 0;
+    FlowTotals totals;
+  };
+  Sliding sliding_;
 };
 
 }  // namespace teleglas
