@@ -388,10 +388,12 @@ void SymbolAnalyzer::evaluate_order_flow(TimeMs boundary, DetectionSink& sink) {
 void SymbolAnalyzer::check_whale(const MarketEvent& trade, DetectionSink& sink) {
   const WhaleConfig& cfg = config_.whale;
   if (trade.side != Side::buy || trade.volume_usd < cfg.whale_trade_usd) return;
+  constexpr int whale_tier = 1;
+  // No window can hold enough whale buys when everything kept does not.
+  if (trades_.kept_large_count(Side::buy, whale_tier) < cfg.min_trades) return;
   const TimeMs span = seconds_ms(cfg.window_s);
   if (!watched(span)) return;
   const SecondRange window = trailing_seconds(now_, span);
-  constexpr int whale_tier = 1;
   if (trades_.large_count(window, Side::buy, whale_tier, whale_claims_[index_of(Side::buy)]) <
       cfg.min_trades) {
     return;

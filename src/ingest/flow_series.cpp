@@ -51,6 +51,7 @@ bool FlowSeries::add(TimeMs time, Side side, double usd) {
     if (large_inclusive_[t] ? units >= large_units_[t] : units > large_units_[t]) {
       ++flow.large_count[t];
       flow.large_usd[t] += units;
+      ++kept_large_[index_of(side)][t];
     }
   }
   flow.first_time = std::min(flow.first_time, time);
@@ -72,8 +73,12 @@ void FlowSeries::drop_below(std::int64_t floor) {
   if (sliding_.valid && floor > sliding_.first) sliding_.valid = false;
   seconds_.for_range(std::numeric_limits<std::int64_t>::min(), floor - 1,
                      [&](std::int64_t, const Second& s) {
-                       kept_usd_[0] -= s[0].usd;
-                       kept_usd_[1] -= s[1].usd;
+                       for (int side = 0; side < 2; ++side) {
+                         kept_usd_[side] -= s[side].usd;
+                         for (int t = 0; t < large_tiers; ++t) {
+                           kept_large_[side][t] -= s[side].large_count[t];
+                         }
+                       }
                      });
   seconds_.drop_below(floor);
 }

@@ -131,6 +131,8 @@ class FlowSeries {
 
   // USD of one side over every second kept: a bound on any window's sum, in O(1).
   UsdUnits kept_usd(Side side) const { return kept_usd_[index_of(side)]; }
+  // Large events of one side and tier over every second kept: the same kind of bound.
+  int kept_large_count(Side side, int tier) const { return kept_large_[index_of(side)][tier]; }
 
   bool empty() const { return seconds_.empty(); }
   std::int64_t newest_second() const { return seconds_.newest_key(); }  // !empty()
@@ -144,6 +146,7 @@ class FlowSeries {
   std::array<bool, large_tiers> large_inclusive_;
   KeyedRing<Second> seconds_;
   std::array<UsdUnits, 2> kept_usd_{};
+  std::array<std::array<int, large_tiers>, 2> kept_large_{};
   struct Sliding {
     bool valid = false;
     std::int64_t first = 0;  // [first, end) summed in totals

@@ -94,12 +94,17 @@ TEST(FlowSeries, SlidingSumEqualsAFreshSumThroughLateEventsAndExpiry) {
   }
 }
 
-TEST(FlowSeries, KeptUsdBoundsEveryWindow) {
+TEST(FlowSeries, KeptTotalsBoundEveryWindow) {
   FlowSeries flow = series(60'000);
   flow.add(t0, Side::sell, 3'000'000);
+  flow.add(t0 + 30'000, Side::buy, 300'000);
   EXPECT_EQ(flow.kept_usd(Side::sell), to_usd_units(3'000'000));
+  EXPECT_EQ(flow.kept_large_count(Side::sell, 1), 1);
+  EXPECT_EQ(flow.kept_large_count(Side::buy, 1), 1);
   flow.expire(t0 + 61'500);
   EXPECT_EQ(flow.kept_usd(Side::sell), 0) << "what left the series left the bound";
+  EXPECT_EQ(flow.kept_large_count(Side::sell, 1), 0);
+  EXPECT_EQ(flow.kept_large_count(Side::buy, 1), 1) << "still kept";
 }
 
 TEST(PriceSeries, RangesLastPriceAndVolumeByVenueSide) {
