@@ -37,10 +37,9 @@ GateVerdict SignalGate::admit(Signal& signal) {
     return GateVerdict::cooldown;
   }
   const Priority priority = priority_for(signal.confidence, config_.priority);
-  const auto sent = static_cast<double>(sent_last_hour_.size());
-  const double cap = config_.max_per_hour;
-  if ((priority == Priority::watch && sent >= cap) ||
-      (priority == Priority::info && sent >= cap * info_share_of_hourly_cap)) {
+  // Over the cap only the lower priorities are shed: an URGENT signal always goes out.
+  if (priority != Priority::urgent &&
+      static_cast<int>(sent_last_hour_.size()) >= config_.max_per_hour) {
     return GateVerdict::hourly_cap;
   }
   last_sent_[key] = signal.time;

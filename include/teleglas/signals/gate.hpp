@@ -1,6 +1,6 @@
 // Decides which scored signals go out: cooldown per (type, symbol, direction), an hourly cap
-// that sheds lower priorities first and never drops an URGENT signal, and a minimum
-// confidence; assigns the priority. Time is the signal's own event time.
+// on WATCH and INFO signals that never drops an URGENT one (URGENT signals still count toward
+// it), and a minimum confidence; assigns the priority. Time is the signal's own event time.
 #pragma once
 
 #include <deque>
@@ -16,9 +16,6 @@ namespace teleglas {
 enum class GateVerdict { pass, low_confidence, cooldown, hourly_cap };
 
 Priority priority_for(int confidence, const PriorityConfig& config);
-
-// INFO signals may use this share of signals.max_per_hour; WATCH all of it; URGENT always pass.
-inline constexpr double info_share_of_hourly_cap = 0.8;
 
 class SignalGate {
  public:

@@ -178,15 +178,17 @@ TEST(Gate, AnUrgentSignalPassesWhenTheHourlyCapIsSpent) {
   EXPECT_EQ(urgent.priority, Priority::urgent);
 }
 
-TEST(Gate, InfoIsShedBeforeWatchAsTheCapNears) {
+TEST(Gate, UrgentSignalsCountTowardTheCapButAreNeverShed) {
   SignalsConfig config;
   config.max_per_hour = 10;
   SignalGate gate(config);
-  fill(gate, 8, 62, SignalType::accumulation);
+  fill(gate, 10, 95, SignalType::stop_hunt);  // ten URGENT signals spend the hour
   Signal info = signal_at(t0 + 20'000, 62, SignalType::accumulation, "INFO");
-  EXPECT_EQ(gate.admit(info), GateVerdict::hourly_cap) << "INFO may use 80% of the cap";
+  EXPECT_EQ(gate.admit(info), GateVerdict::hourly_cap);
   Signal watch = signal_at(t0 + 21'000, 75, SignalType::accumulation, "WATCH");
-  EXPECT_EQ(gate.admit(watch), GateVerdict::pass) << "WATCH keeps the last 20%";
+  EXPECT_EQ(gate.admit(watch), GateVerdict::hourly_cap);
+  Signal urgent = signal_at(t0 + 22'000, 90, SignalType::stop_hunt, "URGENT");
+  EXPECT_EQ(gate.admit(urgent), GateVerdict::pass);
 }
 
 TEST(Gate, ForgetsCooldownsThatAreOver) {
