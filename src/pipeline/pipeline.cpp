@@ -6,13 +6,13 @@
 #include <queue>
 #include <string>
 #include <tuple>
-#include <unordered_map>
 
 #include "teleglas/analysis/observation.hpp"
 #include "teleglas/analysis/snapshot_patterns.hpp"
 #include "teleglas/analysis/symbol_analyzer.hpp"
 #include "teleglas/core/names.hpp"
 #include "teleglas/core/text.hpp"
+#include "teleglas/pipeline/symbol_table.hpp"
 #include "teleglas/signals/gate.hpp"
 #include "teleglas/signals/scorer.hpp"
 
@@ -67,11 +67,6 @@ std::uint64_t PipelineStats::rejected() const {
 
 namespace {
 
-struct StringHash {
-  using is_transparent = void;
-  std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
-};
-
 constexpr TimeMs tick_period_ms = 1000;
 constexpr TimeMs no_deadline = std::numeric_limits<TimeMs>::max();
 constexpr std::size_t max_held_events = 4096;
@@ -122,7 +117,9 @@ struct Pipeline::Impl final : DetectionSink {
       return this->config.analysis_for(symbol);
     };
     snapshot_context.quote = [this](std::string_view symbol) {
-      if (auto it = index.find(symbol); it != index.end()) return slots[it->second]->quote(clock);
+      if (const std::size_t slot = index.find(symbol); slot != SymbolTable::none) {
+        return slots[slot]->quote(clock);
+      }
       PriceQuote none;
       none.missing = "no recent price for " + std::string(symbol);
       return none;
@@ -228,7 +225,9 @@ struct Pipeline::Impl final : DetectionSink {
     // Consecutive events are usually of the same symbol: skip the lookup, it is already the
     // most recently active.
     if (last_slot != no_slot && same_name(slots[last_slot]->symbol(), symbol)) return last_slot;
-    if (auto it = index.find(symbol); it != index.end()) return last_slot = it->second;
+    if (const std::size_t found = index.find(symbol); found != SymbolTable::none) {
+      return last_slot = found;
+    }
     if (index.size() >= static_cast<std::size_t>(config.ingest.max_symbols)) {
       // Make room by forgetting the least recently active symbol, if its windows are empty.
       // When none is, no scan can find room before the oldest has been idle long enough.
@@ -259,14 +258,14 @@ struct Pipeline::Impl final : DetectionSink {
         settings.reference_venue = s.exchanges.front();
     }
     slots[slot] = std::make_unique<SymbolAnalyzer>(std::string(symbol), std::move(settings));
-    index.emplace(std::string(symbol), slot);
+    index.insert(slots[slot]->symbol(), slot);
     stats.symbols = index.size();
     stats.peak_symbols = std::max(stats.peak_symbols, stats.symbols);
     return last_slot = slot;
   }
 
   void evict(std::size_t slot) {
-    index.erase(index.find(slots[slot]->symbol()));
+    index.erase(slots[slot]->symbol());
     slots[slot].reset();
     ++generation[slot];
     scheduled[slot] = no_deadline;
@@ -406,7 +405,7 @@ struct Pipeline::Impl final : DetectionSink {
   std::vector<std::uint32_t> generation;  // by slot: bumped when its symbol is forgotten
   std::vector<TimeMs> scheduled;          // by slot: the deadline queued for it
   std::vector<std::size_t> free_slots;
-  std::unordered_map<std::string, std::size_t, StringHash, std::equal_to<>> index;
+  SymbolTable index;  // views of the names each SymbolAnalyzer owns
   TimeMs next_idle_scan = 0;
   TimeMs cap_full_until = 0;  // at the cap, no symbol can be forgotten before this
   std::size_t last_slot = no_slot;
