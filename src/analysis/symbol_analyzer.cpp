@@ -51,6 +51,7 @@ SymbolAnalyzer::SymbolAnalyzer(std::string symbol, SymbolSettings settings)
       recent_liquidations_(static_cast<std::size_t>(settings_.buffers.liquidations)),
       recent_trades_(static_cast<std::size_t>(settings_.buffers.trades)) {
   if (!settings_.reference_venue.empty()) venue_slot(settings_.reference_venue);
+  flow_span_ms_ = seconds_ms(config_.order_flow.window_s);
 }
 
 std::size_t SymbolAnalyzer::memory_bytes() const {
@@ -110,6 +111,7 @@ void SymbolAnalyzer::on_event(const MarketEvent& event, DetectionSink& sink) {
   } else {
     venues_[slot].prices.add(time, event.price, event.volume_usd, event.side, false);
     trades_.add(time, event.side, event.volume_usd);
+    refresh_deadline();
     recent_trades_.push(recent);
     absorb(event, sink);
     check_whale(event, sink);
@@ -117,11 +119,17 @@ void SymbolAnalyzer::on_event(const MarketEvent& event, DetectionSink& sink) {
 }
 
 TimeMs SymbolAnalyzer::next_deadline() const {
-  // A hunt that expires unabsorbed decides nothing, so its expiry can wait for the next event.
-  if (next_flow_eval_ == 0 || trades_.empty()) return no_deadline;
-  const TimeMs span = seconds_ms(config_.order_flow.window_s);
-  if (trades_.newest_second() < seconds_before(next_flow_eval_, span).first) return no_deadline;
-  return next_flow_eval_;
+  return deadline_;
+}
+
+// A hunt that expires unabsorbed decides nothing, so its expiry can wait for the next event.
+// Kept as a member: the pipeline asks after every event, and it changes only when a trade
+// arrives, a boundary passes or seconds leave the series.
+void SymbolAnalyzer::refresh_deadline() {
+  deadline_ = no_deadline;
+  if (next_flow_eval_ == 0 || trades_.empty()) return;
+  if (trades_.newest_second() < seconds_before(next_flow_eval_, flow_span_ms_).first) return;
+  deadline_ = next_flow_eval_;
 }
 
 void SymbolAnalyzer::on_tick(TimeMs now, DetectionSink& sink) {
@@ -140,8 +148,10 @@ void SymbolAnalyzer::advance_to(TimeMs now, DetectionSink& sink) {
   if (next_flow_eval_ == 0) next_flow_eval_ = (now / interval + 1) * interval;
   // Every boundary passed is evaluated, as a live clock would have; once no trade is left for
   // the boundaries ahead, they can decide nothing, so skip to the next one after `now`.
+  const TimeMs boundary_before = next_flow_eval_;
   while (now >= next_flow_eval_) {
-    if (next_deadline() == no_deadline) {
+    refresh_deadline();
+    if (deadline_ == no_deadline) {
       next_flow_eval_ = (now / interval + 1) * interval;
       break;
     }
@@ -149,12 +159,15 @@ void SymbolAnalyzer::advance_to(TimeMs now, DetectionSink& sink) {
     next_flow_eval_ += interval;
   }
   // Whole seconds leave the series: once a second is enough.
+  bool changed = next_flow_eval_ != boundary_before;
   if (now / 1000 != expired_second_) {
     expired_second_ = now / 1000;
     liquidations_.expire(now);
     trades_.expire(now);
     for (Venue& v : venues_) v.prices.expire(now);
+    changed = true;
   }
+  if (changed) refresh_deadline();
 }
 
 bool SymbolAnalyzer::watched(TimeMs span_ms) const {

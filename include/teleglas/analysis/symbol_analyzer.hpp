@@ -5,6 +5,7 @@
 #pragma once
 
 #include <array>
+#include <limits>
 #include <memory>
 #include <string>
 #include <vector>
@@ -69,6 +70,7 @@ class SymbolAnalyzer {
   };
 
   void advance_to(TimeMs now, DetectionSink& sink);
+  void refresh_deadline();
   int venue_slot(std::string_view exchange);
   int find_venue(std::string_view exchange);
   bool watched(TimeMs span_ms) const;
@@ -111,6 +113,8 @@ class SymbolAnalyzer {
   TimeMs now_ = 0;
   TimeMs last_event_ = 0;
   TimeMs expired_second_ = -1;
+  TimeMs deadline_ = std::numeric_limits<TimeMs>::max();  // see next_deadline()
+  TimeMs flow_span_ms_ = 0;                               // order_flow.window_s
   std::size_t last_venue_ = 0;  // the slot of the last event's venue
 };
 
