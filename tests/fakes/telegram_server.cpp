@@ -293,16 +293,51 @@ struct SimTelegramServer::Impl : std::enable_shared_from_this<SimTelegramServer:
     if (call->method == "sendMessage" && req.method() == http::verb::post) {
       co_return co_await send_message(req, call->token);
     }
-    if (call->method == "getUpdates" &&
-        (req.method() == http::verb::post || req.method() == http::verb::get)) {
-      json::object params;
-      add_form_params(target->encoded_params(), params);
-      if (!req.body().empty() && !read_body_params(req, params)) {
-        co_return json_response(req, 400, error_body(400, "Bad Request: can't parse JSON"));
-      }
+    const bool get_or_post = req.method() == http::verb::post || req.method() == http::verb::get;
+    if (!get_or_post) co_return not_found(req);
+    json::object params;
+    add_form_params(target->encoded_params(), params);
+    if (!req.body().empty() && !read_body_params(req, params)) {
+      co_return json_response(req, 400, error_body(400, "Bad Request: can't parse JSON"));
+    }
+    if (call->method == "getUpdates") {
       co_return co_await get_updates(req, call->token, get_updates_call_of(params));
     }
+    if (call->method == "getMe") co_return get_me(req, call->token);
+    if (call->method == "getChat") co_return get_chat(req, call->token, params);
     co_return not_found(req);
+  }
+
+  Response get_me(const Request& req, const std::string& token) const {
+    if (token != options.token) return json_response(req, 401, error_body(401, "Unauthorized"));
+    std::int64_t bot_id = 0;  // a token is "<bot id>:<secret>"
+    std::from_chars(token.data(), token.data() + token.size(), bot_id);
+    json::object result{{"id", bot_id},
+                        {"is_bot", true},
+                        {"first_name", "TELEGLAS test bot"},
+                        {"username", "teleglas_test_bot"}};
+    return json_response(req, 200, json::object{{"ok", true}, {"result", std::move(result)}});
+  }
+
+  // Every chat is reachable except options.unreachable_chats, which Telegram answers as it
+  // does a chat the bot was never added to.
+  Response get_chat(const Request& req, const std::string& token,
+                    const json::object& params) const {
+    if (token != options.token) return json_response(req, 401, error_body(401, "Unauthorized"));
+    std::int64_t chat_id = int_field(params, "chat_id");
+    if (const json::value* v = params.if_contains("chat_id"); v && v->is_string()) {
+      const std::string_view text = v->get_string();
+      std::from_chars(text.data(), text.data() + text.size(), chat_id);
+    }
+    if (chat_id == 0) {
+      return json_response(req, 400, error_body(400, "Bad Request: chat_id is empty"));
+    }
+    if (std::find(options.unreachable_chats.begin(), options.unreachable_chats.end(), chat_id) !=
+        options.unreachable_chats.end()) {
+      return json_response(req, 400, error_body(400, "Bad Request: chat not found"));
+    }
+    json::object result{{"id", chat_id}, {"type", chat_id < 0 ? "supergroup" : "private"}};
+    return json_response(req, 200, json::object{{"ok", true}, {"result", std::move(result)}});
   }
 
   // Adds a JSON or form body's parameters to `params`; false for a body that is neither.

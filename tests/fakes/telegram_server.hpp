@@ -1,5 +1,6 @@
 // A fake Telegram Bot API for tests: a real HTTPS server on 127.0.0.1 that records every
-// sendMessage, serves getUpdates long polls from updates the test pushes, and injects the faults
+// sendMessage, serves getUpdates long polls from updates the test pushes, answers getMe and
+// getChat (every chat reachable but the ones the test names), and injects the faults
 // a bot must survive (429 with retry_after, 5xx, 409 Conflict, a wrong token, slow answers,
 // dropped connections). Tests run it on its own io_context thread; every public method may be
 // called from any thread.
@@ -42,6 +43,9 @@ struct SimGetUpdatesCall {
 struct SimTelegramOptions {
   TlsIdentity identity;
   std::string token = "123456:TEST-TOKEN";  // requests with any other token get 401
+  // getChat answers these 400 "Bad Request: chat not found", as for a chat the bot is not in;
+  // every other chat is reachable.
+  std::vector<std::int64_t> unreachable_chats;
 };
 
 class SimTelegramServer {

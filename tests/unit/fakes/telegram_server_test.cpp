@@ -22,6 +22,7 @@ using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
 
 const std::string token = "123456:TEST-TOKEN";
+constexpr std::int64_t unreachable_chat = -100999;
 
 // A request started on the test thread's io_context and driven by run_until; the client lives
 // as long as the request may.
@@ -37,7 +38,7 @@ class SimTelegramServerTest : public ::testing::Test {
   SimTelegramServerTest()
       : identity_(make_loopback_identity()),
         ca_(identity_.ca_cert_pem),
-        server_(server_io_, SimTelegramOptions{identity_, token}),
+        server_(server_io_, SimTelegramOptions{identity_, token, {unreachable_chat}}),
         work_(server_io_.get_executor()),
         thread_([this] { server_io_.run(); }) {}
   ~SimTelegramServerTest() override {
@@ -353,6 +354,48 @@ TEST_F(SimTelegramServerTest, RejectsGetUpdatesWithAWrongTokenAsUnauthorized) {
   PendingCall call = start("POST", "/bot999:WRONG/getUpdates", "{}", "application/json");
   EXPECT_EQ(finish(call).status, 401u);
   EXPECT_EQ(server_.pending_updates(), 1u);
+}
+
+TEST_F(SimTelegramServerTest, GetMeDescribesTheBotOfAValidToken) {
+  PendingCall call = start("GET", "/bot" + token + "/getMe");
+  const HttpsResponse res = finish(call);
+  ASSERT_EQ(res.status, 200u) << res.body;
+  const auto body = json::parse(res.body).as_object();
+  EXPECT_TRUE(body.at("ok").as_bool());
+  EXPECT_EQ(body.at("result").as_object().at("id").as_int64(), 123456);
+  EXPECT_TRUE(body.at("result").as_object().at("is_bot").as_bool());
+}
+
+TEST_F(SimTelegramServerTest, GetMeRejectsAWrongTokenAsUnauthorized) {
+  PendingCall call = start("GET", "/bot999:WRONG/getMe");
+  EXPECT_EQ(finish(call).status, 401u);
+}
+
+TEST_F(SimTelegramServerTest, GetChatAnswersAReachableChatFromAQueryOrAJsonBody) {
+  PendingCall by_query = start("GET", "/bot" + token + "/getChat?chat_id=-1001");
+  const HttpsResponse query_res = finish(by_query);
+  ASSERT_EQ(query_res.status, 200u) << query_res.body;
+  EXPECT_EQ(json::parse(query_res.body).at("result").at("id").as_int64(), -1001);
+  EXPECT_EQ(json::parse(query_res.body).at("result").at("type").as_string(), "supergroup");
+
+  PendingCall by_body =
+      start("POST", "/bot" + token + "/getChat", R"({"chat_id":42})", "application/json");
+  const HttpsResponse body_res = finish(by_body);
+  ASSERT_EQ(body_res.status, 200u) << body_res.body;
+  EXPECT_EQ(json::parse(body_res.body).at("result").at("type").as_string(), "private");
+}
+
+TEST_F(SimTelegramServerTest, GetChatAnswersChatNotFoundForAnUnreachableChat) {
+  PendingCall call =
+      start("GET", "/bot" + token + "/getChat?chat_id=" + std::to_string(unreachable_chat));
+  const HttpsResponse res = finish(call);
+  EXPECT_EQ(res.status, 400u);
+  EXPECT_EQ(json::parse(res.body).at("description").as_string(), "Bad Request: chat not found");
+}
+
+TEST_F(SimTelegramServerTest, GetChatRejectsAWrongTokenAsUnauthorized) {
+  PendingCall call = start("GET", "/bot999:WRONG/getChat?chat_id=42");
+  EXPECT_EQ(finish(call).status, 401u);
 }
 
 }  // namespace
