@@ -21,6 +21,7 @@
 #include "teleglas/alerts/signal_json.hpp"
 #include "teleglas/app/daemon.hpp"
 #include "teleglas/app/demo.hpp"
+#include "teleglas/app/doctor.hpp"
 #include "teleglas/app/health_report.hpp"
 #include "teleglas/app/replay.hpp"
 #include "teleglas/app/telegram_sink.hpp"
@@ -343,6 +344,22 @@ int main(int argc, char** argv) {
       "check-config", "Validate a configuration file; print FILE:LINE: key: problem for each");
   check->add_option("--config,-c", config_path, "Configuration file")->capture_default_str();
 
+  auto* doctor_cmd = app.add_subcommand(
+      "doctor",
+      "Check an installation: one ok/warn/fail line per check with the fix; exit 1 when any\n"
+      "check fails. Never prints the API key or the bot token");
+  doctor_cmd->add_option("--config,-c", config_path, "Configuration file")->capture_default_str();
+  {
+    std::string footer = "Checks, in order (each bounded to a few seconds):\n";
+    for (const DoctorCheckInfo& info : doctor_checks()) {
+      footer += "  " + std::string(info.name) + ": " + std::string(info.what) + "\n";
+    }
+    footer +=
+        "Secrets are read from the environment (COINGLASS_API_KEY, TELEGRAM_BOT_TOKEN), as the\n"
+        "daemon reads them: run it with the service's environment file loaded.";
+    doctor_cmd->footer(footer);
+  }
+
   std::vector<std::string> replay_files;
   bool replay_json = false;
   auto* replay_cmd = app.add_subcommand(
@@ -416,6 +433,15 @@ int main(int argc, char** argv) {
   CLI11_PARSE(app, argc, argv);
 
   if (check->parsed()) return check_config(config_path);
+  if (doctor_cmd->parsed()) {
+    DoctorOptions options;
+    options.config_path = config_path;
+    options.coinglass_api_key = env_or_empty("COINGLASS_API_KEY");
+    options.telegram_bot_token = env_or_empty("TELEGRAM_BOT_TOKEN");
+    const DoctorReport report = run_doctor(options);
+    print_doctor_report(report, std::cout);
+    return report.exit_code();
+  }
   if (replay_cmd->parsed()) {
     auto config = load_config_for_command(config_path, replay_config->count() > 0);
     if (!config) return 1;

@@ -332,8 +332,9 @@ struct SimTelegramServer::Impl : std::enable_shared_from_this<SimTelegramServer:
     if (chat_id == 0) {
       return json_response(req, 400, error_body(400, "Bad Request: chat_id is empty"));
     }
-    if (std::find(options.unreachable_chats.begin(), options.unreachable_chats.end(), chat_id) !=
-        options.unreachable_chats.end()) {
+    std::lock_guard lock(mutex);
+    if (std::find(unreachable_chats.begin(), unreachable_chats.end(), chat_id) !=
+        unreachable_chats.end()) {
       return json_response(req, 400, error_body(400, "Bad Request: chat not found"));
     }
     json::object result{{"id", chat_id}, {"type", chat_id < 0 ? "supergroup" : "private"}};
@@ -542,6 +543,7 @@ struct SimTelegramServer::Impl : std::enable_shared_from_this<SimTelegramServer:
   std::uint64_t poll_generation = 0;  // bumped by every accepted getUpdates
 
   mutable std::mutex mutex;  // guards what tests read or change from their thread
+  std::vector<std::int64_t> unreachable_chats;
   std::vector<SimTelegramMessage> messages;
   int rate_limited_left = 0;
   int retry_after_s = 0;
@@ -574,6 +576,11 @@ std::uint16_t SimTelegramServer::port() const {
 
 std::string SimTelegramServer::api_url() const {
   return "https://127.0.0.1:" + std::to_string(port());
+}
+
+void SimTelegramServer::set_unreachable_chats(std::vector<std::int64_t> chats) {
+  std::lock_guard lock(impl_->mutex);
+  impl_->unreachable_chats = std::move(chats);
 }
 
 void SimTelegramServer::fail_next_with_429(int count, int retry_after_s) {

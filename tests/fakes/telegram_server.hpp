@@ -43,9 +43,6 @@ struct SimGetUpdatesCall {
 struct SimTelegramOptions {
   TlsIdentity identity;
   std::string token = "123456:TEST-TOKEN";  // requests with any other token get 401
-  // getChat answers these 400 "Bad Request: chat not found", as for a chat the bot is not in;
-  // every other chat is reachable.
-  std::vector<std::int64_t> unreachable_chats;
 };
 
 class SimTelegramServer {
@@ -78,6 +75,12 @@ class SimTelegramServer {
   std::vector<SimTelegramMessage> messages() const;
   // Only those answered 200.
   std::vector<SimTelegramMessage> delivered() const;
+
+  // --- getMe, getChat ---
+
+  // getChat answers these chats 400 "Bad Request: chat not found", as for a chat the bot is
+  // not in; every other chat is reachable.
+  void set_unreachable_chats(std::vector<std::int64_t> chats);
 
   // --- getUpdates ---
 

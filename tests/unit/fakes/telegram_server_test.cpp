@@ -38,7 +38,7 @@ class SimTelegramServerTest : public ::testing::Test {
   SimTelegramServerTest()
       : identity_(make_loopback_identity()),
         ca_(identity_.ca_cert_pem),
-        server_(server_io_, SimTelegramOptions{identity_, token, {unreachable_chat}}),
+        server_(server_io_, SimTelegramOptions{identity_, token}),
         work_(server_io_.get_executor()),
         thread_([this] { server_io_.run(); }) {}
   ~SimTelegramServerTest() override {
@@ -386,6 +386,7 @@ TEST_F(SimTelegramServerTest, GetChatAnswersAReachableChatFromAQueryOrAJsonBody)
 }
 
 TEST_F(SimTelegramServerTest, GetChatAnswersChatNotFoundForAnUnreachableChat) {
+  server_.set_unreachable_chats({unreachable_chat});
   PendingCall call =
       start("GET", "/bot" + token + "/getChat?chat_id=" + std::to_string(unreachable_chat));
   const HttpsResponse res = finish(call);

@@ -1,0 +1,438 @@
+#include "teleglas/app/doctor.hpp"
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/json/parse.hpp>
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <stdexcept>
+
+#include "teleglas/config/load.hpp"
+#include "teleglas/net/health_server.hpp"
+#include "teleglas/net/https_client.hpp"
+#include "teleglas/storage/sqlite_store.hpp"
+
+namespace teleglas {
+
+namespace {
+
+namespace fs = std::filesystem;
+namespace json = boost::json;
+
+// What every check may read: the loaded configuration and the options.
+struct DoctorContext {
+  const DoctorOptions& options;
+  Config config;
+  std::optional<std::optional<SystemdUnitState>> systemd;  // asked once, when first needed
+
+  const std::optional<SystemdUnitState>& systemd_state() {
+    if (!systemd) systemd = options.systemd ? options.systemd() : std::nullopt;
+    return *systemd;
+  }
+};
+
+CheckResult ok(std::string check, std::string detail) {
+  return {std::move(check), CheckStatus::ok, std::move(detail), {}};
+}
+CheckResult warn(std::string check, std::string detail) {
+  return {std::move(check), CheckStatus::warn, std::move(detail), {}};
+}
+CheckResult fail(std::string check, std::string detail) {
+  return {std::move(check), CheckStatus::fail, std::move(detail), {}};
+}
+
+// Runs one request to completion, bounded by the client's own timeout.
+HttpsResponse fetch(const std::string& base_url, const std::string& ca_file,
+                    std::chrono::milliseconds timeout, std::string target, HttpHeaders headers) {
+  boost::asio::io_context io;
+  HttpsClient client(io.get_executor(), base_url,
+                     HttpsClientOptions{.ca_file = ca_file, .timeout = timeout});
+  HttpsResponse response;
+  response.error = boost::asio::error::timed_out;
+  boost::asio::co_spawn(io, client.get(std::move(target), std::move(headers)),
+                        [&](std::exception_ptr e, HttpsResponse r) {
+                          if (!e) response = std::move(r);
+                        });
+  io.run_for(timeout + std::chrono::seconds(1));
+  return response;
+}
+
+std::string transport_problem(const std::string& url, const boost::system::error_code& error,
+                              std::string_view ca_key) {
+  return "cannot reach " + url + ": " + error.message() +
+         "; fix: check the network and the URL, and for a TLS error the system CA store or " +
+         std::string(ca_key);
+}
+
+// --- the checks, in order ---
+
+std::vector<CheckResult> check_secrets(DoctorContext& ctx) {
+  std::vector<CheckResult> results;
+  results.push_back(
+      ctx.options.coinglass_api_key.empty()
+          ? warn("coinglass key",
+                 "COINGLASS_API_KEY is not set: the daemon cannot stream from CoinGlass; fix: "
+                 "put it in the service's environment file (systemd/teleglas.env.example)")
+          : ok("coinglass key", "COINGLASS_API_KEY is set"));
+  results.push_back(
+      ctx.options.telegram_bot_token.empty()
+          ? warn("telegram token",
+                 "TELEGRAM_BOT_TOKEN is not set: alerts go to the log only; fix: put it in the "
+                 "service's environment file")
+          : ok("telegram token", "TELEGRAM_BOT_TOKEN is set"));
+  const std::string& file = ctx.config.secrets_file;
+  if (file.empty()) {
+    results.push_back(
+        ok("secrets file", "secrets_file not set; secrets come from the environment"));
+  } else if (const std::string problem = secrets_file_problem(file); !problem.empty()) {
+    results.push_back(fail("secrets file", file + " " + problem));
+  } else {
+    results.push_back(ok("secrets file", file + " exists and is private"));
+  }
+  return results;
+}
+
+fs::path data_directory(const Config& config) {
+  const fs::path parent = fs::path(config.storage.path).parent_path();
+  return parent.empty() ? fs::path(".") : parent;
+}
+
+std::vector<CheckResult> check_data_directory(DoctorContext& ctx) {
+  const fs::path dir = data_directory(ctx.config);
+  std::error_code ec;
+  if (!fs::is_directory(dir, ec)) {
+    return {fail("data directory", dir.string() +
+                                       " does not exist or is not a directory; fix: mkdir -p " +
+                                       dir.string() + " and give it to the service's user")};
+  }
+  std::string probe = (dir / ".teleglas-doctor-XXXXXX").string();
+  const int fd = mkstemp(probe.data());
+  if (fd < 0) {
+    return {fail("data directory", "cannot create a file in " + dir.string() + ": " +
+                                       std::strerror(errno) +
+                                       "; fix: chown it to the service's user, chmod u+w")};
+  }
+  const bool written = ::write(fd, "x", 1) == 1;
+  ::close(fd);
+  ::unlink(probe.c_str());
+  if (!written) return {fail("data directory", "cannot write in " + dir.string())};
+  return {ok("data directory", dir.string() + " is writable")};
+}
+
+std::vector<CheckResult> check_storage(DoctorContext& ctx) {
+  const StorageConfig& storage = ctx.config.storage;
+  if (storage.backend != "sqlite") {
+    return {fail("storage", "storage.backend " + storage.backend +
+                                " is not available in this build; fix: use sqlite")};
+  }
+  // A database that does not exist yet is not created here: doctor often runs as root and
+  // would leave a file the service's user cannot write. A probe next to it proves SQLite can.
+  std::error_code ec;
+  const bool exists = fs::exists(storage.path, ec);
+  const std::string path =
+      exists ? storage.path : (data_directory(ctx.config) / ".teleglas-doctor-probe.db").string();
+  try {
+    auto store = SqliteStore::open(path, std::chrono::milliseconds(1000));
+    const OutboxStore::Counts counts = store->counts();
+    store.reset();
+    if (!exists) {
+      for (const char* suffix : {"", "-wal", "-shm", "-journal"}) fs::remove(path + suffix, ec);
+      return {ok("storage", storage.path + " does not exist yet; the daemon creates it")};
+    }
+    return {ok("storage", storage.path + " opens (" + std::to_string(counts.pending) +
+                              " alert(s) waiting to be sent)")};
+  } catch (const std::exception& e) {
+    return {fail("storage", std::string(e.what()) +
+                                "; fix: make the data directory writable, or move a damaged "
+                                "database aside")};
+  }
+}
+
+std::vector<CheckResult> check_coinglass(DoctorContext& ctx) {
+  const CoinglassConfig& cg = ctx.config.coinglass;
+  if (ctx.options.coinglass_api_key.empty()) {
+    return {warn("coinglass", "skipped: no COINGLASS_API_KEY")};
+  }
+  HttpsResponse res;
+  try {
+    res = fetch(cg.rest_url, cg.ca_file, ctx.options.network_timeout,
+                "/api/futures/funding-rate/exchange-list",
+                {{"CG-API-KEY", ctx.options.coinglass_api_key}});
+  } catch (const std::exception& e) {
+    return {fail("coinglass", std::string(e.what()) + "; fix: coinglass.rest_url / ca_file")};
+  }
+  if (res.error)
+    return {fail("coinglass", transport_problem(cg.rest_url, res.error, "coinglass.ca_file"))};
+  const std::string refused =
+      "CoinGlass refused the key; fix: check COINGLASS_API_KEY and the plan at coinglass.com";
+  if (res.status == 401 || res.status == 403) {
+    return {fail("coinglass", refused + " (HTTP " + std::to_string(res.status) + ")")};
+  }
+  if (res.status == 429) {
+    return {warn("coinglass", "rate limited (HTTP 429); the key was not checked, try again later")};
+  }
+  if (res.status != 200) {
+    return {fail("coinglass", "HTTP " + std::to_string(res.status) + " from " + cg.rest_url +
+                                  "; fix: check coinglass.rest_url, or try again later")};
+  }
+  boost::system::error_code ec;
+  const json::value body = json::parse(res.body, ec);
+  const json::value* code =
+      !ec && body.is_object() ? body.get_object().if_contains("code") : nullptr;
+  const json::string* code_text = code ? code->if_string() : nullptr;
+  if (!code_text) {
+    return {fail("coinglass", "unexpected answer from " + cg.rest_url +
+                                  " (no CoinGlass envelope); fix: check coinglass.rest_url")};
+  }
+  if (*code_text != "0") {
+    return {fail("coinglass", refused + " (code " + std::string(*code_text) + ")")};
+  }
+  return {ok("coinglass", cg.rest_url + " reachable, TLS verified, key accepted")};
+}
+
+// Telegram's own words for a failure: the `description` of its error body.
+std::string telegram_description(const HttpsResponse& res) {
+  boost::system::error_code ec;
+  const json::value body = json::parse(res.body, ec);
+  if (!ec && body.is_object()) {
+    if (const json::value* d = body.get_object().if_contains("description"); d && d->is_string()) {
+      return std::string(d->get_string());
+    }
+  }
+  return "HTTP " + std::to_string(res.status);
+}
+
+std::vector<CheckResult> check_telegram(DoctorContext& ctx) {
+  const TelegramConfig& tg = ctx.config.telegram;
+  const std::string& token = ctx.options.telegram_bot_token;
+  if (token.empty()) return {warn("telegram", "skipped: no TELEGRAM_BOT_TOKEN")};
+  const auto call = [&](const std::string& method) {
+    return fetch(tg.api_url, tg.ca_file, ctx.options.network_timeout, "/bot" + token + "/" + method,
+                 {});
+  };
+  HttpsResponse me;
+  try {
+    me = call("getMe");
+  } catch (const std::exception& e) {
+    return {fail("telegram", std::string(e.what()) + "; fix: telegram.api_url / ca_file")};
+  }
+  if (me.error)
+    return {fail("telegram", transport_problem(tg.api_url, me.error, "telegram.ca_file"))};
+  if (me.status == 401 || me.status == 404) {
+    return {fail("telegram", "Telegram refused the bot token (HTTP " + std::to_string(me.status) +
+                                 "); fix: check TELEGRAM_BOT_TOKEN with @BotFather")};
+  }
+  if (!me.ok()) {
+    return {fail("telegram", "getMe: " + telegram_description(me) + "; fix: try again later")};
+  }
+  std::vector<CheckResult> results{ok("telegram", "bot token accepted by " + tg.api_url)};
+  if (tg.chat_ids.empty()) {
+    results.push_back(warn("telegram chats",
+                           "telegram.chat_ids is empty: alerts go to the log only; fix: add "
+                           "the chats' ids"));
+  }
+  for (const std::int64_t chat : tg.chat_ids) {
+    const std::string name = "telegram chat " + std::to_string(chat);
+    const HttpsResponse res = call("getChat?chat_id=" + std::to_string(chat));
+    if (res.error) {
+      results.push_back(fail(name, transport_problem(tg.api_url, res.error, "telegram.ca_file")));
+    } else if (!res.ok()) {
+      results.push_back(
+          fail(name, "the bot cannot reach it: " + telegram_description(res) +
+                         "; fix: add the bot to the chat (or /start it), check the id"));
+    } else {
+      results.push_back(ok(name, "reachable"));
+    }
+  }
+  return results;
+}
+
+bool unit_active(const std::optional<SystemdUnitState>& state) {
+  return state && state->active == "active";
+}
+
+std::vector<CheckResult> check_health_port(DoctorContext& ctx) {
+  const std::string& listen = ctx.config.http.listen;
+  try {
+    boost::asio::io_context io;
+    HealthServerOptions health;
+    health.listen = listen;
+    HealthServer server(io, std::move(health));
+    return {ok("health port", listen + " is free")};
+  } catch (const std::exception& e) {
+    // The running service holds it: that is the healthy case, not a conflict.
+    if (unit_active(ctx.systemd_state())) {
+      return {ok("health port", listen + " is taken, by the active teleglas service")};
+    }
+    return {fail("health port", std::string(e.what()) +
+                                    " — another teleglas running? fix: stop it, or change "
+                                    "http.listen")};
+  }
+}
+
+std::vector<CheckResult> check_systemd(DoctorContext& ctx) {
+  const std::optional<SystemdUnitState>& state = ctx.systemd_state();
+  if (!state) return {warn("systemd", "not running under systemd; the unit was not checked")};
+  if (state->enabled.empty() || state->enabled == "not-found") {
+    return {fail("systemd", "the teleglas unit is not installed; fix: scripts/install.sh")};
+  }
+  if (state->active != "active") {
+    return {fail("systemd", "teleglas is " + state->active + " (" + state->enabled +
+                                "); fix: systemctl enable --now teleglas, then "
+                                "journalctl -u teleglas")};
+  }
+  if (state->enabled != "enabled") {
+    return {warn("systemd", "teleglas is active but " + state->enabled +
+                                ": it will not start at boot; fix: systemctl enable teleglas")};
+  }
+  return {ok("systemd", "teleglas is active and enabled")};
+}
+
+using CheckFunction = std::vector<CheckResult> (*)(DoctorContext&);
+
+struct DoctorCheck {
+  DoctorCheckInfo info;
+  CheckFunction run;  // null for the configuration, which every other check needs first
+};
+
+const std::vector<DoctorCheck>& check_table() {
+  static const std::vector<DoctorCheck> table{
+      {{"config", "the configuration file loads and is valid (as check-config)"}, nullptr},
+      {{"secrets",
+        "COINGLASS_API_KEY and TELEGRAM_BOT_TOKEN are set (warn if not); secrets_file, if set, "
+        "exists and only its owner may read it"},
+       check_secrets},
+      {{"data directory", "storage.path's directory exists and a file can be written there"},
+       check_data_directory},
+      {{"storage", "the SQLite database opens (or could be created)"}, check_storage},
+      {{"coinglass",
+        "one GET of the funding list at coinglass.rest_url: reachable, TLS verified, key "
+        "accepted"},
+       check_coinglass},
+      {{"telegram", "getMe accepts the bot token; getChat reaches every telegram.chat_ids chat"},
+       check_telegram},
+      {{"health port", "http.listen can be bound (nothing else holds it)"}, check_health_port},
+      {{"systemd", "the teleglas unit is installed, active and enabled"}, check_systemd},
+  };
+  return table;
+}
+
+std::string run_command(const std::string& command) {
+  std::string output;
+  if (FILE* pipe = ::popen(command.c_str(), "r")) {
+    std::array<char, 256> buffer{};
+    while (std::fgets(buffer.data(), buffer.size(), pipe)) output += buffer.data();
+    ::pclose(pipe);
+  }
+  while (!output.empty() && (output.back() == '\n' || output.back() == ' ')) output.pop_back();
+  return output;
+}
+
+}  // namespace
+
+std::string_view to_string(CheckStatus status) {
+  switch (status) {
+    case CheckStatus::ok:
+      return "ok";
+    case CheckStatus::warn:
+      return "warn";
+    case CheckStatus::fail:
+      return "fail";
+  }
+  return "?";
+}
+
+SystemdProbe systemctl_probe(std::chrono::seconds timeout) {
+  return [timeout]() -> std::optional<SystemdUnitState> {
+    // sd_booted(): systemd runs this machine when this directory exists.
+    std::error_code ec;
+    if (!fs::is_directory("/run/systemd/system", ec)) return std::nullopt;
+    if (run_command("command -v systemctl").empty()) return std::nullopt;
+    const std::string bound = "timeout " + std::to_string(timeout.count()) + " systemctl ";
+    return SystemdUnitState{run_command(bound + "is-active teleglas 2>/dev/null"),
+                            run_command(bound + "is-enabled teleglas 2>/dev/null")};
+  };
+}
+
+bool DoctorReport::failed() const {
+  return std::any_of(results.begin(), results.end(),
+                     [](const CheckResult& r) { return r.status == CheckStatus::fail; });
+}
+
+const std::vector<DoctorCheckInfo>& doctor_checks() {
+  static const std::vector<DoctorCheckInfo> infos = [] {
+    std::vector<DoctorCheckInfo> out;
+    for (const DoctorCheck& check : check_table()) out.push_back(check.info);
+    return out;
+  }();
+  return infos;
+}
+
+std::string mask_secrets(std::string text, const std::vector<std::string>& secrets) {
+  for (const std::string& secret : secrets) {
+    if (secret.empty()) continue;
+    for (std::size_t at = text.find(secret); at != std::string::npos;
+         at = text.find(secret, at + 3)) {
+      text.replace(at, secret.size(), "***");
+    }
+  }
+  return text;
+}
+
+DoctorReport run_doctor(const DoctorOptions& options) {
+  DoctorReport report;
+  ConfigLoadResult loaded = load_config_file(options.config_path);
+  if (loaded.ok()) {
+    report.results.push_back(ok("config", options.config_path + " is valid"));
+  } else {
+    CheckResult result =
+        fail("config", options.config_path + ": " + std::to_string(loaded.problems.size()) +
+                           " problem(s); fix them (see below)");
+    for (const ConfigProblem& p : loaded.problems) result.notes.push_back(p.to_string());
+    report.results.push_back(std::move(result));
+  }
+  DoctorContext ctx{options, std::move(loaded.config), std::nullopt};
+  const bool config_ok = report.results.front().status == CheckStatus::ok;
+  for (const DoctorCheck& check : check_table()) {
+    if (!check.run) continue;
+    if (!config_ok) {
+      report.results.push_back(
+          warn(std::string(check.info.name), "skipped: fix the configuration first"));
+      continue;
+    }
+    for (CheckResult& r : check.run(ctx)) report.results.push_back(std::move(r));
+  }
+  // Servers may echo what they were sent: nothing leaves here with a secret in it.
+  const std::vector<std::string> secrets{options.coinglass_api_key, options.telegram_bot_token};
+  for (CheckResult& r : report.results) {
+    r.detail = mask_secrets(std::move(r.detail), secrets);
+    for (std::string& note : r.notes) note = mask_secrets(std::move(note), secrets);
+  }
+  return report;
+}
+
+void print_doctor_report(const DoctorReport& report, std::ostream& out) {
+  std::size_t width = 0;
+  for (const CheckResult& r : report.results) width = std::max(width, r.check.size());
+  int counts[3] = {0, 0, 0};
+  for (const CheckResult& r : report.results) {
+    ++counts[static_cast<int>(r.status)];
+    std::string status(to_string(r.status));
+    status.resize(5, ' ');
+    std::string check = r.check;
+    check.resize(width + 2, ' ');
+    out << status << check << r.detail << "\n";
+    for (const std::string& note : r.notes) out << "      " << note << "\n";
+  }
+  out << counts[0] << " ok, " << counts[1] << " warn, " << counts[2] << " fail\n";
+}
+
+}  // namespace teleglas
