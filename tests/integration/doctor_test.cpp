@@ -1,0 +1,210 @@
+// `teleglas doctor` as the user runs it: the real executable against the stand-in CoinGlass and
+// Telegram on loopback, secrets in its environment.
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+#include <stdlib.h>
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <filesystem>
+#include <optional>
+#include <sstream>
+#include <thread>
+
+#include "cli_harness.hpp"
+#include "fakes/telegram_server.hpp"
+#include "stand_ins.hpp"
+#include "teleglas/simserver/coinglass_server.hpp"
+
+namespace teleglas {
+namespace {
+
+using namespace teleglas::testing;
+namespace net = boost::asio;
+
+const std::string bot_token = "424242:SECRET-doctor-integration-token";
+
+// Sets an environment variable for the commands this test runs, and restores it after.
+class ScopedEnv {
+ public:
+  ScopedEnv(const char* name, const std::string& value) : name_(name) {
+    if (const char* old = std::getenv(name)) old_ = old;
+    setenv(name, value.c_str(), 1);
+  }
+  ~ScopedEnv() {
+    if (old_) {
+      setenv(name_, old_->c_str(), 1);
+    } else {
+      unsetenv(name_);
+    }
+  }
+  ScopedEnv(const ScopedEnv&) = delete;
+  ScopedEnv& operator=(const ScopedEnv&) = delete;
+
+ private:
+  const char* name_;
+  std::optional<std::string> old_;
+};
+
+SimCoinglassOptions coinglass_options(const TlsIdentity& identity) {
+  SimCoinglassOptions options;
+  options.identity = identity;
+  return options;
+}
+
+// The line of `check` in doctor's output ("fail  coinglass  ..."), or "". The status takes five
+// columns and the check's name ends at the first two spaces after it.
+std::string line_of(const std::string& out, const std::string& check) {
+  std::istringstream lines(out);
+  for (std::string line; std::getline(lines, line);) {
+    if (line.size() < 5) continue;
+    const std::string rest = line.substr(5);
+    if (rest.substr(0, rest.find("  ")) == check) return line;
+  }
+  return "";
+}
+
+class DoctorCli : public ::testing::Test {
+ protected:
+  DoctorCli()
+      : identity_(make_loopback_identity()),
+        coinglass_(io_, coinglass_options(identity_)),
+        telegram_(io_, SimTelegramOptions{identity_, bot_token}),
+        work_(io_.get_executor()),
+        thread_([this] { io_.run(); }),
+        key_env_("COINGLASS_API_KEY", secret_key),
+        token_env_("TELEGRAM_BOT_TOKEN", bot_token) {
+    write_file(dir_ / "ca.pem", identity_.ca_cert_pem);
+    std::filesystem::create_directory(dir_ / "data");
+  }
+  ~DoctorCli() override {
+    net::post(io_, [this] {
+      coinglass_.stop();
+      telegram_.stop();
+    });
+    work_.reset();
+    thread_.join();
+  }
+
+  std::string write_config(const std::string& listen = "127.0.0.1:0",
+                           const std::string& storage_path = "") {
+    const std::string path = (dir_ / "teleglas.yaml").string();
+    const std::string ca = (dir_ / "ca.pem").string();
+    write_file(path, fmt::format(R"(coinglass:
+  rest_url: {}
+  ca_file: {}
+telegram:
+  api_url: {}
+  ca_file: {}
+  chat_ids: [-1001]
+storage:
+  path: {}
+http:
+  listen: {}
+)",
+                                 coinglass_.rest_url(), ca, telegram_.api_url(), ca,
+                                 storage_path.empty() ? (dir_ / "data" / "teleglas.db").string()
+                                                      : storage_path,
+                                 listen));
+    return path;
+  }
+
+  CommandResult doctor(const std::string& config) {
+    return run_teleglas("doctor --config " + config, dir_);
+  }
+
+  TempDir dir_;
+  TlsIdentity identity_;
+  net::io_context io_;
+  SimCoinglassServer coinglass_;
+  SimTelegramServer telegram_;
+  net::executor_work_guard<net::io_context::executor_type> work_;
+  std::thread thread_;
+  ScopedEnv key_env_;
+  ScopedEnv token_env_;
+};
+
+TEST_F(DoctorCli, AHealthyInstallationIsAllOkAndExitsZeroOffSystemd) {
+  const CommandResult r = doctor(write_config());
+  for (const char* check :
+       {"config", "coinglass key", "telegram token", "secrets file", "data directory", "storage",
+        "coinglass", "telegram", "telegram chat -1001", "health port"}) {
+    EXPECT_TRUE(line_of(r.out, check).starts_with("ok ")) << check << "\n" << r.out;
+  }
+  if (std::filesystem::is_directory("/run/systemd/system")) {
+    GTEST_SKIP() << "systemd runs here: the teleglas unit decides the exit code";
+  }
+  EXPECT_TRUE(line_of(r.out, "systemd").starts_with("warn ")) << r.out;
+  EXPECT_NE(r.out.find("not running under systemd"), std::string::npos);
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(coinglass_.record().rest_api_keys, std::vector<std::string>{secret_key});
+}
+
+TEST_F(DoctorCli, ARefusedCoinglassKeyFailsAndTheKeyIsNeverPrinted) {
+  SimCoinglassFaults faults;
+  faults.rest_status = 401;
+  coinglass_.set_faults(faults);
+  const CommandResult r = doctor(write_config());
+  EXPECT_EQ(r.exit_code, 1);
+  const std::string line = line_of(r.out, "coinglass");
+  EXPECT_TRUE(line.starts_with("fail ")) << r.out;
+  EXPECT_NE(line.find("CoinGlass refused the key"), std::string::npos) << line;
+  EXPECT_EQ(r.out.find(secret_key), std::string::npos);
+  EXPECT_EQ(r.err.find(secret_key), std::string::npos);
+}
+
+TEST_F(DoctorCli, AWrongBotTokenFailsAndTheTokenIsNeverPrinted) {
+  const std::string wrong = "999:SECRET-not-the-bot";
+  ScopedEnv token("TELEGRAM_BOT_TOKEN", wrong);
+  const CommandResult r = doctor(write_config());
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_TRUE(line_of(r.out, "telegram").starts_with("fail ")) << r.out;
+  EXPECT_NE(r.out.find("refused the bot token"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find(wrong), std::string::npos);
+  EXPECT_EQ(r.err.find(wrong), std::string::npos);
+}
+
+TEST_F(DoctorCli, ADataDirectoryThatCannotBeWrittenFails) {
+  // A path under a regular file fails for root too, unlike a chmod.
+  write_file(dir_ / "plain-file", "x");
+  const CommandResult r =
+      doctor(write_config("127.0.0.1:0", (dir_ / "plain-file" / "db" / "teleglas.db").string()));
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_TRUE(line_of(r.out, "data directory").starts_with("fail ")) << r.out;
+  EXPECT_TRUE(line_of(r.out, "storage").starts_with("fail ")) << r.out;
+}
+
+TEST_F(DoctorCli, ATakenHealthPortFails) {
+  net::io_context io;
+  net::ip::tcp::acceptor taken(io, {net::ip::make_address("127.0.0.1"), 0});
+  const CommandResult r =
+      doctor(write_config("127.0.0.1:" + std::to_string(taken.local_endpoint().port())));
+  EXPECT_EQ(r.exit_code, 1);
+  const std::string line = line_of(r.out, "health port");
+  EXPECT_TRUE(line.starts_with("fail ")) << r.out;
+  EXPECT_NE(line.find("another teleglas running?"), std::string::npos) << line;
+}
+
+TEST_F(DoctorCli, WithoutSecretsTheNetworkChecksAreSkippedWithWarnings) {
+  unsetenv("COINGLASS_API_KEY");
+  unsetenv("TELEGRAM_BOT_TOKEN");
+  const CommandResult r = doctor(write_config());
+  for (const char* check : {"coinglass key", "telegram token", "coinglass", "telegram"}) {
+    EXPECT_TRUE(line_of(r.out, check).starts_with("warn ")) << check << "\n" << r.out;
+  }
+  EXPECT_TRUE(coinglass_.record().rest_targets.empty());
+}
+
+TEST_F(DoctorCli, HelpExplainsEveryCheck) {
+  const CommandResult r = run_teleglas("doctor --help", dir_);
+  EXPECT_EQ(r.exit_code, 0);
+  for (const char* check : {"config:", "secrets:", "data directory:", "storage:", "coinglass:",
+                            "telegram:", "health port:", "systemd:"}) {
+    EXPECT_NE(r.out.find(check), std::string::npos) << check << "\n" << r.out;
+  }
+}
+
+}  // namespace
+}  // namespace teleglas
