@@ -135,10 +135,15 @@ std::vector<CheckResult> check_storage(DoctorContext& ctx) {
   }
   // A database that does not exist yet is not created here: doctor often runs as root and
   // would leave a file the service's user cannot write. A probe next to it proves SQLite can.
+  // SqliteStore would create a missing directory: doctor only looks.
   std::error_code ec;
+  const fs::path dir = data_directory(ctx.config);
+  if (!fs::is_directory(dir, ec)) {
+    return {fail("storage", "cannot open " + storage.path + ": its directory " + dir.string() +
+                                " is missing; fix: see data directory")};
+  }
   const bool exists = fs::exists(storage.path, ec);
-  const std::string path =
-      exists ? storage.path : (data_directory(ctx.config) / ".teleglas-doctor-probe.db").string();
+  const std::string path = exists ? storage.path : (dir / ".teleglas-doctor-probe.db").string();
   try {
     auto store = SqliteStore::open(path, std::chrono::milliseconds(1000));
     const OutboxStore::Counts counts = store->counts();

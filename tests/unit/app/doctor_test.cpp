@@ -196,6 +196,14 @@ TEST_F(DoctorTest, ADataDirectoryUnderARegularFileFailsBothDirectoryAndStorage) 
   EXPECT_EQ(report.exit_code(), 1);
 }
 
+TEST_F(DoctorTest, AMissingDataDirectoryIsReportedNotCreated) {
+  write_config("[-1001]", "127.0.0.1:0", (dir_ / "missing" / "teleglas.db").string());
+  const DoctorReport report = run_doctor(options_);
+  EXPECT_EQ(result(report, "data directory").status, CheckStatus::fail);
+  EXPECT_EQ(result(report, "storage").status, CheckStatus::fail);
+  EXPECT_FALSE(std::filesystem::exists(dir_ / "missing"));
+}
+
 TEST_F(DoctorTest, StorageIsProbedWithoutCreatingTheDatabase) {
   const DoctorReport report = run_doctor(options_);
   EXPECT_EQ(result(report, "storage").status, CheckStatus::ok);
