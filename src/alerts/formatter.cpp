@@ -285,13 +285,6 @@ std::string_view stop_side(Direction direction) {
   return direction == Direction::bullish ? "below" : "above";
 }
 
-std::optional<double> metric(const Signal& signal, std::string_view name) {
-  for (const Metric& m : signal.metrics) {
-    if (m.name == name) return m.value;
-  }
-  return std::nullopt;
-}
-
 // "over the last 5 min" when the signal looked at a window of time, else "".
 std::string over_window(const Signal& signal) {
   const TimeMs window = signal.time - signal.window_start;
@@ -334,7 +327,7 @@ std::string market_logic(const Signal& signal) {
           up ? "Longs" : "Shorts", volume, up ? "selling" : "buying", setup_phrase(d),
           stop_side(d));
     case SignalType::whale_accumulation: {
-      const auto range = metric(signal, "price_range_pct");
+      const auto range = metric_of(signal, "price_range_pct");
       const std::string held =
           range ? "within a " + format_fixed(*range, 2) + "% range" : "in a tight range";
       return fmt::format(
@@ -343,7 +336,7 @@ std::string market_logic(const Signal& signal) {
           up || d == Direction::neutral ? "accumulation" : "distribution", setup_phrase(d));
     }
     case SignalType::funding_extreme: {
-      const auto rate = metric(signal, "funding_rate_8h_pct");
+      const auto rate = metric_of(signal, "funding_rate_8h_pct");
       const std::string level = rate ? " at " + signed_fixed(*rate, 4) + "% per 8 h" : "";
       if (d == Direction::neutral)
         return "Funding is extreme" + level + " — " + setup_phrase(d) + ".";
@@ -353,8 +346,8 @@ std::string market_logic(const Signal& signal) {
           up ? "shorts" : "longs", up ? "longs" : "shorts", to_string(d));
     }
     case SignalType::oi_divergence: {
-      const auto rising = metric(signal, "max_change_pct");
-      const auto falling = metric(signal, "min_change_pct");
+      const auto rising = metric_of(signal, "max_change_pct");
+      const auto falling = metric_of(signal, "min_change_pct");
       const std::string changes =
           rising && falling ? fmt::format(": {}% on one, {}% on another", signed_fixed(*rising, 2),
                                           signed_fixed(*falling, 2))
@@ -529,10 +522,10 @@ std::string venue_breakdown(const Signal& signal) {
   double total = 0;
   for (const VenueShare& v : signal.venues) total += v.usd;
   if (total <= 0) return {};
-  std::string line = signal.type == SignalType::stop_hunt ||
-                             signal.type == SignalType::liquidation_cascade
-                         ? "Liquidations by venue: "
-                         : "Volume by venue: ";
+  std::string line =
+      signal.type == SignalType::stop_hunt || signal.type == SignalType::liquidation_cascade
+          ? "Liquidations by venue: "
+          : "Volume by venue: ";
   double shown = 0;
   for (std::size_t i = 0; i < signal.venues.size() && i < 5; ++i) {
     if (i > 0) line += " · ";
@@ -540,7 +533,8 @@ std::string venue_breakdown(const Signal& signal) {
             format_fixed(signal.venues[i].usd / total * 100.0, 0) + "%";
     shown += signal.venues[i].usd;
   }
-  if (signal.venues.size() > 5) line += " · others " + format_fixed((total - shown) / total * 100.0, 0) + "%";
+  if (signal.venues.size() > 5)
+    line += " · others " + format_fixed((total - shown) / total * 100.0, 0) + "%";
   return line;
 }
 
@@ -563,8 +557,7 @@ std::string render_html(const Signal& signal) {
   }
   if (!signal.venues.empty()) out += "\n" + venue_breakdown(signal);
   if (signal.setup) {
-    append_section(out, "\U0001F3AF <b>Setup</b>",
-                   setup_lines(*signal.setup, signal.exchange));
+    append_section(out, "\U0001F3AF <b>Setup</b>", setup_lines(*signal.setup, signal.exchange));
   } else if (!signal.setup_missing.empty()) {
     out += "\n\n\U0001F3AF <b>No setup:</b> " + text(signal.setup_missing) + ".";
   }

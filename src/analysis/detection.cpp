@@ -61,11 +61,4 @@ int tier_points(const std::vector<BonusTier>& tiers, double value) {
   return best;
 }
 
-std::optional<double> metric_of(const Signal& signal, std::string_view name) {
-  for (const Metric& m : signal.metrics) {
-    if (m.name == name) return m.value;
-  }
-  return std::nullopt;
-}
-
 }  // namespace teleglas

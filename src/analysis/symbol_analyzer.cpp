@@ -54,13 +54,6 @@ SymbolAnalyzer::SymbolAnalyzer(std::string symbol, SymbolSettings settings)
   flow_span_ms_ = seconds_ms(config_.order_flow.window_s);
 }
 
-std::size_t SymbolAnalyzer::memory_bytes() const {
-  std::size_t bytes = sizeof *this + liquidations_.memory_bytes() + trades_.memory_bytes() +
-                      (recent_liquidations_.size() + recent_trades_.size()) * sizeof(RecentEvent);
-  for (const Venue& v : venues_) bytes += sizeof v + v.prices.memory_bytes();
-  return bytes;
-}
-
 int SymbolAnalyzer::venue_slot(std::string_view exchange) {
   // Venues spell their name the same way every time, and a symbol's events mostly come from
   // the venue of the one before: the exact match with that one is the fast path.
@@ -74,9 +67,8 @@ int SymbolAnalyzer::venue_slot(std::string_view exchange) {
 }
 
 int SymbolAnalyzer::find_venue(std::string_view exchange) {
-  for (std::size_t i = 0; i < venues_.size(); ++i) {
-    if (i != other_venue && same_name(venues_[i].name, exchange)) return static_cast<int>(i);
-  }
+  // No two slots differ only in case (a name is new only when none matches ignoring case), so
+  // the first match ignoring case is the exact one when there is one.
   for (std::size_t i = 0; i < venues_.size(); ++i) {
     if (i != other_venue && same_venue(venues_[i].name, exchange)) return static_cast<int>(i);
   }
@@ -103,7 +95,7 @@ void SymbolAnalyzer::on_event(const MarketEvent& event, DetectionSink& sink) {
     venues_[slot].prices.add(time, event.price, event.volume_usd, event.side, true);
     liquidations_.add(time, event.side, event.volume_usd);
     recent_liquidations_.push(recent);
-    check_stop_hunt_open(event, slot);
+    check_stop_hunt_open(event);
     // No window can reach the cascade's threshold when everything kept does not.
     if (to_dollars(liquidations_.kept_usd(event.side)) >= config_.cascade.liquidation_usd) {
       check_cascade(event, sink);
@@ -266,7 +258,7 @@ void SymbolAnalyzer::place(Signal& signal, int slot, SecondRange seconds,
 
 // ---- stop hunt -------------------------------------------------------------------------
 
-void SymbolAnalyzer::check_stop_hunt_open(const MarketEvent& liquidation, int slot) {
+void SymbolAnalyzer::check_stop_hunt_open(const MarketEvent& liquidation) {
   const StopHuntConfig& cfg = config_.stop_hunt;
   const Side side = liquidation.side;
   Hunt& hunt = hunts_[index_of(side)];

@@ -1,7 +1,6 @@
 #include "teleglas/pipeline/pipeline.hpp"
 
 #include <algorithm>
-#include <cstdio>
 #include <limits>
 #include <queue>
 #include <string>

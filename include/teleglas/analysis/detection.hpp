@@ -41,7 +41,4 @@ void set_setup(Signal& signal, const PriceQuote& quote, const SetupConfig& confi
 // Points of the highest tier whose `above` the value strictly exceeds (0 when none).
 int tier_points(const std::vector<BonusTier>& tiers, double value);
 
-// The value of a named metric of the signal.
-std::optional<double> metric_of(const Signal& signal, std::string_view name);
-
 }  // namespace teleglas

@@ -50,7 +50,6 @@ class SymbolAnalyzer {
   const std::string& symbol() const { return symbol_; }
   TimeMs now() const { return now_; }
   TimeMs last_event_time() const { return last_event_; }
-  std::size_t memory_bytes() const;
 
  private:
   struct Venue {
@@ -74,7 +73,7 @@ class SymbolAnalyzer {
   int venue_slot(std::string_view exchange);
   int find_venue(std::string_view exchange);
   bool watched(TimeMs span_ms) const;
-  void check_stop_hunt_open(const MarketEvent& liquidation, int slot);
+  void check_stop_hunt_open(const MarketEvent& liquidation);
   void absorb(const MarketEvent& trade, DetectionSink& sink);
   void conclude_hunt(Side side);
   void check_cascade(const MarketEvent& liquidation, DetectionSink& sink);

@@ -3,6 +3,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "teleglas/core/types.hpp"
@@ -49,14 +50,22 @@ struct Signal {
   std::string setup_missing;   // why a directional signal has no setup (no fresh price)
   double zone_low = 0;         // price zone (0 when the pattern has none)
   double zone_high = 0;
-  double volume_usd = 0;      // the main volume behind the signal
-  double dominant_share = 0;  // share of the dominant side, 0..1 (0 when n/a)
-  double absorption_usd = 0;  // stop hunt only
-  TimeMs degraded_gap_ms = 0;  // > 0: the window overlapped a stream outage this long
+  double volume_usd = 0;           // the main volume behind the signal
+  double dominant_share = 0;       // share of the dominant side, 0..1 (0 when n/a)
+  double absorption_usd = 0;       // stop hunt only
+  TimeMs degraded_gap_ms = 0;      // > 0: the window overlapped a stream outage this long
   std::vector<VenueShare> venues;  // the volume behind the signal by venue, largest first
 
   std::vector<Metric> metrics;
   std::vector<ScoreFactor> factors;
 };
+
+// The value of a named metric of the signal, or nullopt when it has none.
+inline std::optional<double> metric_of(const Signal& signal, std::string_view name) {
+  for (const Metric& m : signal.metrics) {
+    if (m.name == name) return m.value;
+  }
+  return std::nullopt;
+}
 
 }  // namespace teleglas

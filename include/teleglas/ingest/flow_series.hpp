@@ -136,7 +136,6 @@ class FlowSeries {
 
   bool empty() const { return seconds_.empty(); }
   std::int64_t newest_second() const { return seconds_.newest_key(); }  // !empty()
-  std::size_t memory_bytes() const { return seconds_.memory_bytes(); }
 
  private:
   using Second = std::array<SideFlow, 2>;

@@ -47,7 +47,6 @@ class PriceSeries {
   double last_price() const { return last_price_; }  // 0 before the first print
   TimeMs last_time() const { return last_time_; }    // time of the newest print
 
-  std::size_t memory_bytes() const { return seconds_.memory_bytes() + minutes_.memory_bytes(); }
 
  private:
   static constexpr double none = std::numeric_limits<double>::infinity();

@@ -66,10 +66,7 @@ inline bool has_factor(const Signal& s, std::string_view name) {
 }
 
 inline double metric(const Signal& s, std::string_view name) {
-  for (const Metric& m : s.metrics) {
-    if (m.name == name) return m.value;
-  }
-  return -1;
+  return metric_of(s, name).value_or(-1);
 }
 
 }  // namespace teleglas::testing
