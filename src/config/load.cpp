@@ -120,6 +120,10 @@ void parse_scoring(MapReader& r, ScoringConfig& c) {
   r.read("absorption_bonus", c.absorption_bonus, points);
   r.read("win_rate_min", c.win_rate_min, ratio);
   r.read("win_rate_bonus", c.win_rate_bonus, points);
+  r.read("win_rate_floor", c.win_rate_floor, ratio);
+  r.read("win_rate_penalty", c.win_rate_penalty, points);
+  r.check_order("win_rate_floor", c.win_rate_floor, "win_rate_min", c.win_rate_min,
+                /*allow_equal=*/true);
   r.read("confirmation_bonus", c.confirmation_bonus, points);
   r.read("confirmation_window_s", c.confirmation_window_s, duration_s);
   r.read("conflict_penalty", c.conflict_penalty, points);
@@ -237,9 +241,18 @@ void parse_storage(MapReader& r, StorageConfig& c) {
   r.read("path", c.path);
   r.read("postgres_url", c.postgres_url);
   r.read("retention_days", c.retention_days, between(1, 36'500));
+  r.read("instance", c.instance);
+  r.check(c.instance.size() <= 64, "instance", "must be at most 64 characters");
+  r.read("max_queued_events", c.max_queued_events, between(100, 10'000'000));
   r.check(c.backend != "postgres" || !c.postgres_url.empty(), "postgres_url",
           "is required when backend is postgres");
   r.check(c.backend != "sqlite" || !c.path.empty(), "path", "is required when backend is sqlite");
+}
+
+void parse_outcomes(MapReader& r, OutcomesConfig& c) {
+  r.read("horizon_s", c.horizon_s, between(60, 7 * 86'400));
+  r.read("lookback_days", c.lookback_days, between(1, 365));
+  r.read("min_sample", c.min_sample, between(1, 20));
 }
 
 void parse_http(MapReader& r, HttpConfig& c) {
@@ -262,6 +275,7 @@ void parse_config(MapReader& r, Config& c) {
   r.read_section("ingest", c.ingest, parse_ingest);
   r.read_section("telegram", c.telegram, parse_telegram);
   r.read_section("storage", c.storage, parse_storage);
+  r.read_section("outcomes", c.outcomes, parse_outcomes);
   r.read_section("http", c.http, parse_http);
   r.read_section("logging", c.logging, parse_logging);
 }

@@ -41,6 +41,20 @@ std::string_view to_string(Priority p) {
   return "NONE";
 }
 
+std::optional<Direction> direction_from_string(std::string_view s) {
+  for (Direction d : {Direction::bullish, Direction::bearish, Direction::neutral}) {
+    if (to_string(d) == s) return d;
+  }
+  return std::nullopt;
+}
+
+std::optional<Priority> priority_from_string(std::string_view s) {
+  for (Priority p : {Priority::none, Priority::info, Priority::watch, Priority::urgent}) {
+    if (to_string(p) == s) return p;
+  }
+  return std::nullopt;
+}
+
 std::optional<SignalType> signal_type_from_string(std::string_view s) {
   for (int i = 0; i < signal_type_count; ++i) {
     if (signal_type_names[i] == s) return static_cast<SignalType>(i);

@@ -82,6 +82,8 @@ struct ScoringConfig {
   int absorption_bonus = 25;
   double win_rate_min = 0.7;    // historical win rate of the type above this ...
   int win_rate_bonus = 10;      // ... earns this
+  double win_rate_floor = 0.4;  // below this (once outcomes.min_sample are resolved) ...
+  int win_rate_penalty = 10;    // ... costs this
   int confirmation_bonus = 10;  // a signal of another evidence family agrees (symbol, direction)
   double confirmation_window_s = 300;
   int conflict_penalty = 15;  // a signal in the opposite direction passed within the window
@@ -205,9 +207,24 @@ struct StorageConfig {
   std::string backend = "sqlite";  // sqlite | postgres
   std::string path = "data/teleglas.db";
   std::string postgres_url;
-  int retention_days = 7;
+  int retention_days = 7;  // market events, gaps and sent alerts; signals are kept
+  // Names this daemon's outbox and settings in a database several daemons share; empty = the
+  // host name.
+  std::string instance;
+  // Market events waiting for the storage writer; beyond this they are dropped and counted
+  // (signals, outcomes and alerts never are).
+  int max_queued_events = 100'000;
 
   bool operator==(const StorageConfig&) const = default;
+};
+
+// How signals are followed to their outcome and how outcomes feed the score back.
+struct OutcomesConfig {
+  double horizon_s = 4 * 3600;  // neither target nor stop by then: EXPIRED
+  double lookback_days = 7;     // the win rate counts outcomes resolved this recently
+  int min_sample = 20;          // resolved outcomes of a type before its win rate counts
+
+  bool operator==(const OutcomesConfig&) const = default;
 };
 
 struct HttpConfig {
@@ -235,6 +252,7 @@ struct Config {
   IngestConfig ingest;
   TelegramConfig telegram;
   StorageConfig storage;
+  OutcomesConfig outcomes;
   HttpConfig http;
   LoggingConfig logging;
 

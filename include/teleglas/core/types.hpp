@@ -49,5 +49,7 @@ std::string_view to_string(Direction d);
 std::string_view to_string(SignalType t);
 std::string_view to_string(Priority p);
 std::optional<SignalType> signal_type_from_string(std::string_view s);
+std::optional<Direction> direction_from_string(std::string_view s);
+std::optional<Priority> priority_from_string(std::string_view s);
 
 }  // namespace teleglas

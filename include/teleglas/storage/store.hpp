@@ -1,6 +1,9 @@
-// Durable state of the daemon behind one interface, so SQLite (default) and PostgreSQL
-// (later) are interchangeable. Data-path calls never throw: they return false / empty on a
-// storage error and keep a message in last_error(); opening a store throws at startup.
+// Durable state of the daemon behind one interface, so SQLite (default) and PostgreSQL are
+// interchangeable: the alert outbox and settings (OutboxStore), and the history of signals,
+// their outcomes, gaps and market events (HistoryStore). Data-path calls never throw: they
+// return false / empty on a storage error and keep a message in last_error(); opening a store
+// throws with a message naming the file or the (redacted) URL. A store is used by one thread
+// at a time (the storage writer's).
 #pragma once
 
 #include <cstddef>
@@ -11,6 +14,8 @@
 #include <string_view>
 #include <vector>
 
+#include "teleglas/core/outcome.hpp"
+#include "teleglas/core/signal.hpp"
 #include "teleglas/core/types.hpp"  // TimeMs (std::int64_t milliseconds)
 
 namespace teleglas {
@@ -62,6 +67,86 @@ class OutboxStore {
   virtual Counts counts() = 0;
   // What the last failed call failed at; empty before the first failure.
   virtual const std::string& last_error() const = 0;
+};
+
+// A signal as history keeps it. Its key is (signal.time, signal.type, signal.symbol,
+// signal.direction): saving a key that is already stored keeps the first row (a restart that
+// decides the same signal again, two daemons that share a database) and is not an error.
+// A signal with a setup starts with an open outcome; one without is `untracked`.
+struct SignalRecord {
+  Signal signal;
+  std::string json;  // the whole signal, all fields and factors, as `replay --json` prints it
+};
+
+// A stream outage as the feed reported it.
+struct StoredGap {
+  TimeMs from = 0, to = 0;
+  std::string source;  // e.g. "coinglass/0"
+  bool operator==(const StoredGap&) const = default;
+};
+
+// A liquidation or a trade, kept for storage.retention_days.
+struct StoredEvent {
+  TimeMs time = 0;  // the exchange's time
+  EventKind kind = EventKind::trade;
+  Side side = Side::buy;
+  std::string exchange, symbol;
+  double price = 0, volume_usd = 0;
+  bool operator==(const StoredEvent&) const = default;
+};
+
+// What one transaction writes, in this order: signals, then outcome updates (an update of a
+// signal saved earlier in the same batch finds it), gaps, events.
+struct HistoryBatch {
+  std::vector<SignalRecord> signals;
+  std::vector<Outcome> outcomes;  // the full current state of each, by its signal's key
+  std::vector<StoredGap> gaps;
+  std::vector<StoredEvent> events;
+  bool empty() const {
+    return signals.empty() && outcomes.empty() && gaps.empty() && events.empty();
+  }
+  std::size_t size() const { return signals.size() + outcomes.size() + gaps.size() + events.size(); }
+  void clear() {
+    signals.clear();
+    outcomes.clear();
+    gaps.clear();
+    events.clear();
+  }
+};
+
+class HistoryStore {
+ public:
+  virtual ~HistoryStore() = default;
+  // One transaction: all of the batch or nothing. An outcome whose signal is not stored is
+  // ignored. False on error (nothing written).
+  virtual bool write(const HistoryBatch& batch) = 0;
+  // Every signal of signal_time >= since with its outcome as an Outcome (untracked ones too:
+  // state untracked, entry/stop/target 0), oldest first (signal_time, then type, symbol,
+  // direction). nullopt on error.
+  virtual std::optional<std::vector<Outcome>> signals_since(TimeMs since) = 0;
+  // Outcomes still open, oldest first: followed on after a restart. nullopt on error.
+  virtual std::optional<std::vector<Outcome>> open_outcomes() = 0;
+  // The stored JSON of one signal, by its key; nullopt when absent or on error.
+  virtual std::optional<std::string> signal_json(TimeMs time, SignalType type,
+                                                 std::string_view symbol, Direction direction) = 0;
+  // Deletes events and gaps before cutoff_ms (retention); signals and outcomes are kept.
+  // Returns how many rows went.
+  virtual std::size_t purge_history_before(TimeMs cutoff_ms) = 0;
+  // Rows kept, for health and tests.
+  struct HistoryCounts {
+    std::uint64_t signals = 0, open_outcomes = 0, gaps = 0, events = 0;
+    bool operator==(const HistoryCounts&) const = default;
+  };
+  virtual HistoryCounts history_counts() = 0;
+};
+
+// Both halves of a durable store: what the daemon opens (storage.backend).
+class Store : public OutboxStore, public HistoryStore {
+ public:
+  // "sqlite" or "postgres".
+  virtual std::string_view backend() const = 0;
+  // Where it is: the file path, or the URL with its password redacted.
+  virtual std::string where() const = 0;
 };
 
 }  // namespace teleglas
