@@ -168,7 +168,7 @@ class BenchListener final : public FeedListener {
   BenchListener(const Config& config, std::uint64_t expected)
       : expected_(expected),
         parser_(parser_options(config)),
-        pipeline_(config, no_history_) {
+        pipeline_(config) {
     // Reserved up front so that recording a sample never reallocates inside the timed path.
     latency_ns_.reserve(expected);
     had_signal_.reserve(expected);
@@ -226,7 +226,6 @@ class BenchListener final : public FeedListener {
  private:
   std::uint64_t expected_;
   clockid_t server_cpu_clock_ = CLOCK_THREAD_CPUTIME_ID;
-  NoWinRateHistory no_history_;
   FrameParser parser_;
   Pipeline pipeline_;
   std::vector<Signal> signals_;

@@ -78,10 +78,9 @@ double parse_pass(const Recording& r, std::uint64_t& events) {
 // One pass of parse + pipeline with a fresh pipeline (event time must move forward).
 double pipeline_pass(const Recording& r, std::uint64_t& signals) {
   const Config config;
-  const NoWinRateHistory no_history;
   std::vector<Signal> out;
   FrameParser parser;
-  Pipeline pipeline(config, no_history);
+  Pipeline pipeline(config);
   const auto start = clock_type::now();
   for (std::string_view line : r.lines) {
     pipeline.on_frame(parser.parse(line, 0, capacity_of(r, line)), out);

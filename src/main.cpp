@@ -104,8 +104,7 @@ void print_human_summary(const ReplaySummary& s) {
 }
 
 int replay(const std::vector<std::string>& files, const Config& config, bool json) {
-  const NoWinRateHistory no_history;
-  Replay replay(config, no_history, [&](const Signal& s) {
+  Replay replay(config, [&](const Signal& s) {
     if (json) {
       std::cout << signal_to_json(s) << "\n";
     } else {

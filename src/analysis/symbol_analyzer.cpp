@@ -21,12 +21,6 @@ Direction reversal_after(Side liquidation_side) {
 constexpr TimeMs late_margin_ms = 60'000;  // series keep this much more than their windows
 constexpr TimeMs no_deadline = std::numeric_limits<TimeMs>::max();
 
-bool same_venue(std::string_view a, std::string_view b) {
-  return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
-    return (x >= 'A' && x <= 'Z' ? x + 32 : x) == (y >= 'A' && y <= 'Z' ? y + 32 : y);
-  });
-}
-
 SideFlow one_event(TimeMs time, double usd) {
   SideFlow flow;
   flow.usd = to_usd_units(usd);

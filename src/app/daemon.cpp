@@ -33,7 +33,7 @@ struct Daemon::Impl final : FeedListener, std::enable_shared_from_this<Impl> {
         alerts(alerts),
         options(std::move(options)),
         parser(parser_options(config)),
-        pipeline(config, no_history),
+        pipeline(config),
         tick_timer(io),
         health_timer(io) {
     if (!this->options.wall_clock) this->options.wall_clock = system_now_ms;
@@ -238,7 +238,6 @@ struct Daemon::Impl final : FeedListener, std::enable_shared_from_this<Impl> {
   const Config& config;
   AlertSink& alerts;
   DaemonOptions options;
-  NoWinRateHistory no_history;
   FrameParser parser;
   Pipeline pipeline;
   Recorder recorder;

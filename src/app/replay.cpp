@@ -23,12 +23,12 @@ struct FileCloser {
 
 }  // namespace
 
-Replay::Replay(const Config& config, const WinRateSource& win_rates, SignalHandler on_signal)
+Replay::Replay(const Config& config, SignalHandler on_signal, OutcomeHandler on_outcome)
     : config_(config),
       parser_(parser_options(config)),
-      win_rates_(win_rates),
-      pipeline_(std::make_unique<Pipeline>(config, win_rates)),
-      on_signal_(std::move(on_signal)) {}
+      pipeline_(std::make_unique<Pipeline>(config)),
+      on_signal_(std::move(on_signal)),
+      on_outcome_(std::move(on_outcome)) {}
 
 void Replay::feed_line(std::string_view line, std::size_t capacity) {
   if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
@@ -50,7 +50,7 @@ void Replay::feed_line(std::string_view line, std::size_t capacity) {
         end_pipeline();  // another recording, earlier in time: start afresh
         ended_ += pipeline_->stats();
         ended_last_time_ = std::max(ended_last_time_, pipeline_->now());
-        pipeline_ = std::make_unique<Pipeline>(config_, win_rates_);
+        pipeline_ = std::make_unique<Pipeline>(config_);
         clock_recorded_ = false;
       }
     }
@@ -81,6 +81,10 @@ void Replay::apply(const ControlLine& line) {
 void Replay::emit() {
   for (const Signal& s : pending_) on_signal_(s);
   pending_.clear();
+  if (!on_outcome_) return;
+  pipeline_->take_outcomes(outcomes_);
+  for (const Outcome& o : outcomes_) on_outcome_(o);
+  outcomes_.clear();
 }
 
 void Replay::feed_text(std::string_view text, std::size_t capacity) {

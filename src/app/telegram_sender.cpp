@@ -85,7 +85,7 @@ std::uint64_t first_alert_id(OutboxStore* store) {
   return max_id + 1;
 }
 
-enum class Outcome { sent, retry, rejected };
+enum class SendResult { sent, retry, rejected };
 
 }  // namespace
 
@@ -214,14 +214,14 @@ struct TelegramSender::Impl {
     const auto [outcome, failure] = co_await post(alert.chat_id, alert.text, alert.silent);
     const TimeMs now = clock();
     switch (outcome) {
-      case Outcome::sent:
+      case SendResult::sent:
         outbox.on_sent(alert.id, now);
         mark_sent(alert);
         break;
-      case Outcome::retry:
+      case SendResult::retry:
         outbox.on_failed(alert.id, now, failure);
         break;
-      case Outcome::rejected:
+      case SendResult::rejected:
         // A 400 or 403 (chat not found, bot blocked) cannot succeed on retry: take it out of
         // the queue, which the Outbox only does on success, and count it as dropped.
         outbox.on_sent(alert.id, now);
@@ -236,30 +236,30 @@ struct TelegramSender::Impl {
   }
 
   // One sendMessage. Logs name the chat and the status, never the URL: the token is in it.
-  net::awaitable<std::pair<Outcome, SendFailure>> post(ChatId chat_id, const std::string& html,
+  net::awaitable<std::pair<SendResult, SendFailure>> post(ChatId chat_id, const std::string& html,
                                                        bool silent) {
     const HttpsResponse res = co_await client.request(
         "POST", send_target, {}, send_message_body(chat_id, html, silent), "application/json");
-    if (stopped) co_return std::pair{Outcome::retry, SendFailure::transport()};
+    if (stopped) co_return std::pair{SendResult::retry, SendFailure::transport()};
     if (res.ok()) {
       ++stats.sent;
       token_refused = false;
-      co_return std::pair{Outcome::sent, SendFailure{}};
+      co_return std::pair{SendResult::sent, SendFailure{}};
     }
     ++stats.failed;
     if (res.error) {
       spdlog::warn("telegram: sendMessage to chat {} failed: {}", chat_id, res.error.message());
-      co_return std::pair{Outcome::retry, SendFailure::transport()};
+      co_return std::pair{SendResult::retry, SendFailure::transport()};
     }
     if (res.status == 429) {
       const std::int64_t retry_after_s = retry_after_of(res);
       spdlog::warn("telegram: sendMessage to chat {} rate limited: retry after {}", chat_id,
                    format_duration(retry_after_s * 1000));
-      co_return std::pair{Outcome::retry, SendFailure::rate_limited(retry_after_s)};
+      co_return std::pair{SendResult::retry, SendFailure::rate_limited(retry_after_s)};
     }
     if (res.status >= 500) {
       spdlog::warn("telegram: sendMessage to chat {} failed: HTTP {}", chat_id, res.status);
-      co_return std::pair{Outcome::retry, SendFailure::server_error()};
+      co_return std::pair{SendResult::retry, SendFailure::server_error()};
     }
     if (is_token_problem(res.status)) {
       if (!token_refused) {
@@ -269,11 +269,11 @@ struct TelegramSender::Impl {
             res.status, description_of(res), outbox_config.max_alert_age_ms / 1000);
       }
       token_refused = true;
-      co_return std::pair{Outcome::retry, SendFailure::server_error()};
+      co_return std::pair{SendResult::retry, SendFailure::server_error()};
     }
     last_rejection = fmt::format("HTTP {} {}", res.status, description_of(res));
     spdlog::error("telegram: sendMessage to chat {} rejected: {}", chat_id, last_rejection);
-    co_return std::pair{Outcome::rejected, SendFailure{}};
+    co_return std::pair{SendResult::rejected, SendFailure{}};
   }
 
   // ---- what others queue --------------------------------------------------------------------

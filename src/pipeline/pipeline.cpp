@@ -13,7 +13,9 @@
 #include "teleglas/core/text.hpp"
 #include "teleglas/pipeline/symbol_table.hpp"
 #include "teleglas/signals/gate.hpp"
+#include "teleglas/signals/outcome_tracker.hpp"
 #include "teleglas/signals/scorer.hpp"
+#include "teleglas/signals/win_rate.hpp"
 
 namespace teleglas {
 
@@ -105,9 +107,12 @@ struct HeldEvent {
 }  // namespace
 
 struct Pipeline::Impl final : DetectionSink {
-  Impl(const Config& config, const WinRateSource& win_rates)
+  explicit Impl(const Config& config)
       : config(config),
-        scorer(win_rates),
+        outcomes(seconds_ms(config.outcomes.horizon_s)),
+        book(static_cast<TimeMs>(config.outcomes.lookback_days * 86'400'000.0),
+             config.outcomes.min_sample),
+        scorer(book),
         gate(config.signals),
         bounds(window_bounds(config)),
         observation(config.signals.blind_gap_share, bounds.second, 2 * bounds.first),
@@ -212,6 +217,10 @@ struct Pipeline::Impl final : DetectionSink {
       reject(EventRejection::symbol_cap);
       return;
     }
+    if (following[slot]) {
+      following[slot] = outcomes.on_price(e.symbol, e.exchange, e.exchange_time, e.price);
+      settle_outcomes();
+    }
     slots[slot]->on_event(e, *this);
     schedule(slot);
   }
@@ -244,6 +253,7 @@ struct Pipeline::Impl final : DetectionSink {
       slots.emplace_back();
       generation.push_back(0);
       scheduled.push_back(no_deadline);
+      following.push_back(0);
     } else {
       slot = free_slots.back();
       free_slots.pop_back();
@@ -257,6 +267,7 @@ struct Pipeline::Impl final : DetectionSink {
         settings.reference_venue = s.exchanges.front();
     }
     slots[slot] = std::make_unique<SymbolAnalyzer>(std::string(symbol), std::move(settings));
+    following[slot] = outcomes.follows(symbol);
     index.insert(slots[slot]->symbol(), slot);
     stats.symbols = index.size();
     stats.peak_symbols = std::max(stats.peak_symbols, stats.symbols);
@@ -319,6 +330,23 @@ struct Pipeline::Impl final : DetectionSink {
       schedule(slot);
     }
     evict_idle(now);
+    outcomes.advance(now);
+    settle_outcomes();
+    book.advance(now);
+  }
+
+  // Resolved outcomes count in the win rate of their type from now on.
+  void settle_outcomes() {
+    outcomes.take_resolved(resolved);
+    for (const Outcome& o : resolved) book.add(o);
+    resolved.clear();
+  }
+
+  void follow(const Signal& s) {
+    if (!outcomes.follow(s)) return;
+    if (const std::size_t slot = index.find(s.symbol); slot != SymbolTable::none) {
+      following[slot] = 1;
+    }
   }
 
   void schedule(std::size_t slot) {
@@ -336,6 +364,7 @@ struct Pipeline::Impl final : DetectionSink {
     Signal& s = detection;
     const AnalysisConfig& analysis = config.analysis_for(s.symbol);
     const ScoringConfig& scoring = analysis.scoring;
+    s.track_record = book.record(s.type);
     scorer.score(s, analysis);
     const TimeMs window = seconds_ms(scoring.confirmation_window_s);
     const ConfirmationTracker::Match match = confirmation.find(s, window);
@@ -359,6 +388,7 @@ struct Pipeline::Impl final : DetectionSink {
         ++stats.emitted;
         ++stats.emitted_by_type[static_cast<int>(s.type)];
         confirmation.remember(s, window);
+        follow(s);
         out->push_back(std::move(s));
         break;
       case GateVerdict::cooldown:
@@ -390,6 +420,9 @@ struct Pipeline::Impl final : DetectionSink {
   }
 
   const Config& config;
+  OutcomeTracker outcomes;
+  WinRateBook book;
+  std::vector<Outcome> resolved;  // scratch
   Scorer scorer;
   SignalGate gate;
   ConfirmationTracker confirmation;
@@ -403,6 +436,7 @@ struct Pipeline::Impl final : DetectionSink {
   std::vector<std::unique_ptr<SymbolAnalyzer>> slots;
   std::vector<std::uint32_t> generation;  // by slot: bumped when its symbol is forgotten
   std::vector<TimeMs> scheduled;          // by slot: the deadline queued for it
+  std::vector<std::uint8_t> following;    // by slot: an outcome follows the symbol's prints
   std::vector<std::size_t> free_slots;
   SymbolTable index;  // views of the names each SymbolAnalyzer owns
   TimeMs next_idle_scan = 0;
@@ -420,8 +454,7 @@ struct Pipeline::Impl final : DetectionSink {
   PipelineStats stats;
 };
 
-Pipeline::Pipeline(const Config& config, const WinRateSource& win_rates)
-    : impl_(std::make_unique<Impl>(config, win_rates)) {}
+Pipeline::Pipeline(const Config& config) : impl_(std::make_unique<Impl>(config)) {}
 Pipeline::~Pipeline() = default;
 
 void Pipeline::on_event(const MarketEvent& event, std::vector<Signal>& out) {
@@ -465,6 +498,29 @@ void Pipeline::on_frame(const ParsedFrame& frame, std::vector<Signal>& out) {
 
 void Pipeline::on_gap(TimeMs from, TimeMs to) {
   impl_->observation.on_gap(from, to);
+  impl_->outcomes.on_gap(from, to);
+}
+
+void Pipeline::restore_outcomes(std::span<const Outcome> open, std::span<const Outcome> history) {
+  for (const Outcome& o : history) impl_->book.add(o);
+  for (const Outcome& o : open) {
+    impl_->outcomes.restore(o);
+    if (const std::size_t slot = impl_->index.find(o.symbol); slot != SymbolTable::none) {
+      impl_->following[slot] = 1;
+    }
+  }
+}
+
+void Pipeline::take_outcomes(std::vector<Outcome>& out) {
+  impl_->outcomes.take_changes(out);
+}
+
+std::size_t Pipeline::outcomes_followed() const {
+  return impl_->outcomes.following();
+}
+
+TrackRecord Pipeline::track_record(SignalType type) const {
+  return impl_->book.record(type);
 }
 
 void Pipeline::on_tick(TimeMs now, std::vector<Signal>& out) {

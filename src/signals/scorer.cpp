@@ -116,9 +116,16 @@ void Scorer::score(Signal& signal, const AnalysisConfig& analysis) const {
     factors.push_back({"absorption", config.absorption_bonus,
                        format_usd(signal.absorption_usd) + " absorbed by opposite large trades"});
   }
-  if (const auto rate = win_rates_.win_rate(signal.type); rate && *rate > config.win_rate_min) {
-    factors.push_back({"win_rate", config.win_rate_bonus,
-                       "past " + std::string(to_string(signal.type)) + " won " + percent(*rate)});
+  if (const auto rate = win_rates_.win_rate(signal.type)) {
+    const std::string record = track_record_line(signal.type, win_rates_.record(signal.type));
+    if (*rate > config.win_rate_min) {
+      factors.push_back({"win_rate", config.win_rate_bonus,
+                         record + " (" + percent(*rate) + " > " + percent(config.win_rate_min) + ")"});
+    } else if (*rate < config.win_rate_floor) {
+      factors.push_back({"win_rate", -config.win_rate_penalty,
+                         record + " (" + percent(*rate) + " < " + percent(config.win_rate_floor) +
+                             ")"});
+    }
   }
   pattern_factors(signal, analysis, factors);
   signal.factors = std::move(factors);

@@ -12,6 +12,7 @@
 
 #include "teleglas/ingest/control_lines.hpp"
 #include "teleglas/ingest/parser.hpp"
+#include "teleglas/core/outcome.hpp"
 #include "teleglas/pipeline/pipeline.hpp"
 
 namespace teleglas {
@@ -39,7 +40,10 @@ class Replay {
  public:
   using SignalHandler = std::function<void(const Signal&)>;
 
-  Replay(const Config& config, const WinRateSource& win_rates, SignalHandler on_signal);
+  using OutcomeHandler = std::function<void(const Outcome&)>;
+
+  // `on_outcome` (optional) gets every change of an outcome the pipeline follows.
+  Replay(const Config& config, SignalHandler on_signal, OutcomeHandler on_outcome = {});
 
   // Feeds one recording file, streaming it in bounded chunks. Returns an error message when
   // the file cannot be read (nothing else is an error: bad lines are counted). Each file
@@ -69,12 +73,13 @@ class Replay {
 
   const Config& config_;
   FrameParser parser_;
-  const WinRateSource& win_rates_;
   std::unique_ptr<Pipeline> pipeline_;
   PipelineStats ended_;  // of the pipelines of earlier recordings
   TimeMs ended_last_time_ = 0;
   bool file_started_ = false;  // no market event of the current file seen yet
   SignalHandler on_signal_;
+  OutcomeHandler on_outcome_;
+  std::vector<Outcome> outcomes_;
   std::vector<Signal> pending_;
   TimeMs receive_time_ = 0;  // as the last receive-time line set it; 0 = unknown
   bool clock_recorded_ = false;

@@ -81,6 +81,17 @@ constexpr bool same_name(std::string_view a, std::string_view b) {
   return true;
 }
 
+// Venue names as sources spell them ("Binance", "BINANCE"): equal without ASCII case.
+constexpr bool same_venue(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    const char x = a[i] >= 'A' && a[i] <= 'Z' ? static_cast<char>(a[i] + 32) : a[i];
+    const char y = b[i] >= 'A' && b[i] <= 'Z' ? static_cast<char>(b[i] + 32) : b[i];
+    if (x != y) return false;
+  }
+  return true;
+}
+
 inline bool is_symbol_name(std::string_view name) {
   return follows(name, symbol_name);
 }

@@ -36,6 +36,14 @@ struct VenueShare {
   double usd = 0;
 };
 
+// How signals of one type fared lately: outcomes resolved in the last `lookback_days`.
+struct TrackRecord {
+  int wins = 0, losses = 0, expired = 0;
+  double lookback_days = 0;
+  int resolved() const { return wins + losses + expired; }
+  bool operator==(const TrackRecord&) const = default;
+};
+
 struct Signal {
   SignalType type = SignalType::stop_hunt;
   std::string symbol;
@@ -55,6 +63,7 @@ struct Signal {
   double absorption_usd = 0;       // stop hunt only
   TimeMs degraded_gap_ms = 0;      // > 0: the window overlapped a stream outage this long
   std::vector<VenueShare> venues;  // the volume behind the signal by venue, largest first
+  std::optional<TrackRecord> track_record;  // its type's recent outcomes, when followed
 
   std::vector<Metric> metrics;
   std::vector<ScoreFactor> factors;

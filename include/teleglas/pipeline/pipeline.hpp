@@ -14,7 +14,7 @@
 #include "teleglas/core/events.hpp"
 #include "teleglas/core/signal.hpp"
 #include "teleglas/ingest/parser.hpp"
-#include "teleglas/signals/win_rate.hpp"
+#include "teleglas/core/outcome.hpp"
 
 namespace teleglas {
 
@@ -52,8 +52,7 @@ ParserOptions parser_options(const Config& config);
 
 class Pipeline {
  public:
-  // `win_rates` must outlive the pipeline.
-  Pipeline(const Config& config, const WinRateSource& win_rates);
+  explicit Pipeline(const Config& config);
   ~Pipeline();
   Pipeline(const Pipeline&) = delete;
   Pipeline& operator=(const Pipeline&) = delete;
@@ -74,6 +73,19 @@ class Pipeline {
   void on_tick(TimeMs now, std::vector<Signal>& out);
   // No more input: an event still waiting for its jump to be confirmed is rejected.
   void end_of_input();
+
+  // Outcomes: every signal the gate passed with a setup is followed on its reference venue
+  // until WIN, LOSS or EXPIRED (outcomes.horizon_s); resolved ones feed the win rate of their
+  // type (outcomes.lookback_days, min_sample), which the scorer reads.
+  //
+  // After a restart: the outcomes still open at the stop, and resolved history for the win
+  // rate (those older than the lookback are ignored). Call before the first event.
+  void restore_outcomes(std::span<const Outcome> open, std::span<const Outcome> history);
+  // Appends the outcomes that changed since the last call (resolved, a checkpoint passed, a
+  // gap crossed, new extremes at most once a minute), each with its full state.
+  void take_outcomes(std::vector<Outcome>& out);
+  std::size_t outcomes_followed() const;
+  TrackRecord track_record(SignalType type) const;
 
   TimeMs now() const;
   const PipelineStats& stats() const;

@@ -94,8 +94,7 @@ TEST(Recorder, RecordingReplaysToTheSameEvents) {
         1'725'416'318'500);
   }
   const Config config;
-  const NoWinRateHistory none;
-  Replay replay(config, none, [](const Signal&) {});
+  Replay replay(config, [](const Signal&) {});
   ASSERT_EQ(replay.feed_file(path.string()), "");
   EXPECT_EQ(replay.summary().parse.events, 1u);
   EXPECT_EQ(replay.summary().parse.rejected(), 0u);

@@ -34,7 +34,7 @@ struct Market {
 // The calls the daemon makes into its pipeline, each recorded just before, as the daemon does.
 struct LiveRun {
   LiveRun(const Config& config, const std::string& record_path)
-      : parser(parser_options(config)), pipeline(config, no_history) {
+      : parser(parser_options(config)), pipeline(config) {
     EXPECT_EQ(recorder.open(record_path), "");
   }
   void frame(std::string_view text, TimeMs receive_time) {
@@ -80,7 +80,6 @@ struct LiveRun {
     return lines;
   }
 
-  NoWinRateHistory no_history;
   FrameParser parser;
   Pipeline pipeline;
   Recorder recorder;
@@ -97,9 +96,8 @@ struct Replayed {
 
 // `teleglas replay FILE...` without the printing.
 Replayed replay_files(const Config& config, const std::vector<std::string>& paths) {
-  const NoWinRateHistory no_history;
   Replayed out;
-  Replay replay(config, no_history,
+  Replay replay(config,
                 [&](const Signal& s) { out.signal_lines.push_back(signal_to_json(s)); });
   for (const std::string& path : paths) EXPECT_EQ(replay.feed_file(path), "");
   replay.finish();

@@ -32,9 +32,8 @@ TEST(Warmup, AnOutageLongerThanATenthOfTheWindowBlindsItUntilWatchedAgain) {
   Tape tape;
   tape.background(t0 - 600'000, t0 + 900'000);
   buying(tape, t0, 900);
-  const NoWinRateHistory none;
   Config config;
-  Pipeline pipeline(config, none);
+  Pipeline pipeline(config);
   pipeline.on_gap(t0 + 200'000, t0 + 260'000);  // a minute down
   const auto found = of_type(tape.run(pipeline, t0 + 900'000), SignalType::accumulation);
   ASSERT_FALSE(found.empty());
@@ -66,12 +65,11 @@ TEST(Warmup, ARestartMidWindowWaitsForAWholeWindow) {
   second.background(t0 + 150'000, t0 + 600'000);
   buying(second, t0 + 150'000, 450);
   Config config;
-  const NoWinRateHistory none;
   {
-    Pipeline before_restart(config, none);
+    Pipeline before_restart(config);
     first.run(before_restart, t0 + 150'000);
   }
-  Pipeline after_restart(config, none);
+  Pipeline after_restart(config);
   const auto found = of_type(second.run(after_restart, t0 + 600'000), SignalType::accumulation);
   ASSERT_FALSE(found.empty());
   EXPECT_EQ(found.front().time, t0 + 480'000) << "the first boundary 300 s after the restart";
@@ -171,8 +169,7 @@ TEST(Gate, AnUrgentStopHuntPassesAfterFiftyInfoSignalsInTheHour) {
     tape.liquidation(t0 + 2'400'000 + i * 1'000, Side::sell, 1'200'000, 95'800);
   tape.trade(t0 + 2'404'000, Side::buy, 300'000, 95'800);
   Config config;
-  const NoWinRateHistory none;
-  Pipeline pipeline(config, none);
+  Pipeline pipeline(config);
   const auto signals = tape.run(pipeline, t0 + 3'000'000);
   EXPECT_GT(pipeline.stats().suppressed_hourly_cap, 0u) << "the cap was reached";
   const auto hunts = of_type(signals, SignalType::stop_hunt);
@@ -189,9 +186,8 @@ TEST(Clock, AReceiveClockAnyDistanceOffGivesTheSameSignals) {
   tape.trade(t0 + 404'000, Side::buy, 150'000, 95'800);
   const auto events = tape.events();
   auto run_with_receive_offset = [&](std::optional<TimeMs> offset) {
-    const NoWinRateHistory none;
-    const Config config;
-    Pipeline pipeline(config, none);
+      const Config config;
+    Pipeline pipeline(config);
     std::vector<Signal> out;
     for (MarketEvent e : events) {
       if (offset) e.receive_time = e.exchange_time + *offset;
@@ -216,9 +212,8 @@ TEST(Clock, AReceiveClockAnyDistanceOffGivesTheSameSignals) {
 
 TEST(Clock, AJumpVouchedForByTheReceiveTimeNeedsNoConfirmation) {
   // Live: a quiet feed, then the next event ten minutes on, stamped as it arrives.
-  const NoWinRateHistory none;
   const Config config;
-  Pipeline pipeline(config, none);
+  Pipeline pipeline(config);
   std::vector<Signal> out;
   pipeline.on_event(
       MarketEvent{EventKind::trade, Side::buy, 95'000, 20'000, t0, t0, "BTCUSDT", "Binance", "BTC"},
@@ -228,7 +223,7 @@ TEST(Clock, AJumpVouchedForByTheReceiveTimeNeedsNoConfirmation) {
                     out);
   EXPECT_EQ(pipeline.now(), t0 + 600'000);
   // The same jump with a receive time that does not agree waits for the next frame.
-  Pipeline other(config, none);
+  Pipeline other(config);
   other.on_event(
       MarketEvent{EventKind::trade, Side::buy, 95'000, 20'000, t0, t0, "BTCUSDT", "Binance", "BTC"},
       out);

@@ -30,12 +30,11 @@ std::string trade_frame(TimeMs t, int side, double usd, double price) {
 // A recording's frames through the real parser and the pipeline, as replay runs them.
 struct FrameRun {
   explicit FrameRun(const Config& config = Config{})
-      : config(config), parser(parser_options(this->config)), pipeline(this->config, none) {}
+      : config(config), parser(parser_options(this->config)), pipeline(this->config) {}
   void feed(const std::vector<std::string>& frames) {
     for (const std::string& f : frames) pipeline.on_frame(parser.parse(f), signals);
   }
   Config config;
-  NoWinRateHistory none;
   FrameParser parser;
   Pipeline pipeline;
   std::vector<Signal> signals;
@@ -138,8 +137,7 @@ std::size_t resident_kb() {
 TEST(Input, TwoHundredThousandDistinctSymbolsKeepMemoryBoundedAndBtcAnalysed) {
   Config config;
   config.ingest.max_symbols = 2'000;
-  const NoWinRateHistory none;
-  Pipeline pipeline(config, none);
+  Pipeline pipeline(config);
   std::vector<Signal> out;
   const std::size_t before_kb = resident_kb();
   // BTC trades every second throughout; 200k names of junk, one every 10 ms (2,000 s).

@@ -26,7 +26,7 @@ class PipelineTest : public ::testing::Test {
     }
   }
   Pipeline& pipeline() {
-    if (!pipeline_) pipeline_ = std::make_unique<Pipeline>(config, no_history);
+    if (!pipeline_) pipeline_ = std::make_unique<Pipeline>(config);
     return *pipeline_;
   }
   void tick(TimeMs t) {
@@ -42,7 +42,6 @@ class PipelineTest : public ::testing::Test {
   std::vector<Signal> of_type(SignalType type) const { return signals_of_type(signals, type); }
 
   Config config;
-  NoWinRateHistory no_history;
   std::vector<Signal> signals;
 
  private:
@@ -169,7 +168,7 @@ TEST_F(PipelineTest, SameEventsSameSignals) {
   });
   auto run = [&] {
     signals.clear();
-    Pipeline p(config, no_history);
+    Pipeline p(config);
     for (const MarketEvent& e : tape) p.on_event(e, signals);
     p.on_tick(t0 + 2'000'000, signals);
     return signals;

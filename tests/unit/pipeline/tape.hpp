@@ -56,8 +56,7 @@ class Tape {
     return out;
   }
   std::vector<Signal> run(const Config& config, TimeMs end) const {
-    const NoWinRateHistory none;
-    Pipeline pipeline(config, none);
+    Pipeline pipeline(config);
     return run(pipeline, end);
   }
 

@@ -76,15 +76,6 @@ TEST(Gate, AtMostFiftyPerRollingHour) {
   EXPECT_EQ(gate.admit(next_hour), GateVerdict::pass) << "the first one has aged out";
 }
 
-class FixedWinRate : public WinRateSource {
- public:
-  explicit FixedWinRate(std::optional<double> rate) : rate_(rate) {}
-  std::optional<double> win_rate(SignalType) const override { return rate_; }
-
- private:
-  std::optional<double> rate_;
-};
-
 int points_of(const Signal& s, std::string_view name) {
   for (const ScoreFactor& f : s.factors) {
     if (f.name == name) return f.points;
@@ -123,17 +114,6 @@ TEST(Scorer, VolumeAndOneSidednessTiersAreStrict) {
   EXPECT_EQ(points_of(t, "volume"), 20);
   EXPECT_EQ(points_of(t, "one_sided"), 10);
   EXPECT_EQ(t.confidence, 80);
-}
-
-TEST(Scorer, HistoricalWinRateAboveSeventyPercentAddsTen) {
-  const FixedWinRate good(0.75), mediocre(0.7);
-  Signal a = signal_at(t0, 0, SignalType::accumulation);
-  Scorer(good).score(a, AnalysisConfig{});
-  EXPECT_EQ(points_of(a, "win_rate"), 10);
-  EXPECT_EQ(a.confidence, 60);
-  Signal b = signal_at(t0, 0, SignalType::accumulation);
-  Scorer(mediocre).score(b, AnalysisConfig{});
-  EXPECT_EQ(b.confidence, 50);
 }
 
 TEST(Scorer, PatternRulesComeFromTheDetectionsFactsAfterTheSharedFactors) {
