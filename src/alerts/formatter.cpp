@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "teleglas/core/text.hpp"  // format_duration
+#include "teleglas/signals/win_rate.hpp"  // track_record_line
 
 // All number text goes through fmt without the `L` flag, which never consults std::locale, so a
 // message is the same bytes on every machine.
@@ -564,6 +565,9 @@ std::string render_html(const Signal& signal) {
   append_section(out, "\U0001F4CA <b>What happened</b>", what_happened(signal));
   append_section(out, fmt::format("\U0001F9EE <b>Confidence {}/100</b>", signal.confidence),
                  confidence_lines(signal));
+  if (signal.track_record && signal.direction != Direction::neutral) {
+    out += "\n\U0001F4D2 " + text(track_record_line(signal.type, *signal.track_record));
+  }
   return out;
 }
 

@@ -107,6 +107,15 @@ std::string signal_to_json(const Signal& signal) {
       for (const VenueShare& v : signal.venues) venues.number(v.exchange, v.usd);
     }
 
+    if (signal.track_record) {
+      object.key("track_record");
+      ObjectWriter record(out);
+      record.integer("wins", signal.track_record->wins);
+      record.integer("losses", signal.track_record->losses);
+      record.integer("expired", signal.track_record->expired);
+      record.number("lookback_days", signal.track_record->lookback_days);
+    }
+
     const std::vector<std::string> metric_names = unique_names(signal.metrics);
     object.key("metrics");
     {

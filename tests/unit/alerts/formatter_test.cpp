@@ -341,3 +341,19 @@ TEST(TelegramHtml, SameSignalSameBytesWhateverTheGlobalLocale) {
 
 }  // namespace
 }  // namespace teleglas
+
+namespace teleglas {
+namespace {
+
+TEST(TelegramHtml, ShowsTheTypesTrackRecordInOneLine) {
+  Signal s = samples::stop_hunt_long();
+  EXPECT_THAT(format_telegram_html(s), Not(HasSubstr("won")));
+  s.track_record = TrackRecord{12, 5, 2, 7};
+  EXPECT_THAT(format_telegram_html(s), HasSubstr("Stop hunts, last 7 days: 12 of 19 won"));
+  EXPECT_THAT(format_plain_text(s), HasSubstr("Stop hunts, last 7 days: 12 of 19 won"));
+  s.track_record = TrackRecord{0, 0, 0, 7};
+  EXPECT_THAT(format_telegram_html(s), HasSubstr("Stop hunts, last 7 days: none resolved yet"));
+}
+
+}  // namespace
+}  // namespace teleglas

@@ -155,3 +155,21 @@ TEST(SignalJson, SameSignalSameBytes) {
 
 }  // namespace
 }  // namespace teleglas
+
+namespace teleglas {
+namespace {
+
+TEST(SignalJson, TrackRecordOfTheTypeWhenThePipelineKnowsIt) {
+  Signal s = samples::stop_hunt_long();
+  EXPECT_FALSE(parse_object(s).contains("track_record"));
+  s.track_record = TrackRecord{12, 5, 2, 7};
+  const json::object o = parse_object(s);
+  const json::object& r = o.at("track_record").as_object();
+  EXPECT_EQ(r.at("wins").as_int64(), 12);
+  EXPECT_EQ(r.at("losses").as_int64(), 5);
+  EXPECT_EQ(r.at("expired").as_int64(), 2);
+  EXPECT_EQ(r.at("lookback_days").as_double(), 7.0);
+}
+
+}  // namespace
+}  // namespace teleglas
