@@ -32,7 +32,9 @@
 #include "teleglas/ops/process.hpp"
 #include "teleglas/ops/systemd.hpp"
 #include "teleglas/sim/market_generator.hpp"
+#include "teleglas/app/history_commands.hpp"
 #include "teleglas/storage/sqlite_store.hpp"
+#include "teleglas/storage/writer.hpp"
 
 #ifndef TELEGLAS_VERSION
 #define TELEGLAS_VERSION "dev"
@@ -103,14 +105,38 @@ void print_human_summary(const ReplaySummary& s) {
   }
 }
 
-int replay(const std::vector<std::string>& files, const Config& config, bool json) {
-  Replay replay(config, [&](const Signal& s) {
-    if (json) {
-      std::cout << signal_to_json(s) << "\n";
-    } else {
-      std::cout << format_plain_text(s) << "\n\n";
+struct ReplayOptions {
+  bool json = false;
+  std::string db_path;       // --db
+  bool config_storage = false;  // --config given: history goes to its storage
+};
+
+int replay(const std::vector<std::string>& files, const Config& config,
+           const ReplayOptions& options) {
+  const bool json = options.json;
+  // A backtest keeps its signals and their outcomes: `replay --db F` then `stats --db F`.
+  std::unique_ptr<StorageWriter> history;
+  if (!options.db_path.empty() || options.config_storage) {
+    try {
+      history = std::make_unique<StorageWriter>(open_history_store(options.db_path, config.storage));
+    } catch (const std::exception& e) {
+      std::cerr << "teleglas replay: " << e.what() << "\n";
+      return 1;
     }
-  });
+  }
+  Replay::OutcomeHandler on_outcome;
+  if (history) on_outcome = [&](const Outcome& o) { history->save_outcome(o); };
+  Replay replay(
+      config,
+      [&](const Signal& s) {
+        if (history) history->save_signal({s, signal_to_json(s)});
+        if (json) {
+          std::cout << signal_to_json(s) << "\n";
+        } else {
+          std::cout << format_plain_text(s) << "\n\n";
+        }
+      },
+      std::move(on_outcome));
   const auto started = std::chrono::steady_clock::now();
   for (const std::string& file : files) {
     if (std::string error = replay.feed_file(file); !error.empty()) {
@@ -128,6 +154,22 @@ int replay(const std::vector<std::string>& files, const Config& config, bool jso
     print_human_summary(summary);
   }
   std::cout.flush();
+  if (history) {
+    if (!history->flush(std::chrono::minutes(10))) {
+      std::cerr << "teleglas replay: history not written to " << history->describe() << ": "
+                << history->stats().last_error << "\n";
+      return 1;
+    }
+    const StorageWriterStats w = history->stats();
+    if (w.records_lost > 0) {
+      std::cerr << "teleglas replay: " << w.records_lost << " record(s) could not be written to "
+                << history->describe() << ": " << w.last_error << "\n";
+      return 1;
+    }
+    std::fprintf(stderr, "replay: %llu signal(s) and %llu outcome update(s) written to %s\n",
+                 static_cast<unsigned long long>(w.signals_written),
+                 static_cast<unsigned long long>(w.outcomes_written), history->describe().c_str());
+  }
   // Timing varies run to run, so it stays off stdout (which is byte-for-byte reproducible).
   std::fprintf(stderr, "replay: %llu events in %.3f s (%.0f events/s)\n",
                static_cast<unsigned long long>(summary.parse.events), seconds,
@@ -360,7 +402,7 @@ int main(int argc, char** argv) {
   }
 
   std::vector<std::string> replay_files;
-  bool replay_json = false;
+  ReplayOptions replay_options;
   auto* replay_cmd = app.add_subcommand(
       "replay",
       "Run recordings (one CoinGlass frame per line) through the pipeline as fast as possible,\n"
@@ -372,8 +414,36 @@ int main(int argc, char** argv) {
       replay_cmd->add_option("--config,-c", config_path,
                              "Configuration file (default: "
                              "config/teleglas.yaml when present, else built-in defaults)");
-  replay_cmd->add_flag("--json", replay_json,
+  replay_cmd->add_flag("--json", replay_options.json,
                        "One JSON object per signal, then one {\"summary\":...} line");
+  replay_cmd
+      ->add_option("--db", replay_options.db_path,
+                   "Write the signals and their outcomes to this SQLite file (created if\n"
+                   "missing); then `teleglas stats --db FILE` is the backtest. Without it,\n"
+                   "--config FILE writes them to that configuration's storage")
+      ->type_name("FILE");
+  replay_cmd->footer(
+      "Outcomes: every signal with a setup is followed on its reference venue's prices until\n"
+      "its target (WIN) or stop (LOSS) prints first, or outcomes.horizon_s passes (EXPIRED).\n"
+      "The win rate a replay scores with is built from the replay's own outcomes.");
+
+  StatsOptions stats_options;
+  auto* stats_cmd = app.add_subcommand(
+      "stats",
+      "Signal outcomes from storage: per type signals, wins, losses, expired, open, win rate,\n"
+      "average MFE/MAE, and the calibration table (win rate per 10-point confidence bucket)");
+  auto* stats_config =
+      stats_cmd->add_option("--config,-c", config_path,
+                            "Read the storage of this configuration (default: "
+                            "config/teleglas.yaml when present)");
+  stats_cmd->add_option("--db", stats_options.db_path, "Read this SQLite file instead")
+      ->type_name("FILE")
+      ->check(CLI::ExistingFile)
+      ->excludes(stats_config);
+  stats_cmd->add_option("--since", stats_options.since,
+                        "Only signals of the last DURATION (90m, 24h, 7d, 2w); default: all");
+  stats_cmd->add_flag("--json", stats_options.json,
+                      "One JSON object: {\"by_type\":{...},\"calibration\":[...]}");
 
   auto* run_cmd = app.add_subcommand(
       "run", "The daemon: stream CoinGlass, analyse, alert (needs COINGLASS_API_KEY)");
@@ -444,7 +514,16 @@ int main(int argc, char** argv) {
   if (replay_cmd->parsed()) {
     auto config = load_config_for_command(config_path, replay_config->count() > 0);
     if (!config) return 1;
-    return replay(replay_files, *config, replay_json);
+    replay_options.config_storage = replay_config->count() > 0;
+    return replay(replay_files, *config, replay_options);
+  }
+  if (stats_cmd->parsed()) {
+    if (stats_options.db_path.empty()) {
+      auto config = load_config_for_command(config_path, stats_config->count() > 0);
+      if (!config) return 1;
+      return run_stats(stats_options, *config, system_now_ms(), std::cout, std::cerr);
+    }
+    return run_stats(stats_options, Config{}, system_now_ms(), std::cout, std::cerr);
   }
   if (gen_cmd->parsed()) return generate(gen, gen_out);
   if (run_cmd->parsed()) {

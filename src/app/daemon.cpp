@@ -8,6 +8,7 @@
 #include <deque>
 #include <stdexcept>
 
+#include "teleglas/alerts/signal_json.hpp"
 #include "teleglas/app/recorder.hpp"
 #include "teleglas/core/clock.hpp"
 #include "teleglas/ingest/parser.hpp"
@@ -37,6 +38,13 @@ struct Daemon::Impl final : FeedListener, std::enable_shared_from_this<Impl> {
         tick_timer(io),
         health_timer(io) {
     if (!this->options.wall_clock) this->options.wall_clock = system_now_ms;
+    pipeline.restore_outcomes(this->options.open_outcomes, this->options.resolved_outcomes);
+    if (!this->options.open_outcomes.empty()) {
+      spdlog::info("outcomes: following {} signal(s) open at the last stop",
+                   pipeline.outcomes_followed());
+    }
+    this->options.open_outcomes = {};
+    this->options.resolved_outcomes = {};
     started_wall = this->options.wall_clock();
     stream_down_since = started_wall;
     if (std::string error = recorder.open(config.coinglass.record_path); !error.empty()) {
@@ -108,6 +116,9 @@ struct Daemon::Impl final : FeedListener, std::enable_shared_from_this<Impl> {
                  gap.length_ms() / 1000.0);
     recorder.append_gap(gap.from, gap.to);
     pipeline.on_gap(gap.from, gap.to);
+    if (options.storage) {
+      options.storage->save_gap({gap.from, gap.to, fmt::format("coinglass/{}", gap.connection)});
+    }
   }
 
   // ---- the shared path -----------------------------------------------------------------
@@ -132,11 +143,30 @@ struct Daemon::Impl final : FeedListener, std::enable_shared_from_this<Impl> {
     if (frame.kind == FrameKind::market && !frame.events.empty()) {
       last_event_wall = options.wall_clock();
       last_event_clock = pipeline.now();
+      keep_events(frame.events);
     }
     deliver();
   }
 
+  // The liquidations and trades themselves, for storage.retention_days. A full queue drops
+  // them (the writer counts it); the stream never waits.
+  void keep_events(const std::vector<MarketEvent>& events) {
+    if (!options.storage) return;
+    stored_events.clear();
+    for (const MarketEvent& e : events) {
+      stored_events.push_back(StoredEvent{e.exchange_time, e.kind, e.side, std::string(e.exchange),
+                                          std::string(e.symbol), e.price, e.volume_usd});
+    }
+    options.storage->save_events(stored_events);
+  }
+
   void deliver() {
+    if (options.storage) {
+      for (const Signal& s : signals) options.storage->save_signal({s, signal_to_json(s)});
+      pipeline.take_outcomes(outcomes);
+      for (const Outcome& o : outcomes) options.storage->save_outcome(o);
+      outcomes.clear();
+    }
     if (!signals.empty()) {
       const TimeMs now = options.wall_clock();
       const TimeMs day = now / 86'400'000;
@@ -195,12 +225,25 @@ struct Daemon::Impl final : FeedListener, std::enable_shared_from_this<Impl> {
       const DaemonHealth h = self->health();
       spdlog::info(
           "health: frames {} events {} rejected {} signals {} reconnects {} gaps {} (longest "
-          "{:.1f} s) rest ok {} failed {}{}",
+          "{:.1f} s) rest ok {} failed {}; outcomes open {}{}{}",
           h.frames, h.events, h.rejected, h.signals, h.reconnects, h.gaps,
           h.longest_gap_ms / 1000.0, h.rest_successes, h.rest_failures,
+          self->pipeline.outcomes_followed(), self->storage_summary(),
           self->options.health_extras ? self->options.health_extras() : std::string());
       self->schedule_health_log();
     });
+  }
+
+  std::string storage_summary() const {
+    if (!options.storage) return "";
+    const StorageWriterStats s = options.storage->stats();
+    return fmt::format("; storage {} queued {} written {} signals {} events{}{}",
+                       s.available ? "ok" : "UNAVAILABLE (" + s.last_error + ")",
+                       s.queued_events + s.queued_records, s.signals_written, s.events_written,
+                       s.events_dropped > 0 ? fmt::format(" dropped {} events", s.events_dropped)
+                                            : std::string(),
+                       s.records_lost > 0 ? fmt::format(" LOST {} records", s.records_lost)
+                                          : std::string());
   }
 
   DaemonHealth health() const {
@@ -246,6 +289,8 @@ struct Daemon::Impl final : FeedListener, std::enable_shared_from_this<Impl> {
   boost::asio::steady_timer tick_timer;
   boost::asio::steady_timer health_timer;
   std::vector<Signal> signals;
+  std::vector<Outcome> outcomes;         // scratch: changes to hand to storage
+  std::vector<StoredEvent> stored_events;  // scratch
   TimeMs last_event_wall = 0;   // wall clock when the last market event arrived
   TimeMs last_event_clock = 0;  // the pipeline's event time just after it
   std::uint64_t gaps = 0;

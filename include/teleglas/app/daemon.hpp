@@ -6,10 +6,13 @@
 
 #include <boost/asio/io_context.hpp>
 #include <functional>
+#include <vector>
 #include <memory>
 #include <string>
 #include <string_view>
 
+#include "teleglas/core/outcome.hpp"
+#include "teleglas/storage/writer.hpp"
 #include "teleglas/config/config.hpp"
 #include "teleglas/core/signal.hpp"
 #include "teleglas/net/feed.hpp"
@@ -55,6 +58,13 @@ struct DaemonOptions {
   double tick_s = 1.0;                         // pipeline tick and recorder flush period
   double health_log_s = 60.0;                  // summary line in the log
   std::function<std::string()> health_extras;  // appended to that line (e.g. the Telegram sender)
+  // History: every signal, outcome change, gap and market event is handed to it (never
+  // waited for). Null: nothing is kept.
+  StorageWriter* storage = nullptr;
+  // From storage at start: outcomes still open at the last stop (followed on), and resolved
+  // ones for the win rate (older than outcomes.lookback_days are ignored).
+  std::vector<Outcome> open_outcomes;
+  std::vector<Outcome> resolved_outcomes;
 };
 
 class Daemon {
