@@ -65,6 +65,13 @@ inline bool has_factor(const Signal& s, std::string_view name) {
   return false;
 }
 
+inline int factor_points(const Signal& s, std::string_view name) {
+  for (const ScoreFactor& f : s.factors) {
+    if (f.name == name) return f.points;
+  }
+  return 0;
+}
+
 inline double metric(const Signal& s, std::string_view name) {
   return metric_of(s, name).value_or(-1);
 }
