@@ -45,6 +45,27 @@ inline CommandResult run_teleglas(const std::string& args, const TempDir& dir) {
   return r;
 }
 
+// Recording lines as CoinGlass sends them.
+inline std::string liquidation_line(long long t, int side, double usd, double price,
+                                    const std::string& symbol = "BTCUSDT") {
+  std::ostringstream s;
+  s.precision(17);
+  s << R"({"channel":"liquidationOrders","data":[{"baseAsset":"BTC","exName":"Binance","price":)"
+    << price << R"(,"side":)" << side << R"(,"symbol":")" << symbol << R"(","time":)" << t
+    << R"(,"volUsd":)" << usd << "}]}";
+  return s.str();
+}
+inline std::string trade_line(long long t, int side, double usd, double price,
+                              const std::string& symbol = "BTCUSDT") {
+  std::ostringstream s;
+  s.precision(17);
+  s << R"({"channel":"futures_trades@Binance_)" << symbol
+    << R"(@10000","data":[{"baseAsset":"BTC","exName":"Binance","price":)" << price
+    << R"(,"side":)" << side << R"(,"symbol":")" << symbol << R"(","time":)" << t
+    << R"(,"volUsd":)" << usd << "}]}";
+  return s.str();
+}
+
 }  // namespace teleglas::testing
 
 #include <signal.h>

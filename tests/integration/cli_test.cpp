@@ -20,24 +20,6 @@ std::vector<std::string> lines_of(const std::string& text) {
   return lines;
 }
 
-std::string liquidation_line(long long t, int side, double usd, double price,
-                             const std::string& symbol = "BTCUSDT") {
-  std::ostringstream s;
-  s.precision(17);
-  s << R"({"channel":"liquidationOrders","data":[{"baseAsset":"BTC","exName":"Binance","price":)"
-    << price << R"(,"side":)" << side << R"(,"symbol":")" << symbol << R"(","time":)" << t
-    << R"(,"volUsd":)" << usd << "}]}";
-  return s.str();
-}
-std::string trade_line(long long t, int side, double usd, double price) {
-  std::ostringstream s;
-  s.precision(17);
-  s << R"({"channel":"futures_trades@Binance_BTCUSDT@10000","data":[{"baseAsset":"BTC","exName":"Binance","price":)"
-    << price << R"(,"side":)" << side << R"(,"symbol":"BTCUSDT","time":)" << t << R"(,"volUsd":)"
-    << usd << "}]}";
-  return s.str();
-}
-
 constexpr long long t0 = 1'725'416'400'000;
 
 TEST(ReplayCli, HandMadeStopHuntBecomesOneJsonSignalThenASummary) {
