@@ -210,6 +210,11 @@ struct Pipeline::Impl final : DetectionSink {
   }
 
   void accept(const MarketEvent& e) {
+    // A silence of the whole feed longer than the shortest window (a gap between captures):
+    // outcomes followed across it did not see their path.
+    if (clock != 0 && e.exchange_time - clock > bounds.second && outcomes.following() > 0) {
+      outcomes.on_gap(clock, e.exchange_time);
+    }
     observation.on_event(e.exchange_time);
     advance_clock(e.exchange_time);
     const std::size_t slot = slot_for(e.symbol);

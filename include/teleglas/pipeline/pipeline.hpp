@@ -52,7 +52,9 @@ ParserOptions parser_options(const Config& config);
 
 class Pipeline {
  public:
+  // `config` must outlive the pipeline (it is read, not copied): no temporaries.
   explicit Pipeline(const Config& config);
+  explicit Pipeline(Config&&) = delete;
   ~Pipeline();
   Pipeline(const Pipeline&) = delete;
   Pipeline& operator=(const Pipeline&) = delete;

@@ -47,7 +47,8 @@ TEST(Outcomes, AStopHuntIsFollowedOnItsReferenceVenueToItsTarget) {
   tape.trade(t0 + 60'000, Side::sell, 1'000, setup.stop - 100, "BTCUSDT", "OKX");
   tape.trade(t0 + 90'000, Side::buy, 1'000, (setup.entry + setup.target) / 2);
   tape.trade(t0 + 240'000, Side::buy, 1'000, setup.target + 1);
-  Pipeline pipeline(Config{});
+  const Config config;
+  Pipeline pipeline(config);
   const auto signals = tape.run(pipeline, t0 + 600'000);
   ASSERT_EQ(of_type(signals, SignalType::stop_hunt).size(), 1u);
 
@@ -76,7 +77,8 @@ TEST(Outcomes, TheStopFirstIsALossAndAGapInThePathIsMarked) {
   tape.background(t0 - 600'000, t0 + 600'000);
   flush(tape, t0 + 10'000);
   tape.trade(t0 + 300'000, Side::sell, 1'000, hunt.setup->stop - 1);
-  Pipeline pipeline(Config{});
+  const Config config;
+  Pipeline pipeline(config);
   std::vector<Signal> out;
   for (const MarketEvent& e : tape.events()) {
     if (e.exchange_time == t0 + 200'000) pipeline.on_gap(t0 + 150'000, t0 + 170'000);
@@ -129,7 +131,8 @@ TEST(Outcomes, AfterARestartOpenOutcomesGoOnAndHistoryCountsInTheWinRate) {
     won.resolved_time = t0 - 3'600'000 + i * 60'000;
     history.push_back(won);
   }
-  Pipeline pipeline(Config{});
+  const Config config;
+  Pipeline pipeline(config);
   pipeline.restore_outcomes(std::span(&open, 1), history);
   EXPECT_EQ(pipeline.outcomes_followed(), 1u);
   EXPECT_EQ(pipeline.track_record(SignalType::stop_hunt), (TrackRecord{15, 5, 0, 7}));
@@ -143,6 +146,30 @@ TEST(Outcomes, AfterARestartOpenOutcomesGoOnAndHistoryCountsInTheWinRate) {
   EXPECT_EQ(changed[0].state, OutcomeState::win);
   EXPECT_FALSE(changed[0].crossed_gap) << "seen again 35 s after the last print";
   EXPECT_EQ(pipeline.track_record(SignalType::distribution).wins, 1);
+}
+
+}  // namespace
+}  // namespace teleglas
+
+namespace teleglas {
+namespace {
+
+TEST(Outcomes, ASilenceOfTheWholeFeedBetweenCapturesMarksThePath) {
+  const Signal hunt = decided_hunt();
+  ASSERT_TRUE(hunt.setup);
+  Tape tape;
+  tape.background(t0 - 600'000, t0 + 120'000);
+  flush(tape, t0 + 10'000);
+  // The capture stops two minutes in and the next starts an hour later at the target.
+  tape.background(t0 + 3'600'000, t0 + 3'700'000);
+  tape.trade(t0 + 3'610'000, Side::buy, 1'000, hunt.setup->target + 1);
+  const Config config;
+  Pipeline pipeline(config);
+  tape.run(pipeline, t0 + 3'700'000);
+  const auto changed = outcomes_of(pipeline);
+  ASSERT_FALSE(changed.empty());
+  EXPECT_EQ(changed.back().state, OutcomeState::win);
+  EXPECT_TRUE(changed.back().crossed_gap);
 }
 
 }  // namespace
