@@ -1,6 +1,7 @@
 #include "teleglas/app/history_commands.hpp"
 
 #include <charconv>
+#include <filesystem>
 #include <cmath>
 #include <ostream>
 #include <stdexcept>
@@ -68,6 +69,15 @@ int run_stats(const StatsOptions& options, const Config& config, TimeMs now_ms,
     }
     since = now_ms - *span;
     period = "the last " + format_duration(*span);
+  }
+  const std::string& sqlite_path = options.db_path.empty() ? config.storage.path : options.db_path;
+  if ((!options.db_path.empty() || config.storage.backend == "sqlite") &&
+      !std::filesystem::exists(sqlite_path)) {
+    // Reading must not leave an empty database behind.
+    err << "teleglas stats: no history at " << sqlite_path
+        << ": the file does not exist (the daemon creates it; `teleglas replay --db FILE` "
+           "writes a backtest's)\n";
+    return 1;
   }
   std::unique_ptr<Store> store;
   try {
