@@ -33,7 +33,7 @@
 #include "teleglas/ops/systemd.hpp"
 #include "teleglas/sim/market_generator.hpp"
 #include "teleglas/app/history_commands.hpp"
-#include "teleglas/storage/sqlite_store.hpp"
+#include "teleglas/storage/open_store.hpp"
 #include "teleglas/storage/writer.hpp"
 
 #ifndef TELEGLAS_VERSION
@@ -219,21 +219,23 @@ std::unique_ptr<HealthServer> start_health_server(boost::asio::io_context& io,
   }
 }
 
-// The durable store: queued alerts and bot state survive restarts. Throws with a message
-// naming the path when it cannot be opened.
-std::unique_ptr<OutboxStore> open_store(const StorageConfig& storage) {
-  if (storage.backend != "sqlite") {
-    throw std::runtime_error("storage.backend " + storage.backend +
-                             " is not available in this build; use sqlite");
+// Says what the store holds at startup (after purging what is past retention), or that it is
+// not open yet: the writer keeps trying while alerts flow from memory.
+void log_store_at_start(StorageWriter& storage, const StorageConfig& config) {
+  const auto opened = storage.call([&config](Store* store) -> std::optional<std::string> {
+    if (store == nullptr) return std::nullopt;
+    const std::size_t purged = purge_expired(*store, config);
+    return fmt::format(
+        "storage: {} ({}), {} alert(s) waiting to be sent{}", store->where(), store->backend(),
+        store->counts().pending,
+        purged > 0 ? fmt::format(", {} older than {} days purged", purged, config.retention_days)
+                   : std::string());
+  });
+  if (opened) {
+    spdlog::info("{}", *opened);
+  } else {
+    spdlog::error("storage: {}; alerts are kept in memory until it opens", storage.describe());
   }
-  auto store = SqliteStore::open(storage.path);
-  const std::size_t purged = purge_expired(*store, storage);
-  const OutboxStore::Counts counts = store->counts();
-  spdlog::info(
-      "storage: {} (sqlite), {} alert(s) waiting to be sent{}", storage.path, counts.pending,
-      purged > 0 ? fmt::format(", {} older than {} days purged", purged, storage.retention_days)
-                 : std::string());
-  return store;
 }
 
 struct RunOptions {
@@ -263,7 +265,9 @@ int run(const Config& config, const RunOptions& options) {
   }
   try {
     boost::asio::io_context io;
-    const std::unique_ptr<OutboxStore> store = open_store(config.storage);
+    // Declared after the io_context, so it stops before the io_context its jobs post to goes.
+    StorageWriter storage([&config] { return open_store(config.storage); });
+    log_store_at_start(storage, config.storage);
     TerminalAlertSink terminal(std::cout);
     std::unique_ptr<TelegramSink> telegram;
     std::vector<AlertSink*> sinks{&terminal};
@@ -277,8 +281,10 @@ int run(const Config& config, const RunOptions& options) {
       sinks.push_back(&signals_json.emplace(signals_json_file));
     }
     if (!bot_token.empty() && !config.telegram.chat_ids.empty()) {
-      telegram = std::make_unique<TelegramSink>(io, config.telegram, bot_token,
-                                                TelegramOptions{.store = store.get()});
+      telegram = std::make_unique<TelegramSink>(
+          io, config.telegram, bot_token,
+          TelegramOptions{.storage = &storage,
+                          .stats_lookback_days = config.outcomes.lookback_days});
       sinks.push_back(telegram.get());
       spdlog::info("alerts go to {} Telegram chat(s) via {}{}", config.telegram.chat_ids.size(),
                    config.telegram.api_url,
@@ -317,10 +323,13 @@ int run(const Config& config, const RunOptions& options) {
       purge_timer.expires_after(std::chrono::hours(1));
       purge_timer.async_wait([&](boost::system::error_code ec) {
         if (ec) return;
-        if (const std::size_t purged = purge_expired(*store, config.storage); purged > 0) {
-          spdlog::info("storage: purged {} alert(s) older than {} days", purged,
-                       config.storage.retention_days);
-        }
+        storage.submit([storage_config = config.storage](Store* store) {
+          if (store == nullptr) return;
+          if (const std::size_t purged = purge_expired(*store, storage_config); purged > 0) {
+            spdlog::info("storage: purged {} alert(s) older than {} days", purged,
+                         storage_config.retention_days);
+          }
+        });
         schedule_purge();
       });
     };

@@ -12,6 +12,7 @@
 #include <string>
 
 #include "teleglas/alerts/formatter.hpp"  // html_escape, format_utc, telegram_max_message_chars
+#include "teleglas/alerts/history_report.hpp"
 #include "teleglas/core/money.hpp"        // format_fixed
 #include "teleglas/core/text.hpp"         // trim, format_duration
 
@@ -165,8 +166,6 @@ std::optional<int> mute_minutes(std::string_view argument) {
 // even after escaping (each byte may become five).
 constexpr std::size_t max_connection_bytes = 300;
 constexpr std::size_t max_echo_bytes = 64;  // a command or argument echoed back
-// Bytes never undercount Telegram's UTF-16 units, so a byte budget is a safe one.
-constexpr std::size_t stats_budget_bytes = telegram_max_message_chars - 200;
 
 constexpr std::string_view ellipsis = "\u2026";
 
@@ -204,12 +203,12 @@ std::string mute_state(const StatusSnapshot& s) {
                      utc_minutes(*s.muted_until), format_duration(*s.muted_until - s.now_ms));
 }
 
-std::string win_rate_line(const WinRateRow& row) {
-  if (row.resolved == 0)
-    return fmt::format("<code>{}</code>: no resolved signals", to_string(row.type));
-  const double percent = 100.0 * static_cast<double>(row.wins) / static_cast<double>(row.resolved);
-  return fmt::format("<code>{}</code>: <b>{}%</b> ({} of {})", to_string(row.type),
-                     format_fixed(percent, 0), row.wins, row.resolved);
+// "last 7 days", "last day", "last 12 h": the span /stats counts over.
+std::string history_period(TimeMs span_ms) {
+  constexpr TimeMs day_ms = 86'400'000;
+  if (span_ms == day_ms) return "last day";
+  if (span_ms > 0 && span_ms % day_ms == 0) return fmt::format("last {} days", span_ms / day_ms);
+  return "last " + format_duration(span_ms);
 }
 
 }  // namespace
@@ -289,25 +288,19 @@ std::string status_reply(const StatusSnapshot& s) {
 }
 
 std::string stats_reply(const StatsSnapshot& s) {
-  std::string out = fmt::format(
+  const std::string out = fmt::format(
       "\U0001F4CA <b>TELEGLAS stats</b>\n"  // 📊
       "Signals today: <b>{}</b>\n"
-      "Signals since start: {}\n\n"
-      "<b>Win rates</b>",
+      "Signals since start: {}\n\n",
       s.signals_today, s.signals_total);
-  if (!s.storage_has_outcomes) {
-    return out + "\n<i>Win rates need recorded signal outcomes, and none are recorded yet.</i>";
+  if (!s.history) {
+    return out +
+           "<i>No history is available: win rates need stored signal outcomes, and the "
+           "store is not configured or could not be read.</i>";
   }
-  if (s.rows.empty()) return out + "\n<i>No signal has been resolved yet.</i>";
-  for (const WinRateRow& row : s.rows) {
-    const std::string line = win_rate_line(row);
-    if (out.size() + line.size() + 1 > stats_budget_bytes) {
-      out += "\n" + std::string(ellipsis);
-      break;
-    }
-    out += "\n" + line;
-  }
-  return out;
+  // Bounded by construction (a row per type, a row per 10-point bucket, fixed-width numbers):
+  // the tests hold the fullest table under Telegram's limit.
+  return out + history_stats_html(*s.history, history_period(s.history_span_ms));
 }
 
 std::string help_reply() {

@@ -117,8 +117,8 @@ void Outbox::add(Entry entry) {
   entries_.emplace(id, std::move(entry));
 }
 
-std::vector<AlertRecord> Outbox::enqueue(const Signal& signal, const std::vector<ChatId>& chat_ids,
-                                         TimeMs now) {
+std::vector<AlertRecord> Outbox::prepare(const Signal& signal,
+                                         const std::vector<ChatId>& chat_ids) {
   AlertRecord record;
   record.priority = signal.priority;
   record.type = signal.type;
@@ -131,11 +131,18 @@ std::vector<AlertRecord> Outbox::enqueue(const Signal& signal, const std::vector
   std::set<ChatId> seen;
   for (const ChatId chat : chat_ids) {
     if (!seen.insert(chat).second) continue;
-    record.id = next_id_;
+    // Taken now, not at restore(): notices queued meanwhile must not get the same id.
+    record.id = next_id_++;
     record.chat_id = chat;
-    restore(record, now, now);
     records.push_back(record);
   }
+  return records;
+}
+
+std::vector<AlertRecord> Outbox::enqueue(const Signal& signal, const std::vector<ChatId>& chat_ids,
+                                         TimeMs now) {
+  std::vector<AlertRecord> records = prepare(signal, chat_ids);
+  for (const AlertRecord& record : records) restore(record, now, now);
   return records;
 }
 

@@ -1,5 +1,6 @@
 #include "teleglas/app/telegram_bot.hpp"
 
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -13,12 +14,14 @@
 #include <boost/json/object.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
+#include <cmath>
 #include <cstdlib>
 #include <map>
 #include <optional>
 #include <utility>
 
 #include "bot_api.hpp"
+#include "storage_jobs.hpp"
 #include "teleglas/alerts/bot_commands.hpp"
 #include "teleglas/alerts/formatter.hpp"
 #include "teleglas/core/clock.hpp"
@@ -69,9 +72,50 @@ std::string stream_state(const DaemonHealth& h, TimeMs now) {
   return state;
 }
 
+// The bot's settings as start() reads them back.
+struct SavedSettings {
+  bool store_open = true;               // false: the writer knows why (StorageWriter::describe)
+  std::map<ChatId, std::string> mutes;  // chat -> the stored end of its mute, as text
+  std::optional<std::string> offset;
+  std::string error;
+};
+
+// Every configured chat's mute and the getUpdates offset, on the writer's thread.
+SavedSettings read_saved_settings(Store* store, const std::vector<ChatId>& chats) {
+  SavedSettings saved;
+  if (store == nullptr) {
+    saved.store_open = false;
+    saved.error = "no store is open";
+    return saved;
+  }
+  // last_error() keeps the last failure of any call: a change says these reads failed.
+  const std::string before = store->last_error();
+  for (ChatId chat : chats) {
+    if (auto value = store->setting(std::string(mute_key_prefix) + std::to_string(chat))) {
+      saved.mutes[chat] = std::move(*value);
+    }
+  }
+  saved.offset = store->setting(offset_key);
+  if (store->last_error() != before) saved.error = store->last_error();
+  return saved;
+}
+
+// /stats over history: the statistics, or nullopt and why not.
+struct HistoryRead {
+  std::optional<HistoryStats> stats;
+  std::string error;
+};
+
+HistoryRead read_history_stats(Store* store, TimeMs since) {
+  if (store == nullptr) return {std::nullopt, "no store is open"};
+  const auto rows = store->signals_since(since);
+  if (!rows) return {std::nullopt, store->last_error()};
+  return {compute_history_stats(*rows), {}};
+}
+
 }  // namespace
 
-struct TelegramBot::Impl {
+struct TelegramBot::Impl : std::enable_shared_from_this<Impl> {
   Impl(net::io_context& io, const TelegramConfig& config, const std::string& bot_token,
        std::shared_ptr<TelegramSender> sender, TelegramOptions opts)
       : io(io),
@@ -81,7 +125,8 @@ struct TelegramBot::Impl {
         sender(std::move(sender)),
         clock(opts.monotonic_clock ? opts.monotonic_clock : steady_now_ms),
         wall_clock(opts.wall_clock ? opts.wall_clock : system_now_ms),
-        store(opts.store),
+        storage(opts.storage),
+        stats_span_ms(std::llround(opts.stats_lookback_days * 86'400'000.0)),
         health(std::move(opts.health)),
         poll_retry_ms(opts.poll_retry.count()),
         // A long poll is held by Telegram for timeout seconds: allow for that plus a request.
@@ -115,14 +160,22 @@ struct TelegramBot::Impl {
     return chats;
   }
 
-  void load_mutes() {
-    if (store == nullptr) return;
+  // Startup: the one place the io thread waits for the store.
+  void load_settings() {
+    if (storage == nullptr) return;
+    const SavedSettings saved = storage->call(
+        [chats = config.chat_ids](Store* store) { return read_saved_settings(store, chats); });
+    if (!saved.error.empty()) {
+      ++stats.store_errors;
+      spdlog::error(
+          "storage: cannot read the bot's settings: {}; mutes and the getUpdates offset may not "
+          "carry over from the last run",
+          saved.store_open ? saved.error : storage->describe());
+    }
     const TimeMs wall = wall_clock();
-    for (ChatId chat : config.chat_ids) {
-      const auto value = store->setting(std::string(mute_key_prefix) + std::to_string(chat));
-      if (!value) continue;
+    for (const auto& [chat, value] : saved.mutes) {
       try {
-        const TimeMs until = std::stoll(*value);
+        const TimeMs until = std::stoll(value);
         if (until > wall) {
           mutes[chat] = until;
           spdlog::info("telegram: chat {} is muted until {}", chat, format_utc(until));
@@ -131,16 +184,22 @@ struct TelegramBot::Impl {
         spdlog::warn("storage: ignoring unreadable mute of chat {}", chat);
       }
     }
+    if (saved.offset) saved_offset = std::strtoll(saved.offset->c_str(), nullptr, 10);
+  }
+
+  void save_setting(std::string key, std::string value, std::string consequence) {
+    if (storage == nullptr) return;
+    write_on_storage(
+        *storage, io.get_executor(), weak_from_this(),
+        [key = std::move(key), value = std::move(value)](Store& store) {
+          return store.set_setting(key, value);
+        },
+        std::move(consequence));
   }
 
   void save_mute(ChatId chat, TimeMs until) {
-    if (store == nullptr) return;
-    if (!store->set_setting(std::string(mute_key_prefix) + std::to_string(chat),
-                            std::to_string(until))) {
-      ++stats.store_errors;
-      spdlog::error("storage: {}; the mute of chat {} will not survive a restart",
-                    store->last_error(), chat);
-    }
+    save_setting(std::string(mute_key_prefix) + std::to_string(chat), std::to_string(until),
+                 fmt::format("the mute of chat {} will not survive a restart", chat));
   }
 
   // ---- commands -----------------------------------------------------------------------------
@@ -179,12 +238,34 @@ struct TelegramBot::Impl {
 
   StatsSnapshot stats_snapshot() const {
     StatsSnapshot s;
+    s.history_span_ms = stats_span_ms;
     if (health) {
       const DaemonHealth h = health();
       s.signals_today = h.signals_today;
       s.signals_total = h.signals;
     }
-    return s;  // win rates need recorded outcomes, which the store does not keep yet
+    return s;
+  }
+
+  // The counts are taken now; the history is read and tallied on the writer's thread, and the
+  // reply goes out when it is back.
+  void answer_stats(ChatId chat) {
+    StatsSnapshot snapshot = stats_snapshot();
+    if (storage == nullptr) return reply(chat, stats_reply(snapshot));
+    on_storage(
+        *storage, io.get_executor(), weak_from_this(),
+        [since = wall_clock() - stats_span_ms](Store* store) {
+          return read_history_stats(store, since);
+        },
+        [chat, snapshot](Impl& self, HistoryRead read) mutable {
+          if (self.stopped) return;
+          if (!read.stats) {
+            ++self.stats.store_errors;
+            spdlog::error("storage: {}; /stats answered without history", read.error);
+          }
+          snapshot.history = std::move(read.stats);
+          self.reply(chat, stats_reply(snapshot));
+        });
   }
 
   void handle(const BotUpdate& update) {
@@ -202,7 +283,7 @@ struct TelegramBot::Impl {
       case BotCommand::Name::status:
         return reply(update.chat_id, status_reply(status_of(update.chat_id)));
       case BotCommand::Name::stats:
-        return reply(update.chat_id, stats_reply(stats_snapshot()));
+        return answer_stats(update.chat_id);
       case BotCommand::Name::help:
         return reply(update.chat_id, help_reply());
       case BotCommand::Name::mute: {
@@ -229,12 +310,7 @@ struct TelegramBot::Impl {
   // The single getUpdates poller. The offset is saved after the batch is handled, so a crash
   // in between answers a command twice rather than never.
   static net::awaitable<void> run_poller(std::shared_ptr<Impl> self) {
-    std::int64_t offset = 0;
-    if (self->store != nullptr) {
-      if (const auto saved = self->store->setting(offset_key)) {
-        offset = std::strtoll(saved->c_str(), nullptr, 10);
-      }
-    }
+    std::int64_t offset = self->saved_offset;
     {
       const HttpsResponse me = co_await self->updates_client.request("POST", self->me_target);
       if (self->stopped) co_return;
@@ -258,11 +334,8 @@ struct TelegramBot::Impl {
         if (answer.next_offset > offset) {
           quick_empty_wait_ms = self->poll_retry_ms;
           offset = answer.next_offset;
-          if (self->store != nullptr &&
-              !self->store->set_setting(offset_key, std::to_string(offset))) {
-            ++self->stats.store_errors;
-            spdlog::error("storage: {}", self->store->last_error());
-          }
+          self->save_setting(std::string(offset_key), std::to_string(offset),
+                             "commands of this batch may be answered again after a restart");
           continue;
         }
         // Nothing new, and sooner than a long poll would have waited: a server that does not
@@ -313,13 +386,15 @@ struct TelegramBot::Impl {
   const std::shared_ptr<TelegramSender> sender;
   std::function<TimeMs()> clock;
   std::function<TimeMs()> wall_clock;
-  OutboxStore* store;
+  StorageWriter* storage;
+  TimeMs stats_span_ms;  // /stats reports this much history
   std::function<DaemonHealth()> health;
   TimeMs poll_retry_ms;
   HttpsClient updates_client;  // its own connection: a long poll holds it for seconds
   net::steady_timer poll_wait;
   TimeMs started_wall;
   std::map<ChatId, TimeMs> mutes;  // wall-clock end of each chat's mute
+  std::int64_t saved_offset = 0;   // the getUpdates offset the store had at start
   std::string bot_username;
   TelegramStats stats;
   bool stopped = false;
@@ -338,7 +413,7 @@ TelegramBot::~TelegramBot() {
 void TelegramBot::start() {
   if (impl_->started) return;
   impl_->started = true;
-  impl_->load_mutes();
+  impl_->load_settings();
   if (impl_->config.commands) net::co_spawn(impl_->io, Impl::run_poller(impl_), net::detached);
 }
 

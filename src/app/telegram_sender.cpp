@@ -13,10 +13,10 @@
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
 #include <set>
-#include <stdexcept>
 #include <utility>
 
 #include "bot_api.hpp"
+#include "storage_jobs.hpp"
 #include "teleglas/alerts/formatter.hpp"
 #include "teleglas/core/clock.hpp"
 #include "teleglas/core/text.hpp"
@@ -75,21 +75,44 @@ std::optional<AlertRecord> from_stored(const StoredAlert& s) {
                      s.headline, s.silent};
 }
 
-// Ids continue above every id the store has seen: a reused id would collide with an old row.
-std::uint64_t first_alert_id(OutboxStore* store) {
-  if (store == nullptr) return 1;
-  const std::uint64_t max_id = store->max_alert_id();
-  if (max_id == 0 && !store->last_error().empty()) {
-    throw std::runtime_error("storage: cannot read the outbox: " + store->last_error());
+// What start() reads back from the outbox. An error means the ids the store has used are
+// unknown.
+struct SavedOutbox {
+  bool store_open = true;  // false: the writer knows why (StorageWriter::describe)
+  std::uint64_t max_id = 0;
+  std::vector<StoredAlert> unsent;
+  std::string error;
+};
+
+SavedOutbox read_saved_outbox(Store* store) {
+  SavedOutbox saved;
+  if (store == nullptr) {
+    saved.store_open = false;
+    saved.error = "no store is open";
+    return saved;
   }
-  return max_id + 1;
+  // last_error() keeps the last failure of any call: a change says these reads failed, and
+  // after an earlier failure a 0 cannot be trusted.
+  const std::string before = store->last_error();
+  saved.max_id = store->max_alert_id();
+  saved.unsent = store->unsent_alerts();
+  if (store->last_error() != before || (saved.max_id == 0 && !before.empty())) {
+    saved.error = store->last_error();
+  }
+  return saved;
 }
+
+// Which of a batch of alerts could not be saved, and why (the first reason).
+struct SaveResult {
+  std::vector<std::uint64_t> failed;
+  std::string error;
+};
 
 enum class SendResult { sent, retry, rejected };
 
 }  // namespace
 
-struct TelegramSender::Impl {
+struct TelegramSender::Impl : std::enable_shared_from_this<Impl> {
   Impl(net::io_context& io, const TelegramConfig& config, const std::string& bot_token,
        TelegramOptions opts)
       : io(io),
@@ -97,27 +120,44 @@ struct TelegramSender::Impl {
         send_target("/bot" + bot_token + "/sendMessage"),
         clock(opts.monotonic_clock ? opts.monotonic_clock : steady_now_ms),
         wall_clock(opts.wall_clock ? opts.wall_clock : system_now_ms),
-        store(opts.store),
+        storage(opts.storage),
         outbox_config(opts.outbox ? *opts.outbox : outbox_config_from(config)),
-        outbox(outbox_config, first_alert_id(store)),
+        outbox(outbox_config),
         client(io.get_executor(), config.api_url,
                HttpsClientOptions{.ca_file = config.ca_file, .timeout = opts.request_timeout}),
         wakeup(io) {}
 
   // ---- the durable outbox ---------------------------------------------------------------
 
+  // Startup: the one place the io thread waits for the store.
   void restore_from_store() {
-    if (store == nullptr) return;
+    if (storage == nullptr) return;
+    const SavedOutbox saved = storage->call(read_saved_outbox);
     const TimeMs wall = wall_clock();
+    if (!saved.error.empty()) {
+      // Rows written before cannot be seen, so ids must not collide with any of them: ids
+      // from a millisecond clock times 1000 stay above every earlier run's (fewer than 1000
+      // alerts a millisecond) and far below 2^63.
+      const std::uint64_t base = static_cast<std::uint64_t>(std::max<TimeMs>(wall, 0)) * 1000;
+      outbox.continue_ids_after(base);
+      ++stats.store_errors;
+      spdlog::error(
+          "storage: cannot read the outbox: {}; alerts queued before the restart are not sent "
+          "now, new alert ids start above {}",
+          saved.store_open ? saved.error : storage->describe(), base);
+      return;
+    }
+    outbox.continue_ids_after(saved.max_id);
     const TimeMs now = clock();
     std::vector<std::uint64_t> too_old;
-    for (const StoredAlert& stored : store->unsent_alerts()) {
+    std::vector<std::uint64_t> unreadable;
+    for (const StoredAlert& stored : saved.unsent) {
       const TimeMs age = std::max<TimeMs>(0, wall - stored.created_ms);
       const auto record = from_stored(stored);
       if (!record) {
         spdlog::error("storage: queued alert {} is unreadable (type '{}'); dropped", stored.id,
                       stored.type);
-        store->mark_dropped(std::span(&stored.id, 1), wall, "unreadable");
+        unreadable.push_back(stored.id);
         continue;
       }
       if (age > outbox_config.max_alert_age_ms) {
@@ -126,48 +166,86 @@ struct TelegramSender::Impl {
         ++stats.restored;
       }
     }
+    if (!unreadable.empty()) mark_dropped(std::move(unreadable), "unreadable");
     if (stats.restored > 0) {
       spdlog::info("telegram: {} alert(s) queued before the restart will be sent now",
                    stats.restored);
     }
     if (!too_old.empty()) {
-      store->mark_dropped(too_old, wall, "older than telegram.max_alert_age_s at restart");
       stats.dropped += too_old.size();
       const std::string what = fmt::format(
           "{} alert(s) queued before the restart were older than {} s and were not sent",
           too_old.size(), outbox_config.max_alert_age_ms / 1000);
+      mark_dropped(std::move(too_old), "older than telegram.max_alert_age_s at restart");
       spdlog::warn("telegram: {}", what);
       notify_admins(what);
     }
   }
 
-  void save(const std::vector<AlertRecord>& records) {
-    if (store == nullptr) return;
+  // The records are saved on the writer's thread and queued when that is done, so an alert is
+  // on disk before its first attempt while the io thread goes on. A failed save still queues
+  // it: the alert matters more than its durability.
+  void save_then_queue(std::vector<AlertRecord> records) {
+    const TimeMs created = clock();
     const TimeMs wall = wall_clock();
-    for (const AlertRecord& r : records) {
-      if (!store->save_alert(to_stored(r, wall))) {
-        ++stats.store_errors;
-        spdlog::error("storage: {}; alert {} for chat {} is queued in memory only",
-                      store->last_error(), r.id, r.chat_id);
-      }
-    }
+    std::vector<StoredAlert> rows;
+    for (const AlertRecord& r : records) rows.push_back(to_stored(r, wall));
+    saving += records.size();
+    on_storage(
+        *storage, io.get_executor(), weak_from_this(),
+        [rows = std::move(rows)](Store* store) {
+          SaveResult result;
+          for (const StoredAlert& row : rows) {
+            const WriteError error =
+                write_error(store, [&row](Store& s) { return s.save_alert(row); });
+            if (!error) continue;
+            result.failed.push_back(row.id);
+            if (result.error.empty()) result.error = *error;
+          }
+          return result;
+        },
+        [records = std::move(records), created](Impl& self, const SaveResult& result) {
+          self.saving -= records.size();
+          for (const AlertRecord& r : records) {
+            if (std::find(result.failed.begin(), result.failed.end(), r.id) ==
+                result.failed.end()) {
+              continue;
+            }
+            ++self.stats.store_errors;
+            spdlog::error("storage: {}; alert {} for chat {} is queued in memory only",
+                          result.error, r.id, r.chat_id);
+          }
+          self.queue(records, created);
+        });
+  }
+
+  void queue(const std::vector<AlertRecord>& records, TimeMs created) {
+    const TimeMs now = clock();
+    for (const AlertRecord& r : records) outbox.restore(r, created, now);
+    wake();
   }
 
   void mark_sent(const OutgoingAlert& alert) {
-    if (store == nullptr || alert.alert_ids.empty()) return;
-    if (!store->mark_sent(alert.alert_ids, wall_clock())) {
-      ++stats.store_errors;
-      spdlog::error("storage: {}; alert(s) {} may be sent again after a restart",
-                    store->last_error(), fmt::join(alert.alert_ids, ","));
-    }
+    if (storage == nullptr || alert.alert_ids.empty()) return;
+    write_on_storage(
+        *storage, io.get_executor(), weak_from_this(),
+        [ids = alert.alert_ids, at = wall_clock()](Store& store) {
+          return store.mark_sent(ids, at);
+        },
+        fmt::format("alert(s) {} may be sent again after a restart",
+                    fmt::join(alert.alert_ids, ",")));
   }
 
-  void mark_dropped(const OutgoingAlert& alert, std::string_view reason) {
-    if (store == nullptr || alert.alert_ids.empty()) return;
-    if (!store->mark_dropped(alert.alert_ids, wall_clock(), reason)) {
-      ++stats.store_errors;
-      spdlog::error("storage: {}", store->last_error());
-    }
+  void mark_dropped(std::vector<std::uint64_t> ids, std::string_view reason) {
+    if (storage == nullptr || ids.empty()) return;
+    std::string consequence =
+        fmt::format("alert(s) {} may be queued again after a restart", fmt::join(ids, ","));
+    write_on_storage(
+        *storage, io.get_executor(), weak_from_this(),
+        [ids = std::move(ids), at = wall_clock(), reason = std::string(reason)](Store& store) {
+          return store.mark_dropped(ids, at, reason);
+        },
+        std::move(consequence));
   }
 
   // ---- the sender -----------------------------------------------------------------------
@@ -200,7 +278,7 @@ struct TelegramSender::Impl {
                    old.chat_id, outbox_config.max_alert_age_ms / 1000);
       stats.dropped += static_cast<std::uint64_t>(old.alert_count);
       dropped_alerts += static_cast<std::size_t>(old.alert_count);
-      mark_dropped(old, "older than telegram.max_alert_age_s");
+      mark_dropped(old.alert_ids, "older than telegram.max_alert_age_s");
     }
     if (dropped_alerts > 0) {
       notify_admins(fmt::format(
@@ -227,7 +305,7 @@ struct TelegramSender::Impl {
         outbox.on_sent(alert.id, now);
         if (alert.kind == OutgoingAlert::Kind::alert) {
           stats.dropped += static_cast<std::uint64_t>(alert.alert_count);
-          mark_dropped(alert, "rejected by Telegram");
+          mark_dropped(alert.alert_ids, "rejected by Telegram");
           notify_admins(fmt::format("Telegram refused an alert for chat {}: {}", alert.chat_id,
                                     last_rejection));
         }
@@ -280,7 +358,8 @@ struct TelegramSender::Impl {
 
   void send_alert(const Signal& signal, const std::vector<ChatId>& chats) {
     if (chats.empty()) return;
-    save(outbox.enqueue(signal, chats, clock()));
+    if (storage != nullptr) return save_then_queue(outbox.prepare(signal, chats));
+    outbox.enqueue(signal, chats, clock());
     wake();
   }
 
@@ -316,9 +395,10 @@ struct TelegramSender::Impl {
   const std::string send_target;  // secret: it holds the token
   std::function<TimeMs()> clock;
   std::function<TimeMs()> wall_clock;
-  OutboxStore* store;
+  StorageWriter* storage;
   OutboxConfig outbox_config;
   Outbox outbox;
+  std::size_t saving = 0;  // alerts prepared, waiting for the writer to save them
   HttpsClient client;
   net::steady_timer wakeup;  // the sender sleeps on it; cancelled when there is new work
   std::string last_rejection;
@@ -368,7 +448,7 @@ OutboxStats TelegramSender::outbox_stats() const {
 }
 
 std::size_t TelegramSender::queued_alerts() const {
-  return impl_->outbox.pending_alerts();
+  return impl_->outbox.pending_alerts() + impl_->saving;
 }
 
 }  // namespace teleglas

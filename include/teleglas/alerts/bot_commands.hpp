@@ -11,6 +11,7 @@
 
 #include "teleglas/alerts/rate_limiter.hpp"  // ChatId
 #include "teleglas/core/types.hpp"
+#include "teleglas/signals/history_stats.hpp"
 
 namespace teleglas {
 
@@ -70,17 +71,14 @@ struct StatusSnapshot {
   std::uint64_t alerts_dropped = 0;   // since start
 };
 
-struct WinRateRow {
-  SignalType type;
-  std::uint64_t resolved = 0;
-  std::uint64_t wins = 0;
-};
-
 struct StatsSnapshot {
-  bool storage_has_outcomes = false;  // false -> say plainly that win rates need recorded outcomes
-  std::vector<WinRateRow> rows;
   std::uint64_t signals_today = 0;
   std::uint64_t signals_total = 0;  // since start
+  // What the stored history says over the last history_span_ms (win rates per type and the
+  // calibration table); nullopt when there is none to read (no storage, or a read error):
+  // the reply says so plainly.
+  std::optional<HistoryStats> history;
+  TimeMs history_span_ms = 7 * 86'400'000LL;
 };
 
 // Telegram HTML replies: only <b>, <i> and <code> tags, every dynamic string html-escaped, and

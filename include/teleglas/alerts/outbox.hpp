@@ -7,6 +7,7 @@
 //                      otherwise sleep until next_wakeup(now).
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -107,7 +108,13 @@ class Outbox {
   // Ids start at first_id: a durable store passes one above every id it has seen.
   explicit Outbox(OutboxConfig config, std::uint64_t first_id = 1);
 
-  // One message per distinct chat, text by format_telegram_html. Returns their records.
+  // One record per distinct chat, text by format_telegram_html, each with its id taken from
+  // this outbox's sequence but not queued: a durable sender stores them first, then hands
+  // them to restore() with the time it prepared them as `created`.
+  std::vector<AlertRecord> prepare(const Signal& signal, const std::vector<ChatId>& chat_ids);
+
+  // prepare() and restore() at once, for a sender without a durable store. Returns the
+  // records.
   std::vector<AlertRecord> enqueue(const Signal& signal, const std::vector<ChatId>& chat_ids,
                                    TimeMs now);
 
@@ -145,6 +152,9 @@ class Outbox {
   std::size_t size() const { return entries_.size(); }  // messages, in flight included
   std::size_t pending_alerts() const;                   // alerts those messages carry
   std::uint64_t next_id() const { return next_id_; }
+  // New ids (alerts and notices) go on above `last_used`: a durable store's largest, or a
+  // base no earlier row can have reached. Never moves the sequence back.
+  void continue_ids_after(std::uint64_t last_used) { next_id_ = std::max(next_id_, last_used + 1); }
   const OutboxStats& stats() const { return stats_; }
   const ChatRateLimiter& limiter() const { return limiter_; }
 

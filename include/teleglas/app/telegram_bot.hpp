@@ -1,7 +1,8 @@
 // The bot's side of Telegram: one getUpdates long-poller that answers /status, /mute,
 // /unmute, /stats and /help from the configured chats, and the mutes it keeps (in the durable
-// store when there is one). Replies go out through the TelegramSender. On one io_context;
-// the bot token never reaches a log.
+// store when there is one, reached through the storage writer: /stats reads the history
+// there). Replies go out through the TelegramSender. On one io_context; the bot token never
+// reaches a log.
 #pragma once
 
 #include <boost/asio/io_context.hpp>
@@ -30,8 +31,9 @@ class TelegramBot {
   TelegramBot(const TelegramBot&) = delete;
   TelegramBot& operator=(const TelegramBot&) = delete;
 
-  // Reads the mutes back from the store, then, when telegram.commands is on, starts polling
-  // getUpdates. On the io thread.
+  // Reads the mutes and the getUpdates offset back from the store, waiting for the storage
+  // writer (startup: on the io thread before or while the io_context runs nothing else),
+  // then, when telegram.commands is on, starts polling getUpdates.
   void start();
   // Ends the poller promptly, aborting a long poll in flight. Safe from any thread.
   void stop();

@@ -10,7 +10,7 @@
 #include "teleglas/alerts/outbox.hpp"
 #include "teleglas/app/daemon.hpp"
 #include "teleglas/core/types.hpp"
-#include "teleglas/storage/store.hpp"
+#include "teleglas/storage/writer.hpp"
 
 namespace teleglas {
 
@@ -22,10 +22,15 @@ struct TelegramOptions {
   std::chrono::milliseconds request_timeout{10'000};
   std::function<TimeMs()> monotonic_clock{};  // default: steady_clock in ms
   std::function<TimeMs()> wall_clock{};       // default: system_clock in Unix ms
-  // The durable store. The sender saves each alert before its first attempt, marks it when
-  // Telegram accepts it, and queues it again after a restart; the bot keeps the mutes and
-  // the getUpdates offset there. Null: memory only.
-  OutboxStore* store = nullptr;
+  // The durable store, reached only through its writer thread, so the io thread never waits
+  // on disk (startup reads excepted). The sender saves each alert before its first attempt,
+  // marks it when Telegram accepts it, and queues it again after a restart; the bot keeps the
+  // mutes and the getUpdates offset there and reads /stats from the history. Null: memory
+  // only. Jobs post their results to the io_context: stop the writer before the io_context
+  // is destroyed.
+  StorageWriter* storage = nullptr;
+  // The span of history /stats reports (outcomes.lookback_days).
+  double stats_lookback_days = 7;
   // What /status and /stats report about the feed; unset: only the sender's own numbers.
   std::function<DaemonHealth()> health{};
   // Delay before polling getUpdates again after a failure (grows to 60 s).

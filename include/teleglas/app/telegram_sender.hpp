@@ -1,7 +1,8 @@
-// Delivers alerts and notices to Telegram: an Outbox per chat (written to the durable store
-// first when there is one), and one sender coroutine that posts sendMessage through an
-// HttpsClient, pacing, retrying and dropping as the Outbox decides. On one io_context; the
-// bot token never reaches a log.
+// Delivers alerts and notices to Telegram: an Outbox per chat (each alert saved through the
+// storage writer before its first attempt when there is one), and one sender coroutine that
+// posts sendMessage through an HttpsClient, pacing, retrying and dropping as the Outbox
+// decides. On one io_context, which never waits on the store after start(); the bot token
+// never reaches a log.
 #pragma once
 
 #include <boost/asio/io_context.hpp>
@@ -19,8 +20,7 @@ namespace teleglas {
 
 class TelegramSender {
  public:
-  // Throws std::invalid_argument for a bad api_url or unusable ca_file, std::runtime_error
-  // for an unreadable store (startup errors).
+  // Throws std::invalid_argument for a bad api_url or unusable ca_file (startup errors).
   TelegramSender(boost::asio::io_context& io, const TelegramConfig& config,
                  const std::string& bot_token, TelegramOptions options = {});
   ~TelegramSender();  // stops the sender
@@ -28,13 +28,16 @@ class TelegramSender {
   TelegramSender& operator=(const TelegramSender&) = delete;
 
   // Queues again what the store holds unsent (dropping, with a notice, what is too old), then
-  // starts the sender. On the io thread.
+  // starts the sender. Waits for the storage writer to read the store: call it at startup,
+  // on the io thread before or while the io_context runs nothing else. A store that cannot
+  // be read is logged and counted; alerts then flow without the ones queued before.
   void start();
   // Ends the sender promptly, aborting a request in flight. Unsent alerts stay in the store
   // for the next start. Safe from any thread.
   void stop();
 
-  // Queues the signal's alert for each chat (none: nothing happens). On the io thread.
+  // Queues the signal's alert for each chat (none: nothing happens), once the storage writer
+  // has saved it (at once without storage). On the io thread.
   void send_alert(const Signal& signal, const std::vector<ChatId>& chats);
   // Queues a message already in Telegram HTML, such as a command's reply. On the io thread.
   void send_notice(ChatId chat, std::string html);
@@ -44,7 +47,7 @@ class TelegramSender {
 
   TelegramStats stats() const;  // sent, failed, dropped, restored, store_errors
   OutboxStats outbox_stats() const;
-  std::size_t queued_alerts() const;
+  std::size_t queued_alerts() const;  // alerts waiting for Telegram, or for their save
 
  private:
   struct Impl;

@@ -28,7 +28,8 @@ class TelegramSink : public AlertSink {
   TelegramSink& operator=(const TelegramSink&) = delete;
 
   // Queues again what the store holds unsent (dropping, with a notice, what is too old), then
-  // starts the sender and, when telegram.commands is on, the command poller. On the io thread.
+  // starts the sender and, when telegram.commands is on, the command poller. Waits for the
+  // storage writer's startup reads: on the io thread before or while it runs nothing else.
   void start();
   // Ends the sender and poller promptly, aborting requests in flight. Unsent alerts stay in
   // the store for the next start. Safe from any thread.

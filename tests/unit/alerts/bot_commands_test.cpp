@@ -4,6 +4,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <limits>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -311,27 +312,76 @@ TEST(BotCommands, StatusStaysUnderTelegramsLimitWithHugeConnectionText) {
   EXPECT_LT(status_reply(s).size(), telegram_max_message_chars);
 }
 
-TEST(BotCommands, StatsWithoutOutcomesSaysWinRatesNeedThem) {
+// A resolved outcome of `type` at `confidence`: a win or a loss.
+Outcome resolved(SignalType type, int confidence, OutcomeState state) {
+  Outcome o;
+  o.signal_time = t0;
+  o.type = type;
+  o.symbol = "BTCUSDT";
+  o.direction = Direction::bullish;
+  o.confidence = confidence;
+  o.entry = 100;
+  o.state = state;
+  o.resolved_time = t0 + minute_ms;
+  return o;
+}
+
+// Every type, every confidence bucket, counts and excursions far beyond any real history.
+HistoryStats fullest_history() {
+  HistoryStats stats;
+  OutcomeTally huge;
+  huge.signals = huge.wins = huge.losses = huge.expired = huge.open = 2'000'000'000;
+  huge.untracked = huge.crossed_gap = 2'000'000'000;
+  huge.favourable_sum = huge.adverse_sum = 1e12;
+  for (OutcomeTally& t : stats.by_type) t = huge;
+  stats.total = huge;
+  for (int low = 0; low <= 90; low += 10) {
+    stats.calibration.push_back({low, low == 90 ? 100 : low + 9, huge});
+  }
+  return stats;
+}
+
+TEST(BotCommands, StatsWithoutHistorySaysPlainlyThatNoneIsAvailable) {
   StatsSnapshot s;
   s.signals_today = 4;
   s.signals_total = 31;
   const std::string reply = stats_reply(s);
   EXPECT_THAT(reply, HasSubstr("<b>4</b>"));
   EXPECT_THAT(reply, HasSubstr("since start: 31"));
-  EXPECT_THAT(reply, HasSubstr("Win rates need recorded signal outcomes"));
+  EXPECT_THAT(reply, HasSubstr("No history is available"));
   EXPECT_THAT(reply, Not(HasSubstr("%")));
 }
 
-TEST(BotCommands, StatsShowsWinRatesAsPercentages) {
+TEST(BotCommands, StatsShowsTheWinRatePerTypeAndTheCalibrationTable) {
+  std::vector<Outcome> rows(7, resolved(SignalType::stop_hunt, 87, OutcomeState::win));
+  rows.insert(rows.end(), 3, resolved(SignalType::stop_hunt, 72, OutcomeState::loss));
   StatsSnapshot s;
-  s.storage_has_outcomes = true;
-  s.rows = {{SignalType::stop_hunt, 10, 7},
-            {SignalType::accumulation, 3, 2},
-            {SignalType::funding_extreme, 0, 0}};
+  s.history = compute_history_stats(rows);
+  s.history_span_ms = 7 * day_ms;
   const std::string reply = stats_reply(s);
-  EXPECT_THAT(reply, HasSubstr("<code>STOP_HUNT</code>: <b>70%</b> (7 of 10)"));
-  EXPECT_THAT(reply, HasSubstr("<b>67%</b> (2 of 3)"));
-  EXPECT_THAT(reply, HasSubstr("<code>FUNDING_EXTREME</code>: no resolved signals"));
+  EXPECT_THAT(reply, HasSubstr("Signals and outcomes, last 7 days"));
+  EXPECT_THAT(reply, HasSubstr("STOP_HUNT                 10     7      3       0     0    70%"));
+  EXPECT_THAT(reply, HasSubstr("80-89             7     7       0        0     0  100%"));
+  EXPECT_THAT(reply, HasSubstr("70-79             3     0       3        0     0    0%"));
+}
+
+TEST(BotCommands, StatsNamesThePeriodItCounts) {
+  StatsSnapshot s;
+  s.history = compute_history_stats(std::vector<Outcome>{});
+  s.history_span_ms = day_ms;
+  EXPECT_THAT(stats_reply(s), HasSubstr("no signals in last day"));
+  s.history_span_ms = 12 * hour_ms;
+  EXPECT_THAT(stats_reply(s), HasSubstr("no signals in last 12 h"));
+}
+
+TEST(BotCommands, StatsWithTheFullestHistoryStaysUnderTelegramsLimit) {
+  StatsSnapshot s;
+  s.signals_today = s.signals_total = std::numeric_limits<std::uint64_t>::max();
+  s.history = fullest_history();
+  const std::string reply = stats_reply(s);
+  EXPECT_TRUE(testing::is_telegram_html(reply, {"b", "i", "pre"})) << reply;
+  // Bytes never undercount Telegram's UTF-16 units.
+  EXPECT_LT(reply.size(), telegram_max_message_chars) << reply.size();
 }
 
 TEST(BotCommands, HelpListsEveryCommand) {
@@ -380,8 +430,8 @@ TEST(BotCommands, EveryReplyIsTelegramHtmlUnderTheLimit) {
   muted.connection = "a<b> & c";
   muted.muted_until = t0 + hour_ms;
   StatsSnapshot stats;
-  stats.storage_has_outcomes = true;
-  stats.rows = {{SignalType::stop_hunt, 10, 7}};
+  stats.history = compute_history_stats(
+      std::vector<Outcome>{resolved(SignalType::stop_hunt, 87, OutcomeState::win)});
   const std::vector<std::string> replies = {status_reply(live_status()),
                                             status_reply(muted),
                                             stats_reply(StatsSnapshot{}),
@@ -393,7 +443,7 @@ TEST(BotCommands, EveryReplyIsTelegramHtmlUnderTheLimit) {
                                             bad_argument_reply(command("/mute </code>")),
                                             unknown_command_reply(command("/x&y"))};
   for (const std::string& reply : replies) {
-    EXPECT_TRUE(testing::is_telegram_html(reply, {"b", "i", "code"})) << reply;
+    EXPECT_TRUE(testing::is_telegram_html(reply, {"b", "i", "code", "pre"})) << reply;
     EXPECT_LT(reply.size(), telegram_max_message_chars) << reply;
   }
 }

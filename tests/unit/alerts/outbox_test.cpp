@@ -415,6 +415,39 @@ TEST(DurableOutbox, ARestoredAlertAgesFromItsOriginalCreation) {
   EXPECT_EQ(dropped[0].alert_ids, std::vector<std::uint64_t>{record.id});
 }
 
+TEST(DurableOutbox, PreparedAlertsHaveTheirIdsButWaitUntilRestored) {
+  Outbox outbox(OutboxConfig{}, 500);
+  const std::vector<AlertRecord> records = outbox.prepare(stop_hunt("BTCUSDT"), {7, 8, 7});
+  ASSERT_EQ(records.size(), 2u);
+  EXPECT_EQ(records[0].id, 500u);
+  EXPECT_EQ(records[1].id, 501u);
+  EXPECT_EQ(outbox.size(), 0u);
+  EXPECT_EQ(outbox.stats().enqueued, 0u);
+  EXPECT_FALSE(outbox.next_wakeup(t0).has_value());
+
+  for (const AlertRecord& record : records) ASSERT_TRUE(outbox.restore(record, t0, t0 + 30));
+  EXPECT_EQ(outbox.pending_alerts(), 2u);
+  EXPECT_EQ(deliver_all(outbox, t0 + 30).size(), 2u);
+  expect_nothing_lost(outbox);
+}
+
+TEST(DurableOutbox, ANoticeQueuedWhileAnAlertIsBeingSavedGetsAnotherId) {
+  Outbox outbox(OutboxConfig{});
+  const AlertRecord record = outbox.prepare(stop_hunt("BTCUSDT"), {7}).front();
+  const std::uint64_t notice = outbox.enqueue_notice(7, "reply", Priority::urgent, t0 + 1);
+  EXPECT_NE(notice, record.id);
+  EXPECT_TRUE(outbox.restore(record, t0, t0 + 2));
+  EXPECT_EQ(outbox.size(), 2u);
+}
+
+TEST(DurableOutbox, IdsContinueAboveWhatTheStoreHasSeenAndNeverGoBack) {
+  Outbox outbox(OutboxConfig{});
+  outbox.continue_ids_after(41);
+  EXPECT_EQ(outbox.prepare(stop_hunt("BTCUSDT"), {7}).front().id, 42u);
+  outbox.continue_ids_after(10);
+  EXPECT_EQ(outbox.next_id(), 43u);
+}
+
 TEST(DurableOutbox, ADigestCarriesTheIdsOfEveryAlertItMerged) {
   Outbox outbox(config_with(2));
   std::vector<std::uint64_t> ids;

@@ -2,7 +2,12 @@
 // refusals), and the durable outbox over a real SQLite file.
 #include "telegram_sink_fixture.hpp"
 
+#include <boost/asio/steady_timer.hpp>
+#include <future>
+#include <stdexcept>
+
 #include "../alerts/sample_signals.hpp"
+#include "../storage/storage_test_support.hpp"
 #include "teleglas/alerts/formatter.hpp"
 
 namespace teleglas {
@@ -208,39 +213,141 @@ class TelegramOutboxTest : public TelegramSinkTest {
 
 TEST_F(TelegramOutboxTest, AnAlertIsStoredBeforeItsFirstAttemptAndMarkedSentAfterTelegramsOk) {
   config_.commands = false;
-  auto store = open_store();
-  auto sink = make_sink(store.get());
+  auto storage = open_storage();
+  auto sink = make_sink(storage.get());
   sink->on_signal(samples::stop_hunt_long());
-  // Nothing has run yet: not a byte went to Telegram, and the alert is on disk.
-  ASSERT_EQ(store->unsent_alerts().size(), 1u);
-  EXPECT_EQ(store->unsent_alerts()[0].text, format_telegram_html(samples::stop_hunt_long()));
-  EXPECT_EQ(store->unsent_alerts()[0].chat_id, -1001);
+  ASSERT_TRUE(storage->flush());
+  // The save is committed; its completion waits for the io thread, which has not run since:
+  // not a byte went to Telegram, and the alert is on disk.
+  auto disk = open_store();
+  ASSERT_EQ(disk->unsent_alerts().size(), 1u);
+  EXPECT_EQ(disk->unsent_alerts()[0].text, format_telegram_html(samples::stop_hunt_long()));
+  EXPECT_EQ(disk->unsent_alerts()[0].chat_id, -1001);
+  EXPECT_TRUE(server_.messages().empty());
+  EXPECT_EQ(sink->queued_alerts(), 1u);
 
   ASSERT_TRUE(wait_delivered(1, 5s, sink.get()));
-  EXPECT_TRUE(store->unsent_alerts().empty());
-  EXPECT_EQ(store->counts().sent, 1u);
+  ASSERT_TRUE(storage->flush());
+  EXPECT_TRUE(disk->unsent_alerts().empty());
+  EXPECT_EQ(disk->counts().sent, 1u);
+}
+
+TEST_F(TelegramOutboxTest, NothingIsSentBeforeTheSaveCommitsAndTheIoThreadGoesOnMeanwhile) {
+  config_.commands = false;
+  config_.admin_chat_ids = {-42};
+  auto storage = open_storage();
+  auto sink = make_sink(storage.get());
+  // A slow disk: the writer is stuck in a job until the test lets it go.
+  std::promise<void> disk_ready;
+  storage->submit([ready = disk_ready.get_future().share()](Store*) { ready.wait(); });
+  sink->on_signal(samples::stop_hunt_long());
+
+  sink->on_admin_notice("the io thread is free");
+  bool timer_fired = false;
+  net::steady_timer timer(io_, 50ms);
+  timer.async_wait([&](boost::system::error_code) { timer_fired = true; });
+  ASSERT_TRUE(wait_for([&] { return timer_fired && !delivered_to(-42).empty(); }));
+  settle(200ms);
+  EXPECT_EQ(server_.messages().size(), 1u) << "no request for the alert while it is unsaved";
+  EXPECT_EQ(sink->queued_alerts(), 1u);
+  EXPECT_TRUE(open_store()->unsent_alerts().empty());
+
+  disk_ready.set_value();
+  ASSERT_TRUE(storage->flush());
+  // Committed, and still not sent: only the io thread sends, and it has not run since.
+  EXPECT_EQ(open_store()->unsent_alerts().size(), 1u);
+  EXPECT_TRUE(delivered_to(-1001).empty());
+  ASSERT_TRUE(wait_for([&] { return !delivered_to(-1001).empty(); }));
+  EXPECT_EQ(server_.messages().size(), 2u);
+}
+
+TEST_F(TelegramOutboxTest, AnAlertWhoseSaveFailsIsDeliveredAndCounted) {
+  config_.commands = false;
+  auto storage = open_storage(50ms);
+  auto sink = make_sink(storage.get());
+  // Another connection holds the file's write lock: every write of the store fails.
+  testing::RawConnection other(db_path());
+  other.execute("BEGIN EXCLUSIVE");
+  sink->on_signal(samples::stop_hunt_long());
+  ASSERT_TRUE(wait_delivered(1, 5s, sink.get()));
+  ASSERT_TRUE(storage->flush());
+  settle();
+  EXPECT_EQ(server_.delivered()[0].text, format_telegram_html(samples::stop_hunt_long()));
+  EXPECT_EQ(sink->stats().store_errors, 2u) << "the save, then the mark as sent";
+  EXPECT_NE(log_.str().find("for chat -1001 is queued in memory only"), std::string::npos)
+      << log_.str();
+  EXPECT_NE(log_.str().find("may be sent again after a restart"), std::string::npos) << log_.str();
+  other.execute("ROLLBACK");
+  EXPECT_EQ(open_store()->counts(), OutboxStore::Counts{});
+  expect_token_nowhere_in_logs();
+}
+
+TEST_F(TelegramOutboxTest, WithoutAStoreAtStartAlertsFlowAndTheirIdsNeverCollideWithOldRows) {
+  config_.commands = false;
+  TimeMs wall = 1'725'416'318'379;
+  {
+    auto earlier = open_store();  // a row an earlier run left, which this run cannot see
+    StoredAlert row;
+    row.id = 1;
+    row.chat_id = -1001;
+    row.type = "STOP_HUNT";
+    row.text = "earlier";
+    row.created_ms = wall;
+    ASSERT_TRUE(earlier->save_alert(row));
+  }
+  bool disk_back = false;
+  StorageWriterOptions retry;
+  retry.retry_initial = 20ms;
+  retry.retry_max = 20ms;
+  auto storage = std::make_unique<StorageWriter>(
+      [this, &disk_back]() -> std::unique_ptr<Store> {
+        if (!disk_back) throw std::runtime_error("the data directory is not mounted");
+        return testing::OutboxOnlyStore::open(db_path());
+      },
+      retry);
+  auto sink = make_sink_at(storage.get(), &wall);
+  EXPECT_EQ(sink->stats().store_errors, 2u) << "neither the outbox nor the bot's settings read";
+  sink->on_signal(samples::stop_hunt_long());
+  ASSERT_TRUE(wait_delivered(1, 5s, sink.get()));
+  ASSERT_TRUE(wait_for([&] { return sink->stats().store_errors == 4u; }))
+      << "its save and its mark as sent failed too: " << sink->stats().store_errors;
+
+  storage->call([&](Store*) { disk_back = true; });
+  ASSERT_TRUE(wait_for([&] { return storage->stats().available; }));
+  sink->on_signal(samples::stop_hunt_long());
+  ASSERT_TRUE(wait_delivered(2, 5s, sink.get()));
+  ASSERT_TRUE(storage->flush());
+  auto disk = open_store();
+  EXPECT_GT(disk->max_alert_id(), static_cast<std::uint64_t>(wall) * 1000);
+  EXPECT_EQ(disk->counts().sent, 1u);
+  ASSERT_EQ(disk->unsent_alerts().size(), 1u);
+  EXPECT_EQ(disk->unsent_alerts()[0].text, "earlier") << "never overwritten";
+  EXPECT_NE(log_.str().find("cannot read the outbox: the data directory is not mounted"),
+            std::string::npos)
+      << log_.str();
 }
 
 TEST_F(TelegramOutboxTest, AlertsUnsentWhenTheProcessEndsAreSentByTheNextStart) {
   config_.commands = false;
   const TelegramConfig reachable = config_;
   config_.api_url = "https://127.0.0.1:1";  // Telegram down: nothing listens there
-  auto store = open_store();
-  auto down = make_sink(store.get());
+  auto storage = open_storage();
+  auto down = make_sink(storage.get());
   down->on_signal(samples::stop_hunt_long());
   ASSERT_TRUE(wait_for([&] { return down->stats().failed >= 1; }));
   shut_down(down);
-  store.reset();
+  storage.reset();
 
   config_ = reachable;
-  auto reopened = open_store();
+  auto reopened = open_storage();
   auto sink = make_sink(reopened.get());
   ASSERT_TRUE(wait_delivered(1, 5s, sink.get()));
   EXPECT_EQ(sink->stats().restored, 1u);
   EXPECT_EQ(server_.delivered()[0].text, format_telegram_html(samples::stop_hunt_long()));
-  EXPECT_EQ(reopened->counts().sent, 1u);
-  EXPECT_EQ(reopened->counts().pending, 0u);
   settle();
+  ASSERT_TRUE(reopened->flush());
+  EXPECT_EQ(open_store()->counts().sent, 1u);
+  EXPECT_EQ(open_store()->counts().pending, 0u);
   EXPECT_EQ(server_.delivered().size(), 1u) << "sent once";
 }
 
@@ -250,14 +357,14 @@ TEST_F(TelegramOutboxTest, AlertsTooOldAtRestartAreDroppedAndTheAdminsAreTold) {
   const TelegramConfig reachable = config_;
   config_.api_url = "https://127.0.0.1:1";
   TimeMs wall = 1'725'416'318'379;
-  auto store = open_store();
-  auto down = make_sink_at(store.get(), &wall);
+  auto storage = open_storage();
+  auto down = make_sink_at(storage.get(), &wall);
   down->on_signal(samples::stop_hunt_long());
   shut_down(down);
 
   config_ = reachable;
   wall += 900'001;  // telegram.max_alert_age_s (900) and a millisecond later
-  auto sink = make_sink_at(store.get(), &wall);
+  auto sink = make_sink_at(storage.get(), &wall);
   ASSERT_TRUE(wait_delivered(1, 5s, sink.get()));
   settle();
   const auto messages = server_.delivered();
@@ -266,23 +373,27 @@ TEST_F(TelegramOutboxTest, AlertsTooOldAtRestartAreDroppedAndTheAdminsAreTold) {
   EXPECT_NE(messages[0].text.find("1 alert(s) queued before the restart were older than 900 s"),
             std::string::npos)
       << messages[0].text;
-  EXPECT_EQ(store->counts().dropped, 1u);
-  EXPECT_EQ(store->counts().pending, 0u);
+  ASSERT_TRUE(storage->flush());
+  EXPECT_EQ(open_store()->counts().dropped, 1u);
+  EXPECT_EQ(open_store()->counts().pending, 0u);
 }
 
 TEST_F(TelegramOutboxTest, ADigestMarksEveryAlertItCarriesAsSent) {
   config_.commands = false;
   config_.max_per_minute = 2;
-  auto store = open_store();
-  auto sink = make_sink(store.get());
+  auto storage = open_storage();
+  auto sink = make_sink(storage.get());
   for (int i = 0; i < 5; ++i) sink->on_signal(samples::stop_hunt_long());
-  ASSERT_EQ(store->unsent_alerts().size(), 5u);
+  ASSERT_TRUE(storage->flush());
+  auto disk = open_store();
+  ASSERT_EQ(disk->unsent_alerts().size(), 5u);
   ASSERT_TRUE(wait_delivered(1, 5s, sink.get()));
   settle();
   ASSERT_EQ(server_.delivered().size(), 1u);
   EXPECT_NE(server_.delivered()[0].text.find("5 \u00D7 STOP_HUNT"), std::string::npos);
-  EXPECT_EQ(store->counts().sent, 5u);
-  EXPECT_TRUE(store->unsent_alerts().empty());
+  ASSERT_TRUE(storage->flush());
+  EXPECT_EQ(disk->counts().sent, 5u);
+  EXPECT_TRUE(disk->unsent_alerts().empty());
 }
 
 TEST_F(TelegramOutboxTest, AlertsDroppedForAgeAreReportedToTheAdmins) {
@@ -291,8 +402,8 @@ TEST_F(TelegramOutboxTest, AlertsDroppedForAgeAreReportedToTheAdmins) {
   server_.fail_next_with_status(3, 502);
   TelegramOptions opts = options();
   opts.outbox->max_alert_age_ms = 300;
-  auto store = open_store();
-  opts.store = store.get();
+  auto storage = open_storage();
+  opts.storage = storage.get();
   auto sink = std::make_unique<TelegramSink>(io_, config_, token, opts);
   sink->start();
   sink->on_signal(samples::stop_hunt_long());
@@ -302,7 +413,8 @@ TEST_F(TelegramOutboxTest, AlertsDroppedForAgeAreReportedToTheAdmins) {
       << delivered_to(-42)[0].text;
   EXPECT_TRUE(delivered_to(-1001).empty());
   EXPECT_EQ(sink->stats().dropped, 1u);
-  EXPECT_EQ(store->counts().dropped, 1u);
+  ASSERT_TRUE(storage->flush());
+  EXPECT_EQ(open_store()->counts().dropped, 1u);
 }
 
 }  // namespace

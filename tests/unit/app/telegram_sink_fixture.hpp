@@ -16,10 +16,12 @@
 #include "../alerts/sample_signals.hpp"
 #include "../simserver/sim_test_support.hpp"
 #include "fakes/telegram_server.hpp"
+#include "support/outbox_only_store.hpp"
 #include "support/temp_dir.hpp"
 #include "teleglas/alerts/formatter.hpp"
 #include "teleglas/app/telegram_sink.hpp"
 #include "teleglas/storage/sqlite_store.hpp"
+#include "teleglas/storage/writer.hpp"
 
 namespace teleglas {
 
@@ -59,9 +61,9 @@ class TelegramSinkTest : public ::testing::Test {
     return TelegramOptions{.outbox = outbox, .poll_retry = 50ms};
   }
 
-  std::unique_ptr<TelegramSink> make_sink(OutboxStore* store = nullptr) {
+  std::unique_ptr<TelegramSink> make_sink(StorageWriter* storage = nullptr) {
     TelegramOptions opts = options();
-    opts.store = store;
+    opts.storage = storage;
     auto sink = std::make_unique<TelegramSink>(io_, config_, token, opts);
     sink->start();
     return sink;
@@ -80,18 +82,27 @@ class TelegramSinkTest : public ::testing::Test {
   }
 
   // A sink on its own wall clock, so that a restart can happen "later".
-  std::unique_ptr<TelegramSink> make_sink_at(OutboxStore* store, const TimeMs* wall) {
+  std::unique_ptr<TelegramSink> make_sink_at(StorageWriter* storage, const TimeMs* wall) {
     TelegramOptions opts = options();
-    opts.store = store;
+    opts.storage = storage;
     opts.wall_clock = [wall] { return *wall; };
     auto sink = std::make_unique<TelegramSink>(io_, config_, token, opts);
     sink->start();
     return sink;
   }
 
-  std::unique_ptr<SqliteStore> open_store() {
-    return SqliteStore::open((dir_ / "teleglas.db").string());
+  std::string db_path() const { return dir_.file("teleglas.db"); }
+
+  // The writer thread around a real SQLite file, as the daemon has it. Declare it before the
+  // sink that uses it, so that it outlives the sink.
+  std::unique_ptr<StorageWriter> open_storage(
+      std::chrono::milliseconds busy_timeout = SqliteStore::default_busy_timeout) {
+    return std::make_unique<StorageWriter>(
+        std::unique_ptr<Store>(testing::OutboxOnlyStore::open(db_path(), busy_timeout)));
   }
+
+  // A second connection to the file: what is committed, as another process would see it.
+  std::unique_ptr<SqliteStore> open_store() { return SqliteStore::open(db_path()); }
 
   void settle(std::chrono::milliseconds how_long = 100ms) {
     sim_test::run_until(
