@@ -197,9 +197,39 @@ std::string env_or_empty(const char* name) {
 }
 
 // Sent and dropped alerts past storage.retention_days; pending ones are kept.
-std::size_t purge_expired(OutboxStore& store, const StorageConfig& storage) {
-  return store.purge_resolved_before(system_now_ms() -
-                                     static_cast<TimeMs>(storage.retention_days) * 86'400'000);
+// Sent and dropped alerts, market events and gaps past storage.retention_days; pending alerts,
+// signals and outcomes are kept. Returns the rows deleted.
+std::size_t purge_expired(Store& store, const StorageConfig& storage) {
+  const TimeMs cutoff =
+      system_now_ms() - static_cast<TimeMs>(storage.retention_days) * 86'400'000;
+  return store.purge_resolved_before(cutoff) + store.purge_history_before(cutoff);
+}
+
+// What the pipeline needs from history at start: the outcomes still open, and those resolved
+// within the lookback (for the win rates).
+void restore_outcomes(StorageWriter& storage, const Config& config, DaemonOptions& options) {
+  const TimeMs since = system_now_ms() - seconds_ms(config.outcomes.lookback_days * 86'400) -
+                       seconds_ms(config.outcomes.horizon_s);
+  auto loaded = storage.call([since](Store* store) {
+    std::pair<std::optional<std::vector<Outcome>>, std::optional<std::vector<Outcome>>> r;
+    if (store == nullptr) return r;
+    r.first = store->open_outcomes();
+    r.second = store->signals_since(since);
+    return r;
+  });
+  if (!loaded.first || !loaded.second) {
+    spdlog::warn("outcomes: no history to start from ({}); win rates start from nothing",
+                 storage.describe());
+    return;
+  }
+  options.open_outcomes = std::move(*loaded.first);
+  for (Outcome& o : *loaded.second) {
+    if (o.resolved() && o.state != OutcomeState::untracked) {
+      options.resolved_outcomes.push_back(std::move(o));
+    }
+  }
+  spdlog::info("outcomes: {} open, {} resolved in the last {:g} days", options.open_outcomes.size(),
+               options.resolved_outcomes.size(), config.outcomes.lookback_days);
 }
 
 // The health endpoint is a convenience: a port already taken must not keep alerts from
@@ -228,7 +258,8 @@ void log_store_at_start(StorageWriter& storage, const StorageConfig& config) {
     return fmt::format(
         "storage: {} ({}), {} alert(s) waiting to be sent{}", store->where(), store->backend(),
         store->counts().pending,
-        purged > 0 ? fmt::format(", {} older than {} days purged", purged, config.retention_days)
+        purged > 0 ? fmt::format(", {} row(s) older than {} days purged", purged,
+                                 config.retention_days)
                    : std::string());
   });
   if (opened) {
@@ -266,7 +297,17 @@ int run(const Config& config, const RunOptions& options) {
   try {
     boost::asio::io_context io;
     // Declared after the io_context, so it stops before the io_context its jobs post to goes.
-    StorageWriter storage([&config] { return open_store(config.storage); });
+    StorageWriterOptions writer_options;
+    writer_options.max_queued_events = static_cast<std::size_t>(config.storage.max_queued_events);
+    writer_options.on_state = [](const std::string& reason) {
+      if (reason.empty()) {
+        spdlog::info("storage: available again; waiting history is being written");
+      } else {
+        spdlog::error("storage: {}; alerts keep flowing, history waits in memory", reason);
+      }
+    };
+    StorageWriter storage([&config] { return open_store(config.storage); },
+                          std::move(writer_options));
     log_store_at_start(storage, config.storage);
     TerminalAlertSink terminal(std::cout);
     std::unique_ptr<TelegramSink> telegram;
@@ -292,6 +333,8 @@ int run(const Config& config, const RunOptions& options) {
     }
     TeeAlertSink alerts(std::move(sinks));
     DaemonOptions daemon_options;
+    daemon_options.storage = &storage;
+    restore_outcomes(storage, config, daemon_options);
     if (telegram) daemon_options.health_extras = [&telegram] { return telegram->health_summary(); };
     Daemon daemon(io, config, api_key, alerts, std::move(daemon_options));
     if (telegram) telegram->set_health_source([&daemon] { return daemon.health(); });
@@ -326,7 +369,7 @@ int run(const Config& config, const RunOptions& options) {
         storage.submit([storage_config = config.storage](Store* store) {
           if (store == nullptr) return;
           if (const std::size_t purged = purge_expired(*store, storage_config); purged > 0) {
-            spdlog::info("storage: purged {} alert(s) older than {} days", purged,
+            spdlog::info("storage: purged {} row(s) older than {} days", purged,
                          storage_config.retention_days);
           }
         });
