@@ -31,7 +31,7 @@ as_root() {
 # Debian keeps the server programs out of PATH, under /usr/lib/postgresql/<version>/bin.
 find_bindir() {
   local candidate
-  for candidate in $(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V -r); do
+  for candidate in $(printf "%s\n" /usr/lib/postgresql/*/bin | sort -V -r); do
     if [ -x "$candidate/initdb" ] && [ -x "$candidate/pg_ctl" ]; then
       echo "$candidate"
       return
@@ -45,8 +45,9 @@ find_bindir() {
 bindir=$(find_bindir)
 if [ -z "$bindir" ] && [ "$command" = start ]; then
   log "initdb and pg_ctl not found; installing the postgresql package"
-  as_root apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends postgresql >&2
+  as_root apt-get update -qq >&2
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+    postgresql >&2
   bindir=$(find_bindir)
 fi
 [ -n "$bindir" ] || { log "initdb and pg_ctl not found"; exit 1; }
