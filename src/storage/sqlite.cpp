@@ -2,6 +2,7 @@
 
 #include <optional>
 #include <stdexcept>
+#include <system_error>
 
 namespace teleglas::sqlite {
 
@@ -15,6 +16,17 @@ Database::Database(const std::string& path) {
     throw std::runtime_error(db ? error_message() : std::string(sqlite3_errstr(rc)));
   }
   sqlite3_extended_result_codes(db, 1);
+}
+
+std::string Database::error_message() const {
+  std::string message = sqlite3_errmsg(db_.get());
+  const int primary = sqlite3_extended_errcode(db_.get()) & 0xff;
+  if (primary == SQLITE_IOERR || primary == SQLITE_FULL || primary == SQLITE_CANTOPEN) {
+    if (const int os_error = sqlite3_system_errno(db_.get()); os_error != 0) {
+      message += " (" + std::system_category().message(os_error) + ")";
+    }
+  }
+  return message;
 }
 
 void Database::execute(const char* sql) {
@@ -48,11 +60,19 @@ std::string Statement::text_at(int column) const {
   return {reinterpret_cast<const char*>(text), static_cast<std::size_t>(size)};
 }
 
-int Statement::bind(int index, std::int64_t value) {
+int Statement::bind_int64(int index, std::int64_t value) {
   return sqlite3_bind_int64(stmt_.get(), index, value);
 }
 
-int Statement::bind(int index, std::string_view value) {
+int Statement::bind_double(int index, double value) {
+  return sqlite3_bind_double(stmt_.get(), index, value);
+}
+
+int Statement::bind_null(int index) {
+  return sqlite3_bind_null(stmt_.get(), index);
+}
+
+int Statement::bind_text(int index, std::string_view value) {
   // A null data() would bind SQL NULL, not an empty string. SQLITE_STATIC is safe: the value
   // outlives the run, and ResetOnExit clears the binding before the caller's string can go.
   return sqlite3_bind_text64(stmt_.get(), index, value.data() ? value.data() : "", value.size(),

@@ -7,8 +7,10 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
 
 namespace teleglas::sqlite {
 
@@ -23,7 +25,9 @@ class Database {
   std::string query_text(const char* sql);
 
   sqlite3* handle() const { return db_.get(); }
-  std::string error_message() const { return sqlite3_errmsg(db_.get()); }
+  // SQLite's message, with the operating system's reason when a file operation failed
+  // ("disk I/O error (File too large)").
+  std::string error_message() const;
   bool in_transaction() const { return sqlite3_get_autocommit(db_.get()) == 0; }
   std::int64_t changes() const { return sqlite3_changes64(db_.get()); }
 
@@ -57,6 +61,12 @@ class Statement {
   }
 
   std::int64_t int64_at(int column) const { return sqlite3_column_int64(stmt_.get(), column); }
+  double double_at(int column) const { return sqlite3_column_double(stmt_.get(), column); }
+  bool bool_at(int column) const { return int64_at(column) != 0; }
+  std::optional<double> optional_double_at(int column) const {
+    if (sqlite3_column_type(stmt_.get(), column) == SQLITE_NULL) return std::nullopt;
+    return double_at(column);
+  }
   std::string text_at(int column) const;
 
  private:
@@ -77,8 +87,24 @@ class Statement {
     const int rc = bind(index, first);
     return rc != SQLITE_OK ? rc : bind_from(index + 1, rest...);
   }
-  int bind(int index, std::int64_t value);
-  int bind(int index, std::string_view value);
+  // Integers (bool, enums' underlying values) as INTEGER, floating point as REAL, an empty
+  // optional as NULL, anything else as text.
+  template <typename T>
+  int bind(int index, const T& value) {
+    if constexpr (std::is_same_v<T, std::optional<double>>) {
+      return value ? bind_double(index, *value) : bind_null(index);
+    } else if constexpr (std::is_floating_point_v<T>) {
+      return bind_double(index, value);
+    } else if constexpr (std::is_integral_v<T>) {
+      return bind_int64(index, static_cast<std::int64_t>(value));
+    } else {
+      return bind_text(index, std::string_view(value));
+    }
+  }
+  int bind_int64(int index, std::int64_t value);
+  int bind_double(int index, double value);
+  int bind_null(int index);
+  int bind_text(int index, std::string_view value);
 
   std::unique_ptr<sqlite3_stmt, Finalize> stmt_;
 };

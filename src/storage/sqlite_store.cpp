@@ -5,6 +5,7 @@
 #include <system_error>
 #include <utility>
 
+#include "history_rows.hpp"
 #include "sqlite.hpp"
 
 namespace teleglas {
@@ -31,7 +32,55 @@ constexpr const char* schema_v1 = R"sql(
   CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
   PRAGMA user_version = 1;
 )sql";
-static_assert(SqliteStore::schema_version == 1, "add the migration from the previous version");
+
+// Version 2: history. One row per signal, its outcome kept in the same row and updated in
+// place; the key is the signal's (time, type, symbol, direction). Names are stored as the
+// wire names ("STOP_HUNT", "LONG") so the file reads well in the sqlite3 shell.
+constexpr const char* schema_v2 = R"sql(
+  CREATE TABLE signals (
+    time_ms INTEGER NOT NULL,
+    type TEXT NOT NULL,
+    symbol TEXT NOT NULL,
+    direction TEXT NOT NULL,
+    exchange TEXT NOT NULL,
+    confidence INTEGER NOT NULL,
+    entry REAL,
+    stop REAL,
+    target REAL,
+    state TEXT NOT NULL CHECK (state IN ('open', 'win', 'loss', 'expired', 'untracked')),
+    resolved_ms INTEGER NOT NULL,
+    max_favourable REAL NOT NULL,
+    max_adverse REAL NOT NULL,
+    move_5m REAL,
+    move_15m REAL,
+    move_1h REAL,
+    crossed_gap INTEGER NOT NULL,
+    observed_until_ms INTEGER NOT NULL,
+    last_price REAL NOT NULL,
+    priority TEXT NOT NULL,
+    json TEXT NOT NULL,
+    UNIQUE (time_ms, type, symbol, direction)
+  );
+  CREATE INDEX signals_open ON signals (time_ms, type, symbol, direction) WHERE state = 'open';
+  CREATE TABLE gaps (
+    from_ms INTEGER NOT NULL,
+    to_ms INTEGER NOT NULL,
+    source TEXT NOT NULL
+  );
+  CREATE INDEX gaps_by_time ON gaps (to_ms);
+  CREATE TABLE market_events (
+    time_ms INTEGER NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('liquidation', 'trade')),
+    side INTEGER NOT NULL CHECK (side IN (1, 2)),
+    exchange TEXT NOT NULL,
+    symbol TEXT NOT NULL,
+    price REAL NOT NULL,
+    volume_usd REAL NOT NULL
+  );
+  CREATE INDEX market_events_by_time ON market_events (time_ms);
+  PRAGMA user_version = 2;
+)sql";
+static_assert(SqliteStore::schema_version == 2, "add the migration from the previous version");
 
 void create_parent_directory(const std::string& path) {
   const std::filesystem::path parent = std::filesystem::path(path).parent_path();
@@ -43,16 +92,35 @@ void create_parent_directory(const std::string& path) {
   }
 }
 
-void migrate(sqlite::Database& db) {
-  // IMMEDIATE: two processes opening a new file at once must not both create the schema.
-  db.execute("BEGIN IMMEDIATE");
+// The schema version of a file we may use: 0 for a new (empty) one. Only reads. A file of
+// another application (version 0, yet tables in it) or of a newer teleglas throws.
+int usable_version(sqlite::Database& db) {
   const int version = std::stoi(db.query_text("PRAGMA user_version"));
   if (version > SqliteStore::schema_version) {
     throw std::runtime_error("schema version " + std::to_string(version) +
                              " is newer than this teleglas (" +
                              std::to_string(SqliteStore::schema_version) + ")");
   }
-  if (version == 0) db.execute(schema_v1);
+  if (version == 0) {
+    // Every version of ours sets user_version in the transaction that creates its tables.
+    const std::string names = db.query_text(R"sql(
+      SELECT group_concat(name, ', ') FROM (
+        SELECT name FROM sqlite_schema WHERE name NOT LIKE 'sqlite\_%' ESCAPE '\'
+        ORDER BY name LIMIT 5))sql");
+    if (!names.empty()) {
+      throw std::runtime_error("this file is not a teleglas database (it holds " + names +
+                               "); it was left untouched");
+    }
+  }
+  return version;
+}
+
+void migrate(sqlite::Database& db) {
+  // IMMEDIATE: two processes opening a new file at once must not both create the schema.
+  db.execute("BEGIN IMMEDIATE");
+  const int version = usable_version(db);
+  if (version < 1) db.execute(schema_v1);
+  if (version < 2) db.execute(schema_v2);
   db.execute("COMMIT");
 }  // on a throw, closing the connection rolls the transaction back
 
@@ -62,6 +130,9 @@ sqlite::Database open_database(const std::string& path, std::chrono::millisecond
   sqlite::Database db(path);
   sqlite3_busy_timeout(db.handle(), static_cast<int>(busy_timeout.count()));
   // The first statement that reads the file: this is where "file is not a database" shows.
+  // Checked before anything writes (switching to WAL rewrites the header): a file that is not
+  // ours leaves open() exactly as it came.
+  usable_version(db);
   const std::string journal_mode = db.query_text("PRAGMA journal_mode = WAL");
   if (journal_mode != "wal" && !(path == ":memory:" && journal_mode == "memory")) {
     throw std::runtime_error("cannot use WAL journal mode (got '" + journal_mode + "')");
@@ -103,25 +174,88 @@ struct SqliteStore::Connection {
   sqlite::Statement purge_resolved{db, R"sql(
     DELETE FROM outbox_alerts WHERE state IN ('sent', 'dropped') AND resolved_ms < ?1)sql"};
   sqlite::Statement count_by_state{db, "SELECT state, COUNT(*) FROM outbox_alerts GROUP BY state"};
+
+  // ON CONFLICT DO NOTHING and not INSERT OR IGNORE: only a duplicate key is skipped, a NOT
+  // NULL or CHECK violation still fails the batch.
+  sqlite::Statement insert_signal{db, R"sql(
+    INSERT INTO signals (time_ms, type, symbol, direction, exchange, confidence, entry, stop,
+      target, state, resolved_ms, max_favourable, max_adverse, move_5m, move_15m, move_1h,
+      crossed_gap, observed_until_ms, last_price, priority, json)
+    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18,
+      ?19, ?20, ?21)
+    ON CONFLICT DO NOTHING)sql"};
+  sqlite::Statement update_outcome{db, R"sql(
+    UPDATE signals SET state = ?5, resolved_ms = ?6, max_favourable = ?7, max_adverse = ?8,
+      move_5m = ?9, move_15m = ?10, move_1h = ?11, crossed_gap = ?12, observed_until_ms = ?13,
+      last_price = ?14
+    WHERE time_ms = ?1 AND type = ?2 AND symbol = ?3 AND direction = ?4)sql"};
+  sqlite::Statement insert_gap{db, "INSERT INTO gaps (from_ms, to_ms, source) VALUES (?1, ?2, ?3)"};
+  sqlite::Statement insert_event{db, R"sql(
+    INSERT INTO market_events (time_ms, kind, side, exchange, symbol, price, volume_usd)
+    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7))sql"};
+  sqlite::Statement select_signals_since{db, storage::select_outcomes_where("time_ms >= ?1")};
+  sqlite::Statement select_open{db, storage::select_outcomes_where("state = 'open'")};
+  sqlite::Statement select_json{db, R"sql(
+    SELECT json FROM signals
+    WHERE time_ms = ?1 AND type = ?2 AND symbol = ?3 AND direction = ?4)sql"};
+  sqlite::Statement purge_events{db, "DELETE FROM market_events WHERE time_ms < ?1"};
+  sqlite::Statement purge_gaps{db, "DELETE FROM gaps WHERE to_ms < ?1"};
+  sqlite::Statement count_history{db, R"sql(
+    SELECT (SELECT COUNT(*) FROM signals), (SELECT COUNT(*) FROM signals WHERE state = 'open'),
+      (SELECT COUNT(*) FROM gaps), (SELECT COUNT(*) FROM market_events))sql"};
 };
+
+namespace {
+
+// The rows of a select_outcomes_where statement; nullopt with `error` set on failure.
+template <typename... Args>
+std::optional<std::vector<Outcome>> read_outcomes(sqlite::Database& db, sqlite::Statement& select,
+                                                  std::string& error, const Args&... args) {
+  std::vector<Outcome> outcomes;
+  bool unknown_name = false;
+  const int rc = select.query(
+      [&](const sqlite::Statement& row) {
+        if (auto outcome = storage::outcome_from_row(row)) {
+          outcomes.push_back(std::move(*outcome));
+        } else {
+          unknown_name = true;
+        }
+      },
+      args...);
+  if (rc != SQLITE_DONE) {
+    error = db.error_message();
+    return std::nullopt;
+  }
+  if (unknown_name) {
+    error = "a stored signal has a type, direction or state this teleglas does not know";
+    return std::nullopt;
+  }
+  return outcomes;
+}
+
+}  // namespace
 
 std::unique_ptr<SqliteStore> SqliteStore::open(const std::string& path,
                                                std::chrono::milliseconds busy_timeout) {
   try {
     return std::unique_ptr<SqliteStore>(
-        new SqliteStore(std::make_unique<Connection>(path, busy_timeout)));
+        new SqliteStore(std::make_unique<Connection>(path, busy_timeout), path));
   } catch (const std::exception& e) {
     throw std::runtime_error("storage.path " + path + ": " + e.what());
   }
 }
 
-SqliteStore::SqliteStore(std::unique_ptr<Connection> connection)
-    : connection_(std::move(connection)) {}
+SqliteStore::SqliteStore(std::unique_ptr<Connection> connection, std::string path)
+    : connection_(std::move(connection)), path_(std::move(path)) {}
 
 SqliteStore::~SqliteStore() = default;
 
 bool SqliteStore::fail(std::string_view operation) {
-  last_error_ = std::string(operation) + ": " + connection_->db.error_message();
+  return fail(operation, connection_->db.error_message());
+}
+
+bool SqliteStore::fail(std::string_view operation, std::string_view message) {
+  last_error_ = std::string(operation) + ": " + std::string(message);
   // After the message: a successful ROLLBACK would replace it with "not an error".
   if (connection_->db.in_transaction()) connection_->rollback.execute();
   return false;
@@ -222,6 +356,103 @@ OutboxStore::Counts SqliteStore::counts() {
   });
   if (rc != SQLITE_DONE) {
     fail("counts");
+    return {};
+  }
+  return counts;
+}
+
+bool SqliteStore::write(const HistoryBatch& batch) {
+  if (batch.empty()) return true;
+  Connection& c = *connection_;
+  if (c.begin.execute() != SQLITE_DONE) return fail("write");
+  const auto insert_signal = [&](const auto&... values) {
+    return c.insert_signal.execute(values...);
+  };
+  for (const SignalRecord& record : batch.signals) {
+    if (storage::bind_signal_row(record, insert_signal) != SQLITE_DONE) {
+      return fail("write (signals)");
+    }
+  }
+  const auto update_outcome = [&](const auto&... values) {
+    return c.update_outcome.execute(values...);
+  };
+  for (const Outcome& outcome : batch.outcomes) {
+    if (storage::bind_outcome_update(outcome, update_outcome) != SQLITE_DONE) {
+      return fail("write (outcomes)");
+    }
+  }
+  for (const StoredGap& gap : batch.gaps) {
+    if (c.insert_gap.execute(gap.from, gap.to, gap.source) != SQLITE_DONE) {
+      return fail("write (gaps)");
+    }
+  }
+  for (const StoredEvent& e : batch.events) {
+    if (c.insert_event.execute(e.time, storage::event_kind_name(e.kind), static_cast<int>(e.side),
+                               e.exchange, e.symbol, e.price, e.volume_usd) != SQLITE_DONE) {
+      return fail("write (events)");
+    }
+  }
+  return c.commit.execute() == SQLITE_DONE || fail("write (commit)");
+}
+
+std::optional<std::vector<Outcome>> SqliteStore::signals_since(TimeMs since) {
+  std::string error;
+  auto outcomes = read_outcomes(connection_->db, connection_->select_signals_since, error, since);
+  if (!outcomes) fail("signals_since", error);
+  return outcomes;
+}
+
+std::optional<std::vector<Outcome>> SqliteStore::open_outcomes() {
+  std::string error;
+  auto outcomes = read_outcomes(connection_->db, connection_->select_open, error);
+  if (!outcomes) fail("open_outcomes", error);
+  return outcomes;
+}
+
+std::optional<std::string> SqliteStore::signal_json(TimeMs time, SignalType type,
+                                                    std::string_view symbol, Direction direction) {
+  std::optional<std::string> json;
+  const int rc =
+      connection_->select_json.query([&](const sqlite::Statement& row) { json = row.text_at(0); },
+                                     time, to_string(type), symbol, to_string(direction));
+  if (rc != SQLITE_DONE) {
+    fail("signal_json");
+    return std::nullopt;
+  }
+  return json;
+}
+
+std::size_t SqliteStore::purge_history_before(TimeMs cutoff_ms) {
+  Connection& c = *connection_;
+  if (c.begin.execute() != SQLITE_DONE) {
+    fail("purge_history_before");
+    return 0;
+  }
+  std::int64_t purged = 0;
+  for (sqlite::Statement* purge : {&c.purge_events, &c.purge_gaps}) {
+    if (purge->execute(cutoff_ms) != SQLITE_DONE) {
+      fail("purge_history_before");
+      return 0;
+    }
+    purged += c.db.changes();
+  }
+  if (c.commit.execute() != SQLITE_DONE) {
+    fail("purge_history_before");
+    return 0;
+  }
+  return static_cast<std::size_t>(purged);
+}
+
+HistoryStore::HistoryCounts SqliteStore::history_counts() {
+  HistoryCounts counts;
+  const int rc = connection_->count_history.query([&](const sqlite::Statement& row) {
+    counts = HistoryCounts{.signals = static_cast<std::uint64_t>(row.int64_at(0)),
+                           .open_outcomes = static_cast<std::uint64_t>(row.int64_at(1)),
+                           .gaps = static_cast<std::uint64_t>(row.int64_at(2)),
+                           .events = static_cast<std::uint64_t>(row.int64_at(3))};
+  });
+  if (rc != SQLITE_DONE) {
+    fail("history_counts");
     return {};
   }
   return counts;

@@ -17,20 +17,11 @@ namespace {
 using ::testing::AllOf;
 using ::testing::HasSubstr;
 using testing::ids;
+using testing::open_error;
 using testing::RawConnection;
 using testing::sample_alert;
 using testing::TempDir;
 using Counts = OutboxStore::Counts;
-
-// what() of the exception opening `path` throws ("" when it does not throw).
-std::string open_error(const std::string& path) {
-  try {
-    SqliteStore::open(path);
-  } catch (const std::runtime_error& e) {
-    return e.what();
-  }
-  return "";
-}
 
 TEST(SqliteStore, OpenCreatesMissingParentDirectories) {
   const TempDir dir;
@@ -65,8 +56,9 @@ TEST(SqliteStore, OpeningANewerSchemaThrowsNamingThePathAndVersion) {
   const TempDir dir;
   const std::string path = dir.file("teleglas.db");
   RawConnection(path).execute("PRAGMA user_version = 99");
-  EXPECT_EQ(open_error(path),
-            "storage.path " + path + ": schema version 99 is newer than this teleglas (1)");
+  EXPECT_EQ(open_error(path), "storage.path " + path +
+                                  ": schema version 99 is newer than this teleglas (" +
+                                  std::to_string(SqliteStore::schema_version) + ")");
 }
 
 TEST(SqliteStore, OpeningUnderAFileThrowsNamingThePath) {
