@@ -302,7 +302,7 @@ TEST_F(TelegramOutboxTest, WithoutAStoreAtStartAlertsFlowAndTheirIdsNeverCollide
   auto storage = std::make_unique<StorageWriter>(
       [this, &disk_back]() -> std::unique_ptr<Store> {
         if (!disk_back) throw std::runtime_error("the data directory is not mounted");
-        return testing::OutboxOnlyStore::open(db_path());
+        return SqliteStore::open(db_path());
       },
       retry);
   auto sink = make_sink_at(storage.get(), &wall);

@@ -16,7 +16,7 @@
 #include "../alerts/sample_signals.hpp"
 #include "../simserver/sim_test_support.hpp"
 #include "fakes/telegram_server.hpp"
-#include "support/outbox_only_store.hpp"
+#include "teleglas/storage/sqlite_store.hpp"
 #include "support/temp_dir.hpp"
 #include "teleglas/alerts/formatter.hpp"
 #include "teleglas/app/telegram_sink.hpp"
@@ -98,7 +98,7 @@ class TelegramSinkTest : public ::testing::Test {
   std::unique_ptr<StorageWriter> open_storage(
       std::chrono::milliseconds busy_timeout = SqliteStore::default_busy_timeout) {
     return std::make_unique<StorageWriter>(
-        std::unique_ptr<Store>(testing::OutboxOnlyStore::open(db_path(), busy_timeout)));
+        std::unique_ptr<Store>(SqliteStore::open(db_path(), busy_timeout)));
   }
 
   // A second connection to the file: what is committed, as another process would see it.
