@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "cli_harness.hpp"
+#include "support/postgres_test_support.hpp"
 
 namespace teleglas {
 namespace {
@@ -172,6 +173,46 @@ TEST_F(Backtest, StatsSinceADurationAndBadInputAreExplained) {
   const auto foreign = run_teleglas("stats --db " + (dir / "notes.txt").string(), dir);
   EXPECT_NE(foreign.exit_code, 0);
   EXPECT_NE(foreign.err.find("notes.txt"), std::string::npos) << foreign.err;
+}
+
+// The same backtest on PostgreSQL: `replay --config` writes to that configuration's storage and
+// `stats --config` reads it; the password never shows.
+TEST_F(Backtest, OnPostgresReplayWithTheConfigsStorageThenStats) {
+  const auto server = test_postgres_url();
+  ASSERT_TRUE(server) << no_postgres_message();
+  FreshDatabase database(*server);
+  write_file(dir / "pg.yaml", "outcomes:\n  horizon_s: 600\nstorage:\n  backend: postgres\n"
+                              "  postgres_url: \"" + database.url() + "\"\n");
+  write_file(dir / "market.jsonl", market());
+  const std::string config = (dir / "pg.yaml").string();
+  const auto replayed =
+      run_teleglas("replay --config " + config + " " + (dir / "market.jsonl").string(), dir);
+  ASSERT_EQ(replayed.exit_code, 0) << replayed.err;
+  EXPECT_NE(replayed.err.find("written to postgres"), std::string::npos) << replayed.err;
+  const std::string password = database.url().substr(
+      database.url().find(':', 14) + 1,
+      database.url().find('@') - database.url().find(':', 14) - 1);
+  ASSERT_FALSE(password.empty());
+  EXPECT_EQ(replayed.err.find(password), std::string::npos) << "the password leaked";
+
+  const auto stats = run_teleglas("stats --json --config " + config, dir);
+  ASSERT_EQ(stats.exit_code, 0) << stats.err;
+  const json::value report = json::parse(stats.out);
+  const json::object& hunts = report.at("by_type").at("STOP_HUNT").as_object();
+  EXPECT_EQ(hunts.at("signals").to_number<int>(), 4);
+  EXPECT_EQ(hunts.at("wins").to_number<int>(), 1);
+  EXPECT_EQ(hunts.at("losses").to_number<int>(), 1);
+  EXPECT_EQ(hunts.at("expired").to_number<int>(), 1);
+  EXPECT_EQ(hunts.at("open").to_number<int>(), 1);
+
+  // The same on SQLite gives the very same report.
+  const std::string db = (dir / "same.db").string();
+  ASSERT_EQ(run_teleglas("replay --config " + (dir / "short-horizon.yaml").string() + " --db " +
+                             db + " " + (dir / "market.jsonl").string(),
+                         dir)
+                .exit_code,
+            0);
+  EXPECT_EQ(run_teleglas("stats --json --db " + db, dir).out, stats.out);
 }
 
 }  // namespace

@@ -5,7 +5,7 @@
 #include <stdexcept>
 #include <string>
 
-#include "postgres_test_support.hpp"
+#include "support/postgres_test_support.hpp"
 #include "storage_test_support.hpp"
 #include "teleglas/storage/open_store.hpp"
 

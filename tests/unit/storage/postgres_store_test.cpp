@@ -19,7 +19,7 @@
 #include <thread>
 #include <vector>
 
-#include "postgres_test_support.hpp"
+#include "support/postgres_test_support.hpp"
 #include "storage_test_support.hpp"
 #include "teleglas/storage/open_store.hpp"
 #include "teleglas/storage/postgres_store.hpp"

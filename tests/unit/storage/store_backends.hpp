@@ -9,7 +9,7 @@
 #include <string_view>
 #include <vector>
 
-#include "postgres_test_support.hpp"
+#include "support/postgres_test_support.hpp"
 #include "storage_test_support.hpp"
 #include "teleglas/storage/postgres_store.hpp"
 #include "teleglas/storage/sqlite_store.hpp"
