@@ -48,6 +48,7 @@ struct LiveRun {
     recorder.append_tick(now);
     pipeline.on_tick(now, signals);
     decided_by_ticks += signals.size() - before;
+    recorder.flush();
   }
   void gap(TimeMs from, TimeMs to) {
     recorder.append_gap(from, to);
@@ -71,7 +72,7 @@ struct LiveRun {
       if (frames % 20 == 0) tick(pipeline.now() + 100);
     }
     for (TimeMs t = pipeline.now() + 1'000; t <= stop; t += 1'000) tick(t);
-    recorder.flush();
+    recorder.close();  // written when it returns
   }
 
   std::vector<std::string> signal_lines() const {
