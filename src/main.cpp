@@ -139,7 +139,7 @@ int replay(const std::vector<std::string>& files, const Config& config,
       std::move(on_outcome));
   const auto started = std::chrono::steady_clock::now();
   for (const std::string& file : files) {
-    if (std::string error = replay.feed_file(file); !error.empty()) {
+    if (std::string error = replay.feed_recording(file); !error.empty()) {
       std::cerr << "teleglas replay: " << error << "\n";
       return 1;
     }
@@ -459,9 +459,9 @@ int main(int argc, char** argv) {
       "replay",
       "Run recordings (one CoinGlass frame per line) through the pipeline as fast as possible,\n"
       "with the events' own timestamps as the clock; print the alerts it would send");
-  replay_cmd->add_option("files", replay_files, "Recording files")
+  replay_cmd->add_option("files", replay_files, "Recording files, or directories of daily files")
       ->required()
-      ->check(CLI::ExistingFile);
+      ->check(CLI::ExistingPath);
   auto* replay_config =
       replay_cmd->add_option("--config,-c", config_path,
                              "Configuration file (default: "

@@ -47,7 +47,11 @@ struct Daemon::Impl final : FeedListener, std::enable_shared_from_this<Impl> {
     this->options.resolved_outcomes = {};
     started_wall = this->options.wall_clock();
     stream_down_since = started_wall;
-    if (std::string error = recorder.open(config.coinglass.record_path); !error.empty()) {
+    RecorderOptions recorder_options;
+    recorder_options.wall_clock = this->options.wall_clock;
+    recorder_options.retention_days = config.storage.retention_days;
+    if (std::string error = recorder.open(config.coinglass.record_path, recorder_options);
+        !error.empty()) {
       throw std::runtime_error("cannot open coinglass.record_path " + error);
     }
     WsFeedOptions feed_options;
@@ -225,10 +229,10 @@ struct Daemon::Impl final : FeedListener, std::enable_shared_from_this<Impl> {
       const DaemonHealth h = self->health();
       spdlog::info(
           "health: frames {} events {} rejected {} signals {} reconnects {} gaps {} (longest "
-          "{:.1f} s) rest ok {} failed {}; outcomes open {}{}{}",
+          "{:.1f} s) rest ok {} failed {}; outcomes open {}{}{}{}",
           h.frames, h.events, h.rejected, h.signals, h.reconnects, h.gaps,
           h.longest_gap_ms / 1000.0, h.rest_successes, h.rest_failures,
-          self->pipeline.outcomes_followed(), self->storage_summary(),
+          self->pipeline.outcomes_followed(), self->storage_summary(), self->recording_summary(h),
           self->options.health_extras ? self->options.health_extras() : std::string());
       self->schedule_health_log();
     });
@@ -244,6 +248,20 @@ struct Daemon::Impl final : FeedListener, std::enable_shared_from_this<Impl> {
                                             : std::string(),
                        s.records_lost > 0 ? fmt::format(" LOST {} records", s.records_lost)
                                           : std::string());
+  }
+
+  std::string recording_summary(const DaemonHealth& h) const {
+    if (!recorder.enabled()) return "";
+    return fmt::format(
+        "; recording {} frames ({:.1f} MB) written{}{}", h.recording_frames_written,
+        static_cast<double>(h.recording_bytes_written) / (1 << 20),
+        h.recording_write_errors > 0
+            ? fmt::format(" write errors {}{}", h.recording_write_errors,
+                          h.recording_error.empty() ? "" : " (" + h.recording_error + ")")
+            : std::string(),
+        h.recording_frames_dropped > 0
+            ? fmt::format(" DROPPED {} frames", h.recording_frames_dropped)
+            : std::string());
   }
 
   DaemonHealth health() const {
@@ -265,6 +283,12 @@ struct Daemon::Impl final : FeedListener, std::enable_shared_from_this<Impl> {
     h.rest_successes = rs.successes;
     h.rest_failures = rs.failures();
     h.recorded_frames = recorder.frames();
+    const RecorderStats recording = recorder.stats();
+    h.recording_frames_written = recording.frames_written;
+    h.recording_bytes_written = recording.bytes_written;
+    h.recording_write_errors = recording.write_errors;
+    h.recording_frames_dropped = recording.frames_dropped;
+    h.recording_error = recording.failing ? recording.last_error : std::string();
     h.started_ms = started_wall;
     h.stream_down_since = stream_down_since;
     h.frames_last_minute = frame_counts.empty() ? h.frames : h.frames - frame_counts.front().second;

@@ -5,6 +5,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <memory>
 
 #include "teleglas/app/recorder.hpp"
@@ -124,6 +125,26 @@ std::string Replay::feed_file(const std::string& path) {
     if (at_end) break;
     std::memmove(buffer.data(), buffer.data() + complete, held - complete);
     held -= complete;
+  }
+  return {};
+}
+
+std::string Replay::feed_recording(const std::string& path) {
+  std::error_code ec;
+  if (!std::filesystem::is_directory(path, ec)) return feed_file(path);
+  std::vector<std::filesystem::path> files;
+  std::filesystem::directory_iterator entry(path, ec);
+  for (; !ec && entry != std::filesystem::directory_iterator(); entry.increment(ec)) {
+    std::error_code not_a_file;
+    if (entry->path().extension() == ".jsonl" && entry->is_regular_file(not_a_file)) {
+      files.push_back(entry->path());
+    }
+  }
+  if (ec) return path + ": " + ec.message();
+  if (files.empty()) return path + ": no *.jsonl recordings in this directory";
+  std::ranges::sort(files);
+  for (const std::filesystem::path& file : files) {
+    if (std::string error = feed_file(file.string()); !error.empty()) return error;
   }
   return {};
 }

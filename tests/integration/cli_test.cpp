@@ -121,6 +121,36 @@ TEST(ReplayCli, SharedRecordingsAreAcceptedInFull) {
   EXPECT_GT(files, 0);
 }
 
+TEST(ReplayCli, ADirectoryReplaysAsItsJsonlFilesInNameOrder) {
+  TempDir dir;
+  const fs::path recording = dir / "recording";
+  fs::create_directory(recording);
+  const auto day = [&](const std::string& name) { return (recording / name).string(); };
+  // Generated into the directory out of order, the later day first.
+  ASSERT_EQ(run_teleglas("generate --seed 11 --duration 900 --start 1735776000000 --out " +
+                             day("2025-01-02.jsonl"),
+                         dir)
+                .exit_code,
+            0);
+  ASSERT_EQ(run_teleglas("generate --seed 12 --duration 900 --start 1735689600000 --out " +
+                             day("2025-01-01.jsonl"),
+                         dir)
+                .exit_code,
+            0);
+  write_file(recording / "README.txt", "not a recording\n");
+  const auto listed =
+      run_teleglas("replay --json " + day("2025-01-01.jsonl") + " " + day("2025-01-02.jsonl"), dir);
+  const auto whole = run_teleglas("replay --json " + recording.string(), dir);
+  ASSERT_EQ(whole.exit_code, 0) << whole.err;
+  ASSERT_GE(lines_of(whole.out).size(), 2u) << "signals, then the summary";
+  EXPECT_EQ(whole.out, listed.out);
+
+  fs::create_directory(dir / "empty");
+  const auto empty = run_teleglas("replay " + (dir / "empty").string(), dir);
+  EXPECT_NE(empty.exit_code, 0);
+  EXPECT_NE(empty.err.find("no *.jsonl"), std::string::npos) << empty.err;
+}
+
 TEST(ReplayCli, MissingFileIsAClearError) {
   TempDir dir;
   const auto r = run_teleglas("replay " + (dir / "nope.jsonl").string(), dir);

@@ -10,6 +10,7 @@
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
+#include <set>
 #include <sstream>
 #include <thread>
 
@@ -18,6 +19,8 @@
 #include "cli_harness.hpp"
 #include "fakes/telegram_server.hpp"
 #include "stand_ins.hpp"
+#include "teleglas/app/recorder.hpp"
+#include "teleglas/core/clock.hpp"
 #include "teleglas/ingest/control_lines.hpp"
 #include "teleglas/sim/market_generator.hpp"
 #include "teleglas/simserver/coinglass_server.hpp"
@@ -319,6 +322,41 @@ TEST_F(DaemonCli, HealthEndpointServesTheStreamStateAndMetricsOnLoopback) {
   EXPECT_NE(metrics.find("teleglas_signals_total 1\n"), std::string::npos) << metrics;
   EXPECT_NE(metrics.find("teleglas_feed_connections_live 1\n"), std::string::npos) << metrics;
   EXPECT_EQ(daemon.stop(SIGTERM, 5s), 0) << daemon.err();
+}
+
+TEST_F(DaemonCli, RecordsIntoDailyFilesOfADirectoryAndDeletesOnlyItsOwnOldOnes) {
+  SimCoinglassOptions options;
+  options.identity = make_loopback_identity();
+  options.frames = stop_hunt_frames();
+  start_server(std::move(options));
+  const std::filesystem::path recording = dir / "recordings";
+  std::filesystem::create_directory(recording);
+  write_file(recording / "2000-01-01.jsonl", "a daily file far past storage.retention_days\n");
+  write_file(recording / "notes.txt", "not the recorder's\n");
+  const TimeMs started = system_now_ms();
+  const std::string config = write_config("  record_path: " + recording.string() + "/\n");
+
+  BackgroundTeleglas daemon({"run", "--config", config}, {{"COINGLASS_API_KEY", secret_key}}, dir);
+  ASSERT_TRUE(daemon.wait_for_output("Stop hunt", 15s)) << daemon.err();
+  ASSERT_EQ(daemon.stop(SIGTERM, 5s), 0) << daemon.err();
+
+  // Today's file (and tomorrow's, should the test have run across midnight), nothing else.
+  std::set<std::string> expected{"notes.txt"};
+  for (TimeMs day = started / 86'400'000; day <= system_now_ms() / 86'400'000; ++day) {
+    expected.insert(Recorder::daily_file(recording, day).filename().string());
+  }
+  std::set<std::string> found;
+  for (const auto& entry : std::filesystem::directory_iterator(recording)) {
+    found.insert(entry.path().filename().string());
+  }
+  EXPECT_EQ(found, expected) << daemon.err();
+  EXPECT_EQ(read_file(recording / "notes.txt"), "not the recorder's\n");
+  EXPECT_NE(daemon.err().find("2000-01-01.jsonl (older than 7 days)"), std::string::npos)
+      << daemon.err();
+
+  const CommandResult replayed = run_teleglas("replay " + recording.string(), dir);
+  EXPECT_EQ(replayed.exit_code, 0) << replayed.err;
+  EXPECT_NE(replayed.out.find("Stop hunt"), std::string::npos) << replayed.out;
 }
 
 }  // namespace

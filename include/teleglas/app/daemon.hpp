@@ -48,7 +48,12 @@ struct DaemonHealth {
   TimeMs longest_gap_ms = 0;
   std::uint64_t rest_successes = 0;
   std::uint64_t rest_failures = 0;
-  std::uint64_t recorded_frames = 0;
+  std::uint64_t recorded_frames = 0;           // handed to the recorder (coinglass.record_path)
+  std::uint64_t recording_frames_written = 0;  // ... and on disk
+  std::uint64_t recording_bytes_written = 0;
+  std::uint64_t recording_write_errors = 0;    // failed attempts, each retried a second later
+  std::uint64_t recording_frames_dropped = 0;  // the writer fell too far behind
+  std::string recording_error;                 // while writes fail: "PATH: reason"
 
   std::size_t live_connections() const;
 };

@@ -52,6 +52,9 @@ class Replay {
   // a file whose first event lies before what was replayed so far is another recording, and
   // gets a fresh pipeline (time cannot run backwards through the windows).
   std::string feed_file(const std::string& path);
+  // A file as feed_file, or a directory the recorder wrote (coinglass.record_path ending in
+  // '/'): its *.jsonl files in name order, which is time order for the daily files.
+  std::string feed_recording(const std::string& path);
 
   // Feeds recording text (lines separated by \n). `capacity` >= text.size() lets the
   // parser read up to that many bytes from text.data() (its padding); 0 = copy as needed.

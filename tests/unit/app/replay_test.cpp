@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -39,15 +40,18 @@ struct LiveRun {
   }
   void frame(std::string_view text, TimeMs receive_time) {
     ++frames;
+    wall = receive_time;
     recorder.append_frame(text, receive_time);
     pipeline.on_frame(parser.parse(text, receive_time), signals);
   }
   void tick(TimeMs now) {
     ++ticks;
+    wall = std::max(wall, now);
     const std::size_t before = signals.size();
     recorder.append_tick(now);
     pipeline.on_tick(now, signals);
     decided_by_ticks += signals.size() - before;
+    recorder.flush();
   }
   void gap(TimeMs from, TimeMs to) {
     recorder.append_gap(from, to);
@@ -71,7 +75,7 @@ struct LiveRun {
       if (frames % 20 == 0) tick(pipeline.now() + 100);
     }
     for (TimeMs t = pipeline.now() + 1'000; t <= stop; t += 1'000) tick(t);
-    recorder.flush();
+    recorder.close();  // written when it returns
   }
 
   std::vector<std::string> signal_lines() const {
@@ -87,6 +91,7 @@ struct LiveRun {
   std::uint64_t frames = 0;
   std::uint64_t ticks = 0;
   std::uint64_t decided_by_ticks = 0;
+  TimeMs wall = 0;  // the receive time of the last frame, or the last tick: a wall clock
 };
 
 struct Replayed {
@@ -94,12 +99,12 @@ struct Replayed {
   ReplaySummary summary;
 };
 
-// `teleglas replay FILE...` without the printing.
+// `teleglas replay FILE|DIR...` without the printing.
 Replayed replay_files(const Config& config, const std::vector<std::string>& paths) {
   Replayed out;
   Replay replay(config,
                 [&](const Signal& s) { out.signal_lines.push_back(signal_to_json(s)); });
-  for (const std::string& path : paths) EXPECT_EQ(replay.feed_file(path), "");
+  for (const std::string& path : paths) EXPECT_EQ(replay.feed_recording(path), "");
   replay.finish();
   out.summary = replay.summary();
   return out;
@@ -223,6 +228,78 @@ TEST(Replay, ARecordingEarlierThanTheOneBeforeItReplaysOnAFreshPipeline) {
       alone.signal_lines.begin(), alone.signal_lines.end(),
       both.signal_lines.begin() + static_cast<std::ptrdiff_t>(alone.signal_lines.size())))
       << "the earlier recording gives the signals it gives alone";
+}
+
+std::vector<std::string> file_names(const std::filesystem::path& directory) {
+  std::vector<std::string> names;
+  for (const auto& entry : std::filesystem::directory_iterator(directory)) {
+    names.push_back(entry.path().filename().string());
+  }
+  std::ranges::sort(names);
+  return names;
+}
+
+TEST(Replay, ADirectoryOfDailyFilesGivesTheSignalsOfOneFileAndEachDayReplaysAlone) {
+  const TempDir dir;
+  const Config config;
+  const Market market;  // starts 2025-01-01 00:00 UTC
+  LiveRun one_file(config, dir.file("live.jsonl"));
+  one_file.play(market, market.start() + 661'000);
+
+  // The same run recorded by a daemon whose wall clock passes midnight five minutes into it.
+  constexpr TimeMs day = 86'400'000;
+  const TimeMs offset = day - 300'000;
+  LiveRun daily(config, "");
+  daily.wall = market.start();
+  RecorderOptions options;
+  options.wall_clock = [&daily, offset] { return daily.wall + offset; };
+  ASSERT_EQ(daily.recorder.open(dir.file("daily") + "/", options), "");
+  daily.play(market, market.start() + 661'000);
+  ASSERT_EQ(daily.signal_lines(), one_file.signal_lines());
+  ASSERT_EQ(file_names(dir / "daily"),
+            (std::vector<std::string>{"2025-01-01.jsonl", "2025-01-02.jsonl"}));
+
+  const Replayed from_directory = replay_files(config, {dir.file("daily")});
+  const Replayed from_file = replay_files(config, {dir.file("live.jsonl")});
+  ASSERT_FALSE(from_file.signal_lines.empty());
+  EXPECT_EQ(from_directory.signal_lines, from_file.signal_lines);
+  EXPECT_EQ(from_directory.summary.files, 2u);
+  EXPECT_EQ(from_directory.summary.parse.frames, from_file.summary.parse.frames);
+  EXPECT_EQ(from_directory.summary.control.ticks, from_file.summary.control.ticks);
+  EXPECT_EQ(from_directory.summary.control.gaps, from_file.summary.control.gaps);
+
+  std::uint64_t frames = 0;
+  for (const char* name : {"2025-01-01.jsonl", "2025-01-02.jsonl"}) {
+    const ReplaySummary alone = replay_files(config, {(dir / "daily" / name).string()}).summary;
+    EXPECT_GT(alone.parse.frames, 0u) << name;
+    EXPECT_EQ(alone.parse.rejected(), 0u) << name;
+    EXPECT_EQ(alone.control.malformed, 0u) << name;
+    EXPECT_EQ(alone.control.receive_times, alone.parse.frames) << name;
+    frames += alone.parse.frames;
+  }
+  EXPECT_EQ(frames, one_file.frames);
+}
+
+TEST(Replay, ADirectoryIsItsJsonlFilesInNameOrderAndNothingElse) {
+  const TempDir dir;
+  const Config config;
+  std::filesystem::create_directory(dir / "recording");
+  std::filesystem::create_directory(dir / "recording" / "2024-09-03.jsonl");  // not a file
+  write_file((dir / "recording" / "notes.txt").string(), "not a recording\n");
+  // Written out of order: the later day first.
+  write_file((dir / "recording" / "2024-09-05.jsonl").string(),
+             std::string(R"({"channel":"teleglas.tick","time":1725500000000})") + "\n");
+  write_file((dir / "recording" / "2024-09-04.jsonl").string(), std::string(liquidation) + "\n");
+  const Replayed replayed = replay_files(config, {dir.file("recording")});
+  EXPECT_EQ(replayed.summary.files, 2u);
+  EXPECT_EQ(replayed.summary.parse.frames, 1u) << "notes.txt is not replayed";
+  EXPECT_EQ(replayed.summary.parse.events, 1u);
+  EXPECT_EQ(replayed.summary.last_time, 1'725'500'000'000) << "the tick came last";
+
+  std::filesystem::create_directory(dir / "empty");
+  Replay replay(config, [](const Signal&) {});
+  EXPECT_NE(replay.feed_recording(dir.file("empty")).find("no *.jsonl"), std::string::npos);
+  EXPECT_NE(replay.feed_recording(dir.file("missing.jsonl")), "");
 }
 
 }  // namespace
