@@ -1,6 +1,10 @@
 // Frames/s through the real TLS WebSocket on loopback, and frame -> signal latency.
 //
-//   live_feed_bench [RECORDING | --generate] [--repeat N] [--timeout S]
+//   live_feed_bench [RECORDING | --generate] [--repeat N] [--timeout S] [--storage]
+//
+// With --storage the handler also does what the daemon does for history: every event copied
+// into a batch handed to a StorageWriter over a fresh SQLite file (in /tmp), signals and
+// outcome changes saved. Compare the feed thread's CPU per frame with and without it.
 //
 // The simulated CoinGlass streams the recording as fast as it can from its own thread and
 // io_context (its writes are the fake's cost, not the daemon's). This thread runs what the
@@ -37,7 +41,10 @@
 #include <thread>
 #include <vector>
 
+#include "teleglas/alerts/signal_json.hpp"
 #include "teleglas/app/recorder.hpp"
+#include "teleglas/storage/open_store.hpp"
+#include "teleglas/storage/writer.hpp"
 #include "teleglas/config/config.hpp"
 #include "teleglas/ingest/parser.hpp"
 #include "teleglas/net/feed.hpp"
@@ -165,8 +172,9 @@ double seconds_between(steady::time_point a, steady::time_point b) {
 // having decided (signals or none).
 class BenchListener final : public FeedListener {
  public:
-  BenchListener(const Config& config, std::uint64_t expected)
+  BenchListener(const Config& config, std::uint64_t expected, StorageWriter* storage)
       : expected_(expected),
+        storage_(storage),
         parser_(parser_options(config)),
         pipeline_(config) {
     // Reserved up front so that recording a sample never reallocates inside the timed path.
@@ -182,6 +190,7 @@ class BenchListener final : public FeedListener {
     const steady::time_point start = steady::now();
     const ParsedFrame& frame = parser_.parse(text, receive_time);
     pipeline_.on_frame(frame, signals_);
+    if (storage_) keep_history(frame);
     const steady::time_point end = steady::now();
 
     latency_ns_.push_back(
@@ -204,6 +213,19 @@ class BenchListener final : public FeedListener {
       if (on_all_received) on_all_received();
     }
   }
+  // The daemon's history hand-over (src/app/daemon.cpp keep_events / deliver).
+  void keep_history(const ParsedFrame& frame) {
+    for (const MarketEvent& e : frame.events) {
+      stored_.push_back(StoredEvent{e.exchange_time, e.kind, e.side, std::string(e.exchange),
+                                    std::string(e.symbol), e.price, e.volume_usd});
+    }
+    if (stored_.size() >= 1024) storage_->take_events(stored_);
+    for (const Signal& sig : signals_) storage_->save_signal({sig, signal_to_json(sig)});
+    pipeline_.take_outcomes(outcomes_);
+    for (const Outcome& o : outcomes_) storage_->save_outcome(o);
+    outcomes_.clear();
+  }
+
   void on_state(std::size_t, ConnectionState) override {}
   void on_alarm(std::string_view what) override {
     std::fprintf(stderr, "alarm: %.*s\n", static_cast<int>(what.size()), what.data());
@@ -225,6 +247,9 @@ class BenchListener final : public FeedListener {
 
  private:
   std::uint64_t expected_;
+  StorageWriter* storage_;
+  std::vector<StoredEvent> stored_;
+  std::vector<Outcome> outcomes_;
   clockid_t server_cpu_clock_ = CLOCK_THREAD_CPUTIME_ID;
   FrameParser parser_;
   Pipeline pipeline_;
@@ -287,6 +312,7 @@ int main(int argc, char** argv) {
   long repeat = 0;  // 0 = enough for default_min_frames
   double timeout_s = 60;
   bool generate = false;
+  bool with_storage = false;
   for (int i = 1; i < argc; ++i) {
     if (!std::strcmp(argv[i], "--repeat") && i + 1 < argc) {
       repeat = std::max(1L, std::atol(argv[++i]));
@@ -294,8 +320,12 @@ int main(int argc, char** argv) {
       timeout_s = std::max(1.0, std::atof(argv[++i]));
     } else if (!std::strcmp(argv[i], "--generate")) {
       generate = true;
+    } else if (!std::strcmp(argv[i], "--storage")) {
+      with_storage = true;
     } else if (!std::strcmp(argv[i], "--help") || !std::strcmp(argv[i], "-h")) {
-      std::puts("usage: live_feed_bench [RECORDING | --generate] [--repeat N] [--timeout S]");
+      std::puts(
+          "usage: live_feed_bench [RECORDING | --generate] [--repeat N] [--timeout S] "
+          "[--storage]");
       return 0;
     } else {
       path = argv[i];
@@ -360,7 +390,14 @@ int main(int argc, char** argv) {
 
   // The daemon's thread: one io_context, the feed and the per-frame path.
   boost::asio::io_context io;
-  BenchListener listener(config, expected);
+  std::unique_ptr<StorageWriter> storage;
+  const std::string db_path = "/tmp/teleglas-live-bench-" + std::to_string(getpid()) + ".db";
+  if (with_storage) {
+    StorageConfig sqlite;
+    sqlite.path = db_path;
+    storage = std::make_unique<StorageWriter>(open_store(sqlite));
+  }
+  BenchListener listener(config, expected, storage.get());
   WsFeedOptions feed_options;
   // Info lines (connect, live) are noise here; problems still show.
   feed_options.log = [](FeedLogLevel level, std::string_view text) {
@@ -471,5 +508,19 @@ int main(int argc, char** argv) {
   std::printf("  target frame-received -> signal-decided p99 <= 100 us: %s\n",
               verdict(!all.empty() && p_all.p99 <= target_p99_us &&
                       (with_signal.empty() || p_signal.p99 <= target_p99_us)));
+  if (storage) {
+    storage->flush(std::chrono::minutes(2));
+    const StorageWriterStats st = storage->stats();
+    std::printf("\nstorage: %llu events written, %llu dropped by the bounded queue, %llu signals\n",
+                static_cast<unsigned long long>(st.events_written),
+                static_cast<unsigned long long>(st.events_dropped),
+                static_cast<unsigned long long>(st.signals_written));
+    storage.reset();
+    for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(db_path + suffix);
+  }
+  if (client_cpu > 0 && received > 0) {
+    std::printf("feed-thread CPU per frame: %.0f ns%s\n", client_cpu * 1e9 / received,
+                with_storage ? " (with storage)" : " (without storage)");
+  }
   return lossless && !timed_out ? 0 : 2;
 }

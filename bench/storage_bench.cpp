@@ -107,12 +107,12 @@ Pass live_pass(const std::vector<std::string_view>& lines, StorageWriter* writer
     pipeline.on_frame(frame, signals);
     if (writer) {
       if (frame.kind == FrameKind::market && !frame.events.empty()) {
-        stored.clear();
         for (const MarketEvent& e : frame.events) {
           stored.push_back(StoredEvent{e.exchange_time, e.kind, e.side, std::string(e.exchange),
                                        std::string(e.symbol), e.price, e.volume_usd});
         }
-        p.stored_events += writer->save_events(stored);
+        // As the daemon does: handed over in batches (each tick, or every 1024 events).
+        if (stored.size() >= 1024) p.stored_events += writer->take_events(stored);
       }
       for (const Signal& s : signals) writer->save_signal({s, signal_to_json(s)});
       pipeline.take_outcomes(outcomes);
@@ -122,6 +122,7 @@ Pass live_pass(const std::vector<std::string_view>& lines, StorageWriter* writer
     p.signals += signals.size();
     signals.clear();
   }
+  if (writer && !stored.empty()) p.stored_events += writer->take_events(stored);
   p.seconds = std::chrono::duration<double>(clock_type::now() - start).count();
   if (writer) {
     writer->flush(std::chrono::minutes(5));

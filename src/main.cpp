@@ -393,6 +393,11 @@ int run(const Config& config, const RunOptions& options) {
     feed_watchdog();
     schedule_purge();
     io.run();
+    storage.stop();
+    if (const StorageWriterStats s = storage.stats(); s.records_lost > 0) {
+      spdlog::error("storage: {} signal/outcome record(s) could not be written before the exit: {}",
+                    s.records_lost, s.last_error);
+    }
     spdlog::info("stopped");
     return 0;
   } catch (const std::exception& e) {

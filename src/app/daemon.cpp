@@ -154,14 +154,20 @@ struct Daemon::Impl final : FeedListener, std::enable_shared_from_this<Impl> {
 
   // The liquidations and trades themselves, for storage.retention_days. A full queue drops
   // them (the writer counts it); the stream never waits.
+  // Handed over in batches (each tick, or sooner when many pile up): one lock and one wake-up
+  // of the writer per batch, not per frame.
   void keep_events(const std::vector<MarketEvent>& events) {
     if (!options.storage) return;
-    stored_events.clear();
     for (const MarketEvent& e : events) {
       stored_events.push_back(StoredEvent{e.exchange_time, e.kind, e.side, std::string(e.exchange),
                                           std::string(e.symbol), e.price, e.volume_usd});
     }
-    options.storage->save_events(stored_events);
+    if (stored_events.size() >= events_per_handover) hand_over_events();
+  }
+
+  void hand_over_events() {
+    if (!options.storage || stored_events.empty()) return;
+    options.storage->take_events(stored_events);
   }
 
   void deliver() {
@@ -208,6 +214,7 @@ struct Daemon::Impl final : FeedListener, std::enable_shared_from_this<Impl> {
       pipeline.on_tick(pipeline_now, signals);
       deliver();
     }
+    hand_over_events();
     recorder.flush();
   }
 
@@ -314,7 +321,8 @@ struct Daemon::Impl final : FeedListener, std::enable_shared_from_this<Impl> {
   boost::asio::steady_timer health_timer;
   std::vector<Signal> signals;
   std::vector<Outcome> outcomes;         // scratch: changes to hand to storage
-  std::vector<StoredEvent> stored_events;  // scratch
+  std::vector<StoredEvent> stored_events;  // waiting to be handed to storage
+  static constexpr std::size_t events_per_handover = 1024;
   TimeMs last_event_wall = 0;   // wall clock when the last market event arrived
   TimeMs last_event_clock = 0;  // the pipeline's event time just after it
   std::uint64_t gaps = 0;
@@ -361,6 +369,7 @@ void Daemon::stop() {
   impl_->health_timer.cancel();
   impl_->poller->stop();
   impl_->feed->stop();
+  impl_->hand_over_events();
   impl_->recorder.flush();
 }
 

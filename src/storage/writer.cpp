@@ -95,6 +95,32 @@ std::size_t StorageWriter::save_events(std::span<const StoredEvent> events) {
   return taken;
 }
 
+std::size_t StorageWriter::take_events(std::vector<StoredEvent>& events) {
+  const std::size_t offered = events.size();
+  if (offered == 0) return 0;
+  bool first = false;
+  std::size_t taken = 0;
+  {
+    const std::lock_guard lock(mutex_);
+    const std::size_t room = options_.max_queued_events > queued_.events.size()
+                                 ? options_.max_queued_events - queued_.events.size()
+                                 : 0;
+    taken = std::min(room, offered);
+    first = queued_.events.empty();
+    if (first && taken == offered) {
+      queued_.events.swap(events);  // O(1); the caller refills the queue's old vector
+    } else {
+      queued_.events.insert(queued_.events.end(), std::make_move_iterator(events.begin()),
+                            std::make_move_iterator(events.begin() + taken));
+    }
+    stats_.events_dropped += offered - taken;
+    submitted_ += taken;
+  }
+  events.clear();
+  if (first && taken > 0) wake_.notify_one();
+  return taken;
+}
+
 void StorageWriter::submit(Job job) {
   {
     std::unique_lock lock(mutex_);
@@ -184,7 +210,11 @@ void StorageWriter::run() {
   for (;;) {
     const auto now = Clock::now();
     const bool history = !queued_.empty();
-    if (stopping_ && ((jobs_.empty() && !history) || now >= drain_deadline_)) break;
+    if (stopping_) {
+      if ((jobs_.empty() && !history) || now >= drain_deadline_) break;
+      // No store, or the last attempt failed: waiting cannot help the exit.
+      if (jobs_.empty() && (!store_ || (final_attempt_done_ && attempts_ > 0))) break;
+    }
     if (!store_ && open_ && now >= retry_at_) {
       lock.unlock();
       try_open();
@@ -206,11 +236,13 @@ void StorageWriter::run() {
     if (history && store_) {
       const bool events_only = records_of(queued_) == 0;
       if (events_only && events_due == Clock::time_point{}) events_due = now + options_.batch_delay;
-      const bool due = now >= retry_at_ &&
+      const bool last_chance = stopping_ && !final_attempt_done_;
+      const bool due = (now >= retry_at_ || last_chance) &&
                        (!events_only || stopping_ || flushing_ || now >= events_due);
       if (due) {
         events_due = {};
         flushing_ = false;
+        if (stopping_) final_attempt_done_ = true;
         write_history(lock);
         continue;
       }
@@ -221,6 +253,12 @@ void StorageWriter::run() {
     if (stopping_) until = std::min(until, drain_deadline_);
     wake_.wait_until(lock, until);
   }
+  // What could not be written by the end is lost with the process: counted, for the caller
+  // to say so.
+  stats_.records_lost += records_of(queued_);
+  stats_.events_dropped += queued_.events.size();
+  finished_ += queued_.size();
+  queued_.clear();
   progress_.notify_all();
 }
 
@@ -229,6 +267,7 @@ void StorageWriter::write_history(std::unique_lock<std::mutex>& lock) {
   std::swap(batch, queued_);
   lock.unlock();
   const bool ok = store_->write(batch);
+  const std::size_t written_events = batch.events.size();
   std::string error;
   bool reachable = false;
   if (!ok) {
@@ -240,11 +279,16 @@ void StorageWriter::write_history(std::unique_lock<std::mutex>& lock) {
   lock.lock();
   ++stats_.batches;
   if (ok) {
+    // Hand the written vector's capacity back: the stream refills it without reallocating.
+    batch.events.clear();
+    if (queued_.events.empty() && queued_.events.capacity() < batch.events.capacity()) {
+      queued_.events.swap(batch.events);
+    }
     stats_.signals_written += batch.signals.size();
     stats_.outcomes_written += batch.outcomes.size();
     stats_.gaps_written += batch.gaps.size();
-    stats_.events_written += batch.events.size();
-    finished_ += batch.size();
+    stats_.events_written += written_events;
+    finished_ += batch.size() + written_events;
     attempts_ = 0;
     backoff_ = std::chrono::milliseconds(0);
     retry_at_ = {};

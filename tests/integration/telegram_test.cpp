@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 
 #include "cli_harness.hpp"
+#include "support/postgres_test_support.hpp"
 #include "fakes/telegram_server.hpp"
 #include "stand_ins.hpp"
 #include "teleglas/simserver/coinglass_server.hpp"
@@ -100,13 +101,13 @@ telegram:
   ca_file: {}
   chat_ids: [4242]
 {}storage:
-  path: {}
-http:
+{}http:
   listen: 127.0.0.1:0
 )",
                                  ws_url, rest_url, (dir / "ca.pem").string(), telegram_url,
                                  (dir / "ca.pem").string(), telegram_extra,
-                                 (dir / "state" / "teleglas.db").string()));
+                                 storage.empty() ? "  path: " + (dir / "state" / "teleglas.db").string() + "\n"
+                                                 : storage));
     return path;
   }
 
@@ -116,6 +117,7 @@ http:
 
   TempDir dir;
   TlsIdentity identity;
+  std::string storage;  // the storage section's lines; empty: a SQLite file in dir/state
 };
 
 TEST_F(TelegramCli, AnAlertQueuedWhileTelegramIsDownSurvivesKillDashNine) {
@@ -299,6 +301,62 @@ TEST_F(TelegramCli, EveryFaultAtOnceLosesNoAlertAndDuplicatesNone) {
   const auto all = telegram->messages();
   EXPECT_GE(all.size(), 8u + 4u) << "every fault was met";
   EXPECT_EQ(daemon.err().find(bot_token), std::string::npos);
+}
+
+}  // namespace
+}  // namespace teleglas
+
+namespace teleglas {
+namespace {
+
+namespace fs = std::filesystem;
+using namespace teleglas::testing;
+using namespace std::chrono_literals;
+
+// Storage that cannot be used never keeps an alert from Telegram: the daemon names the file
+// or the (redacted) URL and sends on, keeping history in memory until it can write it.
+TEST_F(TelegramCli, ADamagedDatabaseFileIsNamedAndAlertsStillGoOut) {
+  fs::create_directories(dir / "state");
+  const std::string db = (dir / "state" / "teleglas.db").string();
+  write_file(db, std::string(4096, 'x'));
+  Running<SimTelegramServer> telegram(SimTelegramOptions{identity, bot_token});
+  Running<SimCoinglassServer> coinglass(coinglass_with(stop_hunt_frames()));
+  const auto config =
+      write_config(*coinglass.operator->(), telegram->api_url(), "  commands: false\n");
+  BackgroundTeleglas daemon({"run", "--config", config}, secrets(), dir);
+  EXPECT_TRUE(wait_until([&] { return count_containing(telegram->delivered(), "Stop hunt") == 1; },
+                         20s))
+      << daemon.err();
+  EXPECT_EQ(daemon.stop(SIGTERM, 5s), 0) << daemon.err();
+  EXPECT_NE(daemon.err().find(db), std::string::npos) << daemon.err();
+  EXPECT_NE(daemon.err().find("alerts are kept in memory until it opens"), std::string::npos)
+      << daemon.err();
+  EXPECT_EQ(read_file(db), std::string(4096, 'x')) << "a damaged file is left as it was";
+}
+
+TEST_F(TelegramCli, APostgresThatRefusesThePasswordIsNamedWithoutItAndAlertsStillGoOut) {
+  const auto server = test_postgres_url();
+  ASSERT_TRUE(server) << no_postgres_message();
+  const std::string url = *server;
+  const std::size_t colon = url.find(':', url.find("://") + 3);
+  const std::size_t at = url.find('@');
+  ASSERT_TRUE(colon != std::string::npos && at != std::string::npos && colon < at) << "user:pw@";
+  const std::string wrong_password = "Wr0ng-Pa55word-zz";
+  const std::string wrong = url.substr(0, colon + 1) + wrong_password + url.substr(at);
+  storage = "  backend: postgres\n  postgres_url: \"" + wrong + "\"\n";
+  Running<SimTelegramServer> telegram(SimTelegramOptions{identity, bot_token});
+  Running<SimCoinglassServer> coinglass(coinglass_with(stop_hunt_frames()));
+  const auto config =
+      write_config(*coinglass.operator->(), telegram->api_url(), "  commands: false\n");
+  BackgroundTeleglas daemon({"run", "--config", config}, secrets(), dir);
+  EXPECT_TRUE(wait_until([&] { return count_containing(telegram->delivered(), "Stop hunt") == 1; },
+                         20s))
+      << daemon.err();
+  EXPECT_EQ(daemon.stop(SIGTERM, 5s), 0) << daemon.err();
+  const std::string redacted = url.substr(0, colon + 1) + "***" + url.substr(at);
+  EXPECT_NE(daemon.err().find(redacted), std::string::npos) << daemon.err();
+  EXPECT_EQ(daemon.err().find(wrong_password), std::string::npos) << daemon.err();
+  EXPECT_EQ(daemon.out().find(wrong_password), std::string::npos);
 }
 
 }  // namespace

@@ -77,6 +77,8 @@ class StorageWriter {
   void save_gap(StoredGap gap);
   // Returns how many of them were queued (the rest were dropped: the queue is full).
   std::size_t save_events(std::span<const StoredEvent> events);
+  // The same, taking the events (moved from; `events` is left empty): no copy on the hot path.
+  std::size_t take_events(std::vector<StoredEvent>& events);
   void submit(Job job);
 
   // Blocks until everything submitted before the call has been written or given up, or the
@@ -86,7 +88,9 @@ class StorageWriter {
   template <typename Fn>
   auto call(Fn fn) -> decltype(fn(static_cast<Store*>(nullptr)));
 
-  // Writes what is queued (waiting up to `drain_timeout`) and joins the thread.
+  // Writes what is queued (waiting up to `drain_timeout`; a store that is away gets one
+  // last attempt, not the whole timeout) and joins the thread. What could not be written is
+  // counted in records_lost / events_dropped.
   void stop(std::chrono::milliseconds drain_timeout = std::chrono::milliseconds(5'000));
 
   StorageWriterStats stats() const;
@@ -113,6 +117,7 @@ class StorageWriter {
   std::uint64_t in_batch_ = 0;   // items of the batch being written
   bool stopping_ = false;
   bool flushing_ = false;
+  bool final_attempt_done_ = false;  // stopping: the last write was tried
   std::chrono::steady_clock::time_point drain_deadline_{};
   std::chrono::steady_clock::time_point retry_at_{};
   std::chrono::milliseconds backoff_{0};

@@ -291,3 +291,55 @@ TEST(StorageWriter, StopWritesWhatIsQueuedAndLaterJobsRunWithoutAStore) {
 
 }  // namespace
 }  // namespace teleglas
+
+namespace teleglas {
+namespace {
+
+TEST(StorageWriter, StoppingWithTheStoreAwayTriesOnceAndCountsWhatIsLost) {
+  auto shared = std::make_shared<ScriptedStore::Shared>();
+  shared->reachable = false;
+  StorageWriterOptions options = fast_options();
+  options.retry_initial = 10s;  // the next regular attempt is far away
+  options.retry_max = 10s;
+  StorageWriter writer(std::make_unique<ScriptedStore>(shared), options);
+  writer.save_signal(signal_record(1));
+  writer.save_outcome(outcome_at(1));
+  EXPECT_FALSE(writer.flush(100ms));
+  const int before = shared->write_calls.load();
+  const auto started = std::chrono::steady_clock::now();
+  writer.stop(std::chrono::milliseconds(5'000));
+  EXPECT_LT(std::chrono::steady_clock::now() - started, 2s) << "not the whole drain timeout";
+  EXPECT_EQ(shared->write_calls.load(), before + 1) << "one last attempt";
+  EXPECT_EQ(writer.stats().records_lost, 2u);
+}
+
+}  // namespace
+}  // namespace teleglas
+
+namespace teleglas {
+namespace {
+
+TEST(StorageWriter, TakenEventsAreMovedInAndTheCapStillHolds) {
+  auto shared = std::make_shared<ScriptedStore::Shared>();
+  shared->reachable = false;
+  StorageWriterOptions options = fast_options();
+  options.max_queued_events = 100;
+  StorageWriter writer(std::make_unique<ScriptedStore>(shared), options);
+  std::vector<StoredEvent> batch;
+  for (TimeMs t = 0; t < 60; ++t) batch.push_back(event_at(t));
+  EXPECT_EQ(writer.take_events(batch), 60u);
+  EXPECT_TRUE(batch.empty());
+  for (TimeMs t = 60; t < 120; ++t) batch.push_back(event_at(t));
+  EXPECT_EQ(writer.take_events(batch), 40u);
+  EXPECT_TRUE(batch.empty());
+  EXPECT_EQ(writer.stats().events_dropped, 20u);
+  shared->reachable = true;
+  ASSERT_TRUE(writer.flush(5s));
+  const Written w = written(*shared);
+  ASSERT_EQ(w.events.size(), 100u);
+  EXPECT_EQ(w.events.front(), 0);
+  EXPECT_EQ(w.events.back(), 99);
+}
+
+}  // namespace
+}  // namespace teleglas
