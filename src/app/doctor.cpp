@@ -18,6 +18,7 @@
 #include "teleglas/config/load.hpp"
 #include "teleglas/net/health_server.hpp"
 #include "teleglas/net/https_client.hpp"
+#include "teleglas/storage/open_store.hpp"
 #include "teleglas/storage/sqlite_store.hpp"
 
 namespace teleglas {
@@ -127,12 +128,35 @@ std::vector<CheckResult> check_data_directory(DoctorContext& ctx) {
   return {ok("data directory", dir.string() + " is writable")};
 }
 
+// Connects, creates or checks the schema, and takes this instance's lock for a moment: the
+// same steps the daemon takes. A running daemon holding the lock proves the rest works.
+std::vector<CheckResult> check_postgres(const StorageConfig& storage) {
+  const std::string where = redact_postgres_url(storage.postgres_url);
+  try {
+    auto store = open_store(storage);
+    const OutboxStore::Counts counts = store->counts();
+    const HistoryStore::HistoryCounts history = store->history_counts();
+    return {ok("storage", "postgres " + store->where() + " opens (" +
+                              std::to_string(history.signals) + " signal(s), " +
+                              std::to_string(history.open_outcomes) + " open outcome(s), " +
+                              std::to_string(counts.pending) + " alert(s) waiting)")};
+  } catch (const std::exception& e) {
+    const std::string what = e.what();
+    if (what.find("another teleglas is using storage.instance") != std::string::npos) {
+      return {ok("storage", "postgres " + where +
+                                " is reachable and in use by a running teleglas with this "
+                                "storage.instance (the service)")};
+    }
+    return {fail("storage", what +
+                                "; fix: check storage.postgres_url, put PGPASSWORD in the "
+                                "secrets file, and make sure the server accepts connections "
+                                "from this host")};
+  }
+}
+
 std::vector<CheckResult> check_storage(DoctorContext& ctx) {
   const StorageConfig& storage = ctx.config.storage;
-  if (storage.backend != "sqlite") {
-    return {fail("storage", "storage.backend " + storage.backend +
-                                " is not available in this build; fix: use sqlite")};
-  }
+  if (storage.backend == "postgres") return check_postgres(storage);
   // A database that does not exist yet is not created here: doctor often runs as root and
   // would leave a file the service's user cannot write. A probe next to it proves SQLite can.
   // SqliteStore would create a missing directory: doctor only looks.
@@ -317,7 +341,8 @@ const std::vector<DoctorCheck>& check_table() {
        check_secrets},
       {{"data directory", "storage.path's directory exists and a file can be written there"},
        check_data_directory},
-      {{"storage", "the SQLite database opens (or could be created)"}, check_storage},
+      {{"storage", "the SQLite database opens (or could be created), or PostgreSQL accepts us"},
+       check_storage},
       {{"coinglass",
         "one GET of the funding list at coinglass.rest_url: reachable, TLS verified, key "
         "accepted"},

@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "cli_harness.hpp"
+#include "support/postgres_test_support.hpp"
 #include "fakes/telegram_server.hpp"
 #include "stand_ins.hpp"
 #include "teleglas/simserver/coinglass_server.hpp"
@@ -88,8 +89,10 @@ class DoctorCli : public ::testing::Test {
     thread_.join();
   }
 
+  // `storage_lines`: the storage section's lines instead of a SQLite file in data/.
   std::string write_config(const std::string& listen = "127.0.0.1:0",
-                           const std::string& storage_path = "") {
+                           const std::string& storage_path = "",
+                           const std::string& storage_lines = "") {
     const std::string path = (dir_ / "teleglas.yaml").string();
     const std::string ca = (dir_ / "ca.pem").string();
     write_file(path, fmt::format(R"(coinglass:
@@ -100,13 +103,16 @@ telegram:
   ca_file: {}
   chat_ids: [-1001]
 storage:
-  path: {}
-http:
+{}http:
   listen: {}
 )",
                                  coinglass_.rest_url(), ca, telegram_.api_url(), ca,
-                                 storage_path.empty() ? (dir_ / "data" / "teleglas.db").string()
-                                                      : storage_path,
+                                 !storage_lines.empty() ? storage_lines
+                                 : "  path: " +
+                                       (storage_path.empty()
+                                            ? (dir_ / "data" / "teleglas.db").string()
+                                            : storage_path) +
+                                       "\n",
                                  listen));
     return path;
   }
@@ -204,6 +210,38 @@ TEST_F(DoctorCli, HelpExplainsEveryCheck) {
                             "telegram:", "health port:", "systemd:"}) {
     EXPECT_NE(r.out.find(check), std::string::npos) << check << "\n" << r.out;
   }
+}
+
+}  // namespace
+}  // namespace teleglas
+
+namespace teleglas {
+namespace {
+
+TEST_F(DoctorCli, PostgresStorageIsCheckedAndItsPasswordNeverPrinted) {
+  const auto server = testing::test_postgres_url();
+  ASSERT_TRUE(server) << testing::no_postgres_message();
+  testing::FreshDatabase database(*server);
+  const std::string url = database.url();
+  const std::size_t colon = url.find(':', url.find("://") + 3);
+  const std::size_t at = url.find('@');
+  const std::string password = url.substr(colon + 1, at - colon - 1);
+  ASSERT_FALSE(password.empty());
+
+  const CommandResult good = doctor(write_config(
+      "127.0.0.1:0", "", "  backend: postgres\n  postgres_url: \"" + url + "\"\n"));
+  const std::string line = line_of(good.out, "storage");
+  EXPECT_TRUE(line.starts_with("ok ")) << good.out;
+  EXPECT_NE(line.find("postgres"), std::string::npos) << line;
+  EXPECT_EQ(good.out.find(password), std::string::npos);
+
+  const std::string wrong = url.substr(0, colon + 1) + "not-the-password" + url.substr(at);
+  const CommandResult bad = doctor(write_config(
+      "127.0.0.1:0", "", "  backend: postgres\n  postgres_url: \"" + wrong + "\"\n"));
+  EXPECT_TRUE(line_of(bad.out, "storage").starts_with("fail ")) << bad.out;
+  EXPECT_NE(bad.out.find("PGPASSWORD"), std::string::npos) << bad.out;
+  EXPECT_EQ(bad.out.find("not-the-password"), std::string::npos) << bad.out;
+  EXPECT_NE(bad.exit_code, 0);
 }
 
 }  // namespace
