@@ -5,14 +5,15 @@
 namespace teleglas {
 
 namespace {
-std::optional<double> mean(double sum, int n) {
+std::optional<double> mean(double sum, std::int64_t n) {
   if (n <= 0) return std::nullopt;
-  return sum / n;
+  return sum / static_cast<double>(n);
 }
 }  // namespace
 
 std::optional<double> OutcomeTally::win_rate() const {
-  return resolved() > 0 ? std::optional<double>(static_cast<double>(wins) / resolved())
+  return resolved() > 0 ? std::optional<double>(static_cast<double>(wins) /
+                                                static_cast<double>(resolved()))
                         : std::nullopt;
 }
 std::optional<double> OutcomeTally::mean_favourable() const {

@@ -15,23 +15,9 @@ double directional_move(Direction direction, double entry, double price) {
 OutcomeTracker::OutcomeTracker(TimeMs horizon_ms) : horizon_ms_(horizon_ms) {}
 
 bool OutcomeTracker::follow(const Signal& signal) {
-  if (!signal.setup || signal.direction == Direction::neutral || signal.setup->entry <= 0) {
-    return false;
-  }
   Entry e;
-  Outcome& o = e.outcome;
-  o.signal_time = signal.time;
-  o.type = signal.type;
-  o.symbol = signal.symbol;
-  o.direction = signal.direction;
-  o.exchange = signal.exchange;
-  o.confidence = signal.confidence;
-  o.entry = signal.setup->entry;
-  o.stop = signal.setup->stop;
-  o.target = signal.setup->target;
-  // The entry is the venue's last print when the signal was decided.
-  o.observed_until = signal.time;
-  o.last_price = o.entry;
+  e.outcome = initial_outcome(signal);
+  if (e.outcome.state != OutcomeState::open) return false;
   e.reported_at = signal.time;
   entries_.push_back(std::move(e));
   return true;

@@ -13,10 +13,6 @@
 
 namespace teleglas::storage {
 
-// Open with the signal's setup when it has one and a direction to follow; otherwise untracked,
-// with no prices.
-Outcome initial_outcome(const Signal& signal);
-
 std::string_view event_kind_name(EventKind kind);  // "liquidation", "trade"
 
 // SELECT of the signals matching `condition` (SQL, in the backend's placeholders), as rows

@@ -1,6 +1,8 @@
 // `teleglas run` as a black box against the simulated CoinGlass on loopback.
 #include <gtest/gtest.h>
 
+#include <boost/json.hpp>
+
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
@@ -357,6 +359,69 @@ TEST_F(DaemonCli, RecordsIntoDailyFilesOfADirectoryAndDeletesOnlyItsOwnOldOnes) 
   const CommandResult replayed = run_teleglas("replay " + recording.string(), dir);
   EXPECT_EQ(replayed.exit_code, 0) << replayed.err;
   EXPECT_NE(replayed.out.find("Stop hunt"), std::string::npos) << replayed.out;
+}
+
+}  // namespace
+}  // namespace teleglas
+
+namespace teleglas {
+namespace {
+
+// The daemon keeps every signal and follows it to its outcome; one still open when it stops
+// is followed on by the next start, and resolved there.
+TEST_F(DaemonCli, AnOpenOutcomeSurvivesARestartAndResolvesAfterIt) {
+  SimCoinglassOptions options;
+  options.identity = make_loopback_identity();
+  options.frames = stop_hunt_frames();
+  start_server(options);
+  const std::string config = write_config();
+  const std::string signals = (dir / "signals.jsonl").string();
+  {
+    BackgroundTeleglas daemon({"run", "--config", config, "--signals-json", signals},
+                              {{"COINGLASS_API_KEY", secret_key}}, dir, "first");
+    ASSERT_TRUE(daemon.wait_for_output("Stop hunt", 15s)) << daemon.err();
+    EXPECT_EQ(daemon.stop(SIGTERM, 5s), 0) << daemon.err();
+  }
+  const auto hunts = lines_of(read_file(signals));
+  ASSERT_EQ(hunts.size(), 1u);
+  const boost::json::object hunt = boost::json::parse(hunts[0]).as_object();
+  const double target = hunt.at("target").to_number<double>();
+
+  const auto before = run_teleglas("stats --json --config " + config, dir);
+  ASSERT_EQ(before.exit_code, 0) << before.err;
+  const boost::json::value stored = boost::json::parse(before.out);
+  EXPECT_EQ(stored.at("by_type").at("STOP_HUNT").at("signals").to_number<int>(), 1);
+  EXPECT_EQ(stored.at("by_type").at("STOP_HUNT").at("open").to_number<int>(), 1);
+
+  // Back up: the market trades through the target a moment later.
+  boost::asio::post(io, [this] { server->stop(); });
+  io_thread.join();
+  io.restart();
+  options.identity = identity;
+  options.frames = background_frames(std::stoll(now_ms_plus(-40'000)), std::stoll(now_ms_plus(0)));
+  options.frames.push_back(frame("futures_trades@Binance_BTCUSDT@10000", now_ms_plus(500), 2,
+                                 20'000, target + 1));
+  start_server(options);
+  const std::string config_again = write_config();
+  BackgroundTeleglas daemon({"run", "--config", config_again}, {{"COINGLASS_API_KEY", secret_key}},
+                            dir, "second");
+  ASSERT_TRUE(daemon.wait_for_log("outcomes: 1 open", 15s)) << daemon.err();
+  int wins = 0;
+  for (int i = 0; i < 100 && wins == 0; ++i) {
+    std::this_thread::sleep_for(150ms);
+    const auto now = run_teleglas("stats --json --config " + config_again, dir);
+    if (now.exit_code != 0) continue;
+    wins = boost::json::parse(now.out).at("by_type").at("STOP_HUNT").at("wins").to_number<int>();
+  }
+  EXPECT_EQ(wins, 1) << daemon.err();
+  EXPECT_EQ(daemon.stop(SIGTERM, 5s), 0) << daemon.err();
+  const auto after = run_teleglas("stats --json --config " + config_again, dir);
+  const boost::json::value resolved = boost::json::parse(after.out);
+  EXPECT_EQ(resolved.at("by_type").at("STOP_HUNT").at("signals").to_number<int>(), 1)
+      << "the same signal, not a second one";
+  EXPECT_EQ(resolved.at("by_type").at("STOP_HUNT").at("open").to_number<int>(), 0);
+  EXPECT_EQ(resolved.at("total").at("crossed_gap").to_number<int>(), 0)
+      << "back within a minute: the path was seen";
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 
+#include "teleglas/core/signal.hpp"
 #include "teleglas/core/types.hpp"
 
 namespace teleglas {
@@ -50,5 +51,9 @@ struct Outcome {
   bool resolved() const { return state != OutcomeState::open; }
   bool operator==(const Outcome&) const = default;
 };
+
+// The outcome of a signal at the moment it is decided: open from its entry (the reference
+// venue's last print) when it has a setup and a direction, untracked otherwise.
+Outcome initial_outcome(const Signal& signal);
 
 }  // namespace teleglas

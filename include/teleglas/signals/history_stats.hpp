@@ -5,6 +5,7 @@
 #pragma once
 
 #include <array>
+#include <cstdint>
 #include <optional>
 #include <span>
 #include <string>
@@ -15,14 +16,15 @@
 namespace teleglas {
 
 struct OutcomeTally {
-  int signals = 0;  // every signal counted here, tracked or not
-  int wins = 0, losses = 0, expired = 0, open = 0;
-  int untracked = 0;    // no setup to follow (neutral, or no fresh price)
-  int crossed_gap = 0;  // resolved or open outcomes whose path crossed a feed gap
+  // 64-bit: a shared database's history has no bound a trader would notice.
+  std::int64_t signals = 0;  // every signal counted here, tracked or not
+  std::int64_t wins = 0, losses = 0, expired = 0, open = 0;
+  std::int64_t untracked = 0;    // no setup to follow (neutral, or no fresh price)
+  std::int64_t crossed_gap = 0;  // resolved or open outcomes whose path crossed a feed gap
   double favourable_sum = 0, adverse_sum = 0;  // over resolved outcomes
   double resolution_ms_sum = 0;                // over wins and losses
 
-  int resolved() const { return wins + losses + expired; }
+  std::int64_t resolved() const { return wins + losses + expired; }
   // Wins / (wins + losses + expired); nullopt before anything resolved.
   std::optional<double> win_rate() const;
   std::optional<double> mean_favourable() const;  // fraction of entry
