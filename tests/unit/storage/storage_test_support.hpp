@@ -111,6 +111,8 @@ inline Outcome opening_outcome(const SignalRecord& record) {
   o.stop = s.setup.value().stop;
   o.target = s.setup.value().target;
   o.state = OutcomeState::open;
+  o.observed_until = s.time;  // followed from the entry, the venue's print at the decision
+  o.last_price = o.entry;
   return o;
 }
 

@@ -181,6 +181,8 @@ TYPED_TEST(StoreConformance, SignalsWithoutASetupOrADirectionAreUntracked) {
   Outcome untracked_no_price = opening_outcome(sample_signal(1000, "ETHUSDT"));
   untracked_no_price.entry = untracked_no_price.stop = untracked_no_price.target = 0;
   untracked_no_price.state = OutcomeState::untracked;
+  untracked_no_price.observed_until = 0;  // nothing is followed
+  untracked_no_price.last_price = 0;
   Outcome untracked_neutral = untracked_no_price;
   untracked_neutral.signal_time = 2000;
   untracked_neutral.symbol = "BTCUSDT";
