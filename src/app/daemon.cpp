@@ -10,6 +10,8 @@
 
 #include "teleglas/alerts/signal_json.hpp"
 #include "teleglas/app/recorder.hpp"
+#include "teleglas/app/warm_up.hpp"
+#include "teleglas/core/text.hpp"
 #include "teleglas/core/clock.hpp"
 #include "teleglas/ingest/parser.hpp"
 #include "teleglas/net/rest_poller.hpp"
@@ -47,6 +49,7 @@ struct Daemon::Impl final : FeedListener, std::enable_shared_from_this<Impl> {
     this->options.resolved_outcomes = {};
     started_wall = this->options.wall_clock();
     stream_down_since = started_wall;
+    warm_up();
     RecorderOptions recorder_options;
     recorder_options.wall_clock = this->options.wall_clock;
     recorder_options.retention_days = config.storage.retention_days;
@@ -54,6 +57,7 @@ struct Daemon::Impl final : FeedListener, std::enable_shared_from_this<Impl> {
         !error.empty()) {
       throw std::runtime_error("cannot open coinglass.record_path " + error);
     }
+    mark_downtime();
     WsFeedOptions feed_options;
     feed_options.wall_clock = this->options.wall_clock;
     feed = std::make_unique<WsFeed>(io, config.coinglass, config.symbols, api_key, *this,
@@ -66,6 +70,39 @@ struct Daemon::Impl final : FeedListener, std::enable_shared_from_this<Impl> {
         io.get_executor(),
         rest_poller_options(config.coinglass, open_interest_bases(config.symbols)),
         std::move(api_key), std::move(hooks));
+  }
+
+  // ---- a restart loses nothing -------------------------------------------------------
+
+  // The tail of our own recording, replayed silently: windows warm, cooldowns remembered.
+  void warm_up() {
+    if (!options.warm_up || config.coinglass.record_path.empty()) return;
+    const WarmUp w = warm_up_from_recording(config.coinglass.record_path, config, pipeline,
+                                            pipeline.memory_ms() + 60'000);
+    if (!w.error.empty()) {
+      spdlog::warn("restart: {}; the windows start empty", w.error);
+      return;
+    }
+    if (w.lines == 0) return;
+    warmed = true;
+    spdlog::info(
+        "restart: replayed the last {} of the recording ({} lines{}); {} signal(s) decided "
+        "again were not sent again",
+        format_duration(w.to - w.from), w.lines, w.partial ? ", all the tail held" : "",
+        w.signals);
+  }
+
+  // The time between the recording's end and now was not watched: a gap, recorded, so that
+  // windows across it are judged as across any outage (and a replay of the file agrees).
+  void mark_downtime() {
+    if (!warmed) return;
+    const TimeMs from = pipeline.now();
+    const TimeMs to = options.wall_clock();
+    // A recording on another clock (a stand-in replaying old data) has no downtime to mark.
+    if (from <= 0 || to <= from || to - from > 86'400'000) return;
+    recorder.append_gap(from, to);
+    pipeline.on_gap(from, to);
+    spdlog::info("restart: {} down since the recording's last event", format_duration(to - from));
   }
 
   // ---- FeedListener ------------------------------------------------------------------
@@ -338,6 +375,7 @@ struct Daemon::Impl final : FeedListener, std::enable_shared_from_this<Impl> {
   std::int64_t last_signal_latency_us = 0;
   std::int64_t max_signal_latency_us = 0;
   bool stopped = false;
+  bool warmed = false;  // the pipeline was warmed from the recording at start
 };
 
 Daemon::Daemon(boost::asio::io_context& io, const Config& config, std::string coinglass_api_key,

@@ -27,7 +27,16 @@ struct FileCloser {
 Replay::Replay(const Config& config, SignalHandler on_signal, OutcomeHandler on_outcome)
     : config_(config),
       parser_(parser_options(config)),
-      pipeline_(std::make_unique<Pipeline>(config)),
+      owned_(std::make_unique<Pipeline>(config)),
+      pipeline_(owned_.get()),
+      on_signal_(std::move(on_signal)),
+      on_outcome_(std::move(on_outcome)) {}
+
+Replay::Replay(const Config& config, Pipeline& pipeline, SignalHandler on_signal,
+               OutcomeHandler on_outcome)
+    : config_(config),
+      parser_(parser_options(config)),
+      pipeline_(&pipeline),
       on_signal_(std::move(on_signal)),
       on_outcome_(std::move(on_outcome)) {}
 
@@ -47,11 +56,13 @@ void Replay::feed_line(std::string_view line, std::size_t capacity) {
     if (first_time_ == 0) first_time_ = t;
     if (file_started_) {
       file_started_ = false;
-      if (pipeline_->now() > 0 && t < pipeline_->now() - seconds_ms(config_.ingest.max_late_s)) {
+      if (owned_ && pipeline_->now() > 0 &&
+          t < pipeline_->now() - seconds_ms(config_.ingest.max_late_s)) {
         end_pipeline();  // another recording, earlier in time: start afresh
         ended_ += pipeline_->stats();
         ended_last_time_ = std::max(ended_last_time_, pipeline_->now());
-        pipeline_ = std::make_unique<Pipeline>(config_);
+        owned_ = std::make_unique<Pipeline>(config_);
+        pipeline_ = owned_.get();
         clock_recorded_ = false;
       }
     }

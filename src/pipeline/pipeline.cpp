@@ -348,7 +348,7 @@ struct Pipeline::Impl final : DetectionSink {
   }
 
   void follow(const Signal& s) {
-    if (!outcomes.follow(s)) return;
+    if (warming || !outcomes.follow(s)) return;
     if (const std::size_t slot = index.find(s.symbol); slot != SymbolTable::none) {
       following[slot] = 1;
     }
@@ -428,6 +428,7 @@ struct Pipeline::Impl final : DetectionSink {
   OutcomeTracker outcomes;
   WinRateBook book;
   std::vector<Outcome> resolved;  // scratch
+  bool warming = false;
   Scorer scorer;
   SignalGate gate;
   ConfirmationTracker confirmation;
@@ -539,6 +540,21 @@ void Pipeline::on_tick(TimeMs now, std::vector<Signal>& out) {
 
 void Pipeline::end_of_input() {
   impl_->reject_held();
+}
+
+void Pipeline::set_warming(bool warming) {
+  impl_->warming = warming;
+}
+
+TimeMs Pipeline::memory_ms() const {
+  const Config& c = impl_->config;
+  TimeMs longest = impl_->bounds.first;
+  longest = std::max(longest, seconds_ms(c.signals.cooldown_s));
+  longest = std::max(longest, seconds_ms(c.analysis.scoring.confirmation_window_s));
+  for (const SymbolConfig& s : c.symbols) {
+    longest = std::max(longest, seconds_ms(s.analysis.scoring.confirmation_window_s));
+  }
+  return longest;
 }
 
 TimeMs Pipeline::now() const {

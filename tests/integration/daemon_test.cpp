@@ -426,3 +426,102 @@ TEST_F(DaemonCli, AnOpenOutcomeSurvivesARestartAndResolvesAfterIt) {
 
 }  // namespace
 }  // namespace teleglas
+
+namespace teleglas {
+namespace {
+
+// Restarts of a recording daemon: what it recorded before the stop warms its windows and its
+// gate again, silently, before it connects.
+class RestartCli : public DaemonCli {
+ protected:
+  // Serves `frames` to the next daemon: the stand-in of the last run is stopped first.
+  void serve(std::vector<std::string> frames) {
+    if (server) {
+      boost::asio::post(io, [this] { server->stop(); });
+      io_thread.join();
+      io.restart();
+    }
+    SimCoinglassOptions options;
+    options.identity = identity.ca_cert_pem.empty() ? make_loopback_identity() : identity;
+    options.frames = std::move(frames);
+    start_server(std::move(options));
+  }
+  std::string recording() const { return (dir / "recorded.jsonl").string(); }
+  std::string config() { return write_config("  record_path: " + recording() + "\n"); }
+};
+
+// Longs flushed at `at`, no buyer yet.
+std::vector<std::string> flush_frames(long long at) {
+  std::vector<std::string> frames;
+  for (int i = 0; i < 3; ++i) {
+    frames.push_back(frame("liquidationOrders", std::to_string(at + i * 100), 1, 900'000,
+                           95'900 - i * 100, "BTCUSDT"));
+  }
+  return frames;
+}
+
+std::string absorbing_buy(long long at) {
+  return frame("futures_trades@Binance_BTCUSDT@10000", std::to_string(at), 2, 150'000, 95'750);
+}
+
+long long now_ms() {
+  return std::stoll(now_ms_plus(0));
+}
+
+TEST_F(RestartCli, ARestartMidWindowKeepsTheWindow) {
+  const long long t = now_ms();
+  std::vector<std::string> first = background_frames(t - 40'000, t);
+  for (auto& f : flush_frames(t)) first.push_back(f);
+  serve(first);
+  {
+    BackgroundTeleglas daemon({"run", "--config", config()}, {{"COINGLASS_API_KEY", secret_key}},
+                              dir, "first");
+    ASSERT_TRUE(daemon.wait_for_log("live", 10s)) << daemon.err();
+    std::this_thread::sleep_for(1500ms);  // the frames are in and recorded
+    EXPECT_EQ(daemon.stop(SIGTERM, 5s), 0) << daemon.err();
+    EXPECT_EQ(daemon.out().find("Stop hunt"), std::string::npos) << "no buyer yet";
+  }
+  // Back within a second or two; the buyer arrives: the flush before the restart counts.
+  const long long back = now_ms();
+  std::vector<std::string> second = background_frames(t + 5'000, back);
+  second.push_back(absorbing_buy(back + 200));
+  serve(second);
+  BackgroundTeleglas daemon({"run", "--config", config()}, {{"COINGLASS_API_KEY", secret_key}},
+                            dir, "second");
+  EXPECT_TRUE(daemon.wait_for_output("Stop hunt", 15s)) << daemon.err();
+  EXPECT_EQ(daemon.stop(SIGTERM, 5s), 0) << daemon.err();
+  EXPECT_NE(daemon.err().find("restart: replayed the last"), std::string::npos) << daemon.err();
+  // The recording replays to the same: the first run, the downtime as a gap, the second.
+  const auto replayed = run_teleglas("replay --json " + recording(), dir);
+  ASSERT_EQ(replayed.exit_code, 0) << replayed.err;
+  EXPECT_NE(replayed.out.find("\"type\":\"STOP_HUNT\""), std::string::npos) << replayed.out;
+}
+
+TEST_F(RestartCli, ARestartDoesNotSendWhatWasSentAgain) {
+  serve(stop_hunt_frames());
+  {
+    BackgroundTeleglas daemon({"run", "--config", config()}, {{"COINGLASS_API_KEY", secret_key}},
+                              dir, "first");
+    ASSERT_TRUE(daemon.wait_for_output("Stop hunt", 15s)) << daemon.err();
+    std::this_thread::sleep_for(1200ms);  // recorded
+    EXPECT_EQ(daemon.stop(SIGTERM, 5s), 0) << daemon.err();
+  }
+  // Another flush of the same longs a moment later: within the gate's cooldown of the first
+  // hunt, exactly as if the daemon had never stopped.
+  const long long back = now_ms();
+  std::vector<std::string> second = background_frames(back - 4'000, back);
+  for (auto& f : flush_frames(back)) second.push_back(f);
+  second.push_back(absorbing_buy(back + 400));
+  serve(second);
+  BackgroundTeleglas daemon({"run", "--config", config()}, {{"COINGLASS_API_KEY", secret_key}},
+                            dir, "second");
+  ASSERT_TRUE(daemon.wait_for_log("restart: replayed the last", 10s)) << daemon.err();
+  ASSERT_TRUE(daemon.wait_for_log("live", 10s)) << daemon.err();
+  std::this_thread::sleep_for(2500ms);
+  EXPECT_EQ(daemon.stop(SIGTERM, 5s), 0) << daemon.err();
+  EXPECT_EQ(daemon.out().find("Stop hunt"), std::string::npos) << daemon.out();
+  EXPECT_NE(daemon.err().find("signal(s) decided again were not sent again"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace teleglas

@@ -66,6 +66,9 @@ struct DaemonOptions {
   // History: every signal, outcome change, gap and market event is handed to it (never
   // waited for). Null: nothing is kept.
   StorageWriter* storage = nullptr;
+  // At start, replay the tail of coinglass.record_path (what the windows and the gate's
+  // memory span) silently through the pipeline, and mark the downtime since as a gap.
+  bool warm_up = true;
   // From storage at start: outcomes still open at the last stop (followed on), and resolved
   // ones for the win rate (older than outcomes.lookback_days are ignored).
   std::vector<Outcome> open_outcomes;

@@ -44,6 +44,11 @@ class Replay {
 
   // `on_outcome` (optional) gets every change of an outcome the pipeline follows.
   Replay(const Config& config, SignalHandler on_signal, OutcomeHandler on_outcome = {});
+  // Drives `pipeline` (which must outlive the replay) instead of a pipeline of its own: the
+  // daemon warming its windows from the tail of its recording. Data earlier than what the
+  // pipeline has seen is refused by it (stale), never restarted afresh.
+  Replay(const Config& config, Pipeline& pipeline, SignalHandler on_signal,
+         OutcomeHandler on_outcome = {});
 
   // Feeds one recording file, streaming it in bounded chunks. Returns an error message when
   // the file cannot be read (nothing else is an error: bad lines are counted). Each file
@@ -76,7 +81,8 @@ class Replay {
 
   const Config& config_;
   FrameParser parser_;
-  std::unique_ptr<Pipeline> pipeline_;
+  std::unique_ptr<Pipeline> owned_;  // null when driving the caller's pipeline
+  Pipeline* pipeline_;
   PipelineStats ended_;  // of the pipelines of earlier recordings
   TimeMs ended_last_time_ = 0;
   bool file_started_ = false;  // no market event of the current file seen yet

@@ -89,6 +89,14 @@ class Pipeline {
   std::size_t outcomes_followed() const;
   TrackRecord track_record(SignalType type) const;
 
+  // While warming (the daemon replaying the tail of its recording after a restart), signals
+  // still pass the scorer and the gate — so cooldowns and confirmations carry over — but are
+  // not followed to an outcome: the stored history already has them.
+  void set_warming(bool warming);
+  // The longest span any analysis of the configuration looks back (windows and the gate's
+  // memory of what it passed): what a restart must replay to decide as if it never stopped.
+  TimeMs memory_ms() const;
+
   TimeMs now() const;
   const PipelineStats& stats() const;
 
