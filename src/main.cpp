@@ -510,10 +510,14 @@ int main(int argc, char** argv) {
       "  TELEGRAM_BOT_TOKEN  optional: with telegram.chat_ids set, alerts go to those chats and\n"
       "                      /status /mute /unmute /stats /help are answered there; without it,\n"
       "                      alerts go to stdout and the log only\n"
-      "Queued Telegram alerts and bot state are kept in storage.path (SQLite) across restarts.\n"
+      "Storage (storage.backend: SQLite at storage.path, or PostgreSQL at storage.postgres_url\n"
+      "with PGPASSWORD in the environment) keeps queued Telegram alerts, bot state, every\n"
+      "signal and its outcome (`teleglas stats`), gaps and market events across restarts; when\n"
+      "it is unavailable alerts still flow and history waits in memory.\n"
       "With coinglass.record_path set, every frame and REST snapshot is appended there with\n"
       "its receive time, and every pipeline tick and stream gap: `teleglas replay` of that\n"
-      "file gives exactly the signals this run emitted.\n"
+      "file gives exactly the signals this run emitted; at start the daemon replays its tail\n"
+      "silently, so a restart keeps its windows and sends nothing twice.\n"
       "SIGTERM/SIGINT stop it cleanly; under systemd it notifies readiness and feeds the "
       "watchdog.");
   auto* run_config =
