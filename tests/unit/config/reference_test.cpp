@@ -161,6 +161,20 @@ TEST(ShippedConfig, EveryKeyHasAMeaning) {
   }
 }
 
+TEST(Readme, ConfigurationReferenceIsGeneratedFromTheLoader) {
+  const std::string begin = "<!-- config-reference:begin -->\n";
+  const std::string end = "<!-- config-reference:end -->";
+  const std::string readme = read_file(source_dir + "/README.md");
+  const std::size_t from = readme.find(begin);
+  const std::size_t to = readme.find(end);
+  ASSERT_TRUE(from != std::string::npos && to != std::string::npos && from < to)
+      << "README.md lacks the " << begin << " / " << end << " markers";
+  const std::string section = readme.substr(from + begin.size(), to - from - begin.size());
+  EXPECT_EQ(section, config_reference_markdown(read_file(source_dir + "/config/teleglas.yaml")))
+      << "README.md's configuration reference is stale: regenerate it with "
+         "scripts/config-reference.sh (after building teleglas)";
+}
+
 TEST(Readme, ReferenceTextNamesEveryKey) {
   const std::string text = config_reference_text();
   for (const ConfigKey& key : describe_config()) {
