@@ -27,6 +27,7 @@
 #include "teleglas/app/telegram_sink.hpp"
 #include "teleglas/app/terminal_alerts.hpp"
 #include "teleglas/config/load.hpp"
+#include "teleglas/config/reference.hpp"
 #include "teleglas/core/clock.hpp"
 #include "teleglas/net/health_server.hpp"
 #include "teleglas/ops/process.hpp"
@@ -441,6 +442,14 @@ int main(int argc, char** argv) {
   auto* check = app.add_subcommand(
       "check-config", "Validate a configuration file; print FILE:LINE: key: problem for each");
   check->add_option("--config,-c", config_path, "Configuration file")->capture_default_str();
+  bool reference = false;
+  bool reference_markdown = false;
+  auto* reference_flag = check->add_flag(
+      "--reference", reference,
+      "Instead of checking, print every key the loader knows: type, default, allowed values "
+      "and meaning");
+  check->add_flag("--markdown", reference_markdown, "With --reference: as a Markdown table")
+      ->needs(reference_flag);
 
   auto* doctor_cmd = app.add_subcommand(
       "doctor",
@@ -562,7 +571,13 @@ int main(int argc, char** argv) {
 
   CLI11_PARSE(app, argc, argv);
 
-  if (check->parsed()) return check_config(config_path);
+  if (check->parsed()) {
+    if (reference) {
+      std::cout << (reference_markdown ? config_reference_markdown() : config_reference_text());
+      return 0;
+    }
+    return check_config(config_path);
+  }
   if (doctor_cmd->parsed()) {
     DoctorOptions options;
     options.config_path = config_path;

@@ -164,7 +164,7 @@ void parse_symbols(MapReader& r, std::vector<SymbolConfig>& symbols, const Analy
     entry.read("symbol", s.symbol, symbol_name());
     entry.read_list("exchanges", s.exchanges, config_detail::venue_name(), 1);
     entry.read("min_trade_usd", s.min_trade_usd, usd_or_zero);
-    entry.read_section("analysis", s.analysis, parse_analysis);
+    entry.read_override("analysis", s.analysis, parse_analysis, "analysis");
     entry.require("symbol");
     if (s.symbol.empty()) return;
     const auto [first, inserted] = first_path_of_symbol.emplace(s.symbol, entry.path());
@@ -291,6 +291,14 @@ ConfigLoadResult single_problem(std::string_view file, int line, std::string key
 }
 
 }  // namespace
+
+std::vector<ConfigKey> describe_config(const Config& config) {
+  std::vector<ConfigKey> keys;
+  MapReader root(keys, "");
+  Config described = config;  // describe mode changes nothing; parse functions take non-const
+  parse_config(root, described);
+  return keys;
+}
 
 std::string ConfigProblem::to_string() const {
   return file + ":" + std::to_string(line) + ": " + key_path + ": " + message;

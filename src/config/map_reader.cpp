@@ -127,6 +127,27 @@ std::string suggestion(std::string_view name, const std::vector<std::string>& kn
   return best ? " (did you mean '" + *best + "'?)" : "";
 }
 
+// The reference writes 1e12 where the rule has 1000000000000: a bound, not a setting.
+std::string format_bound(double v) {
+  const double exponent = std::log10(std::fabs(v));
+  if (std::fabs(v) >= 1e9 && exponent == std::floor(exponent)) {
+    return std::string(v < 0 ? "-" : "") + "1e" + std::to_string(static_cast<int>(exponent));
+  }
+  return format_number(v);
+}
+
+// The requirement a failing value is told, which also describes the rule: "must be one of a,
+// b" -> "one of a, b", "is required when ..." -> "required when ...".
+std::string described(std::string_view requirement) {
+  for (std::string_view prefix : {"must be ", "must not be ", "is "}) {
+    if (requirement.starts_with(prefix)) {
+      return (prefix.find("not") != std::string_view::npos ? "not " : "") +
+             std::string(requirement.substr(prefix.size()));
+    }
+  }
+  return std::string(requirement);
+}
+
 }  // namespace
 
 void ProblemSink::add(int line, std::string key_path, std::string message) {
@@ -142,115 +163,141 @@ void ProblemSink::add(int line, std::string key_path, std::string message) {
 }
 
 NumberRule between(double low, double high) {
-  return [=](double v) -> std::string {
-    if (v >= low && v <= high) return {};
-    return "must be >= " + format_number(low) + " and <= " + format_number(high);
-  };
+  return {[=](double v) -> std::string {
+            if (v >= low && v <= high) return {};
+            return "must be >= " + format_number(low) + " and <= " + format_number(high);
+          },
+          "[" + format_bound(low) + ", " + format_bound(high) + "]"};
 }
 
 NumberRule above(double low, double high) {
-  return [=](double v) -> std::string {
-    if (v > low && v <= high) return {};
-    return "must be > " + format_number(low) + " and <= " + format_number(high);
-  };
+  return {[=](double v) -> std::string {
+            if (v > low && v <= high) return {};
+            return "must be > " + format_number(low) + " and <= " + format_number(high);
+          },
+          "(" + format_bound(low) + ", " + format_bound(high) + "]"};
 }
 
 NumberRule non_zero_within(double magnitude) {
-  return [=](double v) -> std::string {
-    if (v != 0 && std::fabs(v) <= magnitude) return {};
-    return "must be non-zero and within +-" + format_number(magnitude);
-  };
+  const std::string requirement = "must be non-zero and within +-" + format_number(magnitude);
+  return {[=](double v) -> std::string {
+            if (v != 0 && std::fabs(v) <= magnitude) return {};
+            return requirement;
+          },
+          "non-zero, within +-" + format_bound(magnitude)};
 }
 
 StringRule non_empty() {
-  return [](std::string_view s) -> std::string { return s.empty() ? "must not be empty" : ""; };
+  const std::string requirement = "must not be empty";
+  return {[=](std::string_view s) -> std::string { return s.empty() ? requirement : ""; },
+          described(requirement)};
 }
 
 StringRule symbol_name() {
-  return [](std::string_view s) -> std::string {
-    if (s.empty()) return "must not be empty";
-    // The same rule as the parser's: a symbol it would refuse could never match. It also keeps
-    // the name fit for a channel such as futures_trades@Binance_BTCUSDT@10000.
-    if (!is_symbol_name(s)) {
-      return "must be a symbol name of at most 32 bytes: letters, digits and - _ / . :";
-    }
-    return "";
-  };
+  const std::string requirement =
+      "must be a symbol name of at most 32 bytes: letters, digits and - _ / . :";
+  return {[=](std::string_view s) -> std::string {
+            if (s.empty()) return "must not be empty";
+            // The same rule as the parser's: a symbol it would refuse could never match. It also
+            // keeps the name fit for a channel such as futures_trades@Binance_BTCUSDT@10000.
+            if (!is_symbol_name(s)) return requirement;
+            return "";
+          },
+          described(requirement)};
 }
 
 StringRule venue_name() {
-  return [](std::string_view s) -> std::string {
-    if (s.empty()) return "must not be empty";
-    if (!is_venue_or_asset_name(s)) {
-      return "must be an exchange name of at most 24 bytes: letters, digits, spaces and . - _";
-    }
-    return "";
-  };
+  const std::string requirement =
+      "must be an exchange name of at most 24 bytes: letters, digits, spaces and . - _";
+  return {[=](std::string_view s) -> std::string {
+            if (s.empty()) return "must not be empty";
+            if (!is_venue_or_asset_name(s)) return requirement;
+            return "";
+          },
+          described(requirement)};
 }
 
 StringRule one_of(std::vector<std::string> choices) {
-  return [choices = std::move(choices)](std::string_view s) -> std::string {
-    if (std::find(choices.begin(), choices.end(), s) != choices.end()) return {};
-    std::string requirement = "must be one of";
-    for (std::size_t i = 0; i < choices.size(); ++i) {
-      requirement += (i == 0 ? " " : ", ") + choices[i];
-    }
-    return requirement;
-  };
+  std::string requirement = "must be one of";
+  for (std::size_t i = 0; i < choices.size(); ++i) {
+    requirement += (i == 0 ? " " : ", ") + choices[i];
+  }
+  std::string description = described(requirement);
+  return {[choices = std::move(choices), requirement](std::string_view s) -> std::string {
+            if (std::find(choices.begin(), choices.end(), s) != choices.end()) return {};
+            return requirement;
+          },
+          std::move(description)};
 }
 
 StringRule url_with_scheme(std::vector<std::string> schemes) {
-  return [schemes = std::move(schemes)](std::string_view s) -> std::string {
-    const bool has_space = std::any_of(s.begin(), s.end(), [](char c) {
-      return std::isspace(static_cast<unsigned char>(c)) != 0;
-    });
-    for (const std::string& scheme : schemes) {
-      const std::string prefix = scheme + "://";
-      if (!has_space && s.starts_with(prefix) && s.size() > prefix.size() &&
-          s[prefix.size()] != '/') {
-        return {};
-      }
-    }
-    std::string requirement = "must be a";
-    for (std::size_t i = 0; i < schemes.size(); ++i) {
-      requirement += (i == 0 ? " " : " or ") + schemes[i] + "://";
-    }
-    // Keys and tokens travel in these URLs and requests: clear text is never offered.
-    return requirement + " URL with a host" +
-           (s.starts_with("ws://") || s.starts_with("http://")
-                ? " (plain text would expose the API key or bot token)"
-                : "");
-  };
+  std::string requirement = "must be a";
+  for (std::size_t i = 0; i < schemes.size(); ++i) {
+    requirement += (i == 0 ? " " : " or ") + schemes[i] + "://";
+  }
+  requirement += " URL with a host";
+  std::string description = described(requirement);
+  return {[schemes = std::move(schemes), requirement](std::string_view s) -> std::string {
+            const bool has_space = std::any_of(s.begin(), s.end(), [](char c) {
+              return std::isspace(static_cast<unsigned char>(c)) != 0;
+            });
+            for (const std::string& scheme : schemes) {
+              const std::string prefix = scheme + "://";
+              if (!has_space && s.starts_with(prefix) && s.size() > prefix.size() &&
+                  s[prefix.size()] != '/') {
+                return {};
+              }
+            }
+            // Keys and tokens travel in these URLs and requests: clear text is never offered.
+            return requirement + (s.starts_with("ws://") || s.starts_with("http://")
+                                      ? " (plain text would expose the API key or bot token)"
+                                      : "");
+          },
+          std::move(description)};
 }
 
+namespace {
+
+const std::string host_and_port_requirement =
+    "must be HOST:PORT with PORT 0..65535 (e.g. 127.0.0.1:8080)";
+const std::string loopback_requirement =
+    "must be on loopback (127.0.0.1, [::1] or localhost): the health endpoint is not meant for "
+    "the network";
+
+}  // namespace
+
 StringRule host_and_port() {
-  return [](std::string_view s) -> std::string {
-    const std::string requirement = "must be HOST:PORT with PORT 0..65535 (e.g. 127.0.0.1:8080)";
-    const std::size_t colon = s.rfind(':');
-    if (colon == std::string_view::npos || colon == 0) return requirement;
-    const std::string_view host = s.substr(0, colon);
-    const std::string_view port = s.substr(colon + 1);
-    // An IPv6 address carries colons of its own and is written in brackets: [::1]:8080.
-    const bool bracketed = host.front() == '[' && host.back() == ']' && host.size() > 2;
-    if (!bracketed && host.find_first_of("[]:") != std::string_view::npos) return requirement;
-    unsigned port_number = 0;
-    const bool digits_only =
-        !port.empty() && port.size() <= 5 && std::all_of(port.begin(), port.end(), [](char c) {
-          return std::isdigit(static_cast<unsigned char>(c)) != 0;
-        });
-    if (!digits_only || !parse_whole(port, port_number) || port_number > 65535) return requirement;
-    return {};
-  };
+  return {[](std::string_view s) -> std::string {
+            const std::string& requirement = host_and_port_requirement;
+            const std::size_t colon = s.rfind(':');
+            if (colon == std::string_view::npos || colon == 0) return requirement;
+            const std::string_view host = s.substr(0, colon);
+            const std::string_view port = s.substr(colon + 1);
+            // An IPv6 address carries colons of its own and is written in brackets: [::1]:8080.
+            const bool bracketed = host.front() == '[' && host.back() == ']' && host.size() > 2;
+            if (!bracketed && host.find_first_of("[]:") != std::string_view::npos)
+              return requirement;
+            unsigned port_number = 0;
+            const bool digits_only = !port.empty() && port.size() <= 5 &&
+                                     std::all_of(port.begin(), port.end(), [](char c) {
+                                       return std::isdigit(static_cast<unsigned char>(c)) != 0;
+                                     });
+            if (!digits_only || !parse_whole(port, port_number) || port_number > 65535)
+              return requirement;
+            return {};
+          },
+          described(host_and_port_requirement)};
 }
 
 StringRule loopback_host_and_port() {
-  return [](std::string_view s) -> std::string {
-    if (std::string problem = host_and_port()(s); !problem.empty()) return problem;
-    const std::string_view host = s.substr(0, s.rfind(':'));
-    if (host == "localhost" || host == "[::1]" || host.starts_with("127.")) return {};
-    return "must be on loopback (127.0.0.1, [::1] or localhost): the health endpoint is not "
-           "meant for the network";
-  };
+  return {[](std::string_view s) -> std::string {
+            if (std::string problem = host_and_port()(s); !problem.empty()) return problem;
+            const std::string_view host = s.substr(0, s.rfind(':'));
+            if (host == "localhost" || host == "[::1]" || host.starts_with("127.")) return {};
+            return loopback_requirement;
+          },
+          described(host_and_port_requirement) + ", " +
+              described(loopback_requirement.substr(0, loopback_requirement.find("): ") + 1))};
 }
 
 std::string format_number(double v) {
@@ -261,6 +308,40 @@ std::string format_number(double v) {
   out.precision(15);
   out << v;
   return out.str();
+}
+
+std::string yaml_text(double v) {
+  return format_number(v);
+}
+std::string yaml_text(int v) {
+  return std::to_string(v);
+}
+std::string yaml_text(std::int64_t v) {
+  return std::to_string(v);
+}
+std::string yaml_text(bool v) {
+  return v ? "true" : "false";
+}
+std::string yaml_text(const std::string& v) {
+  // yaml-cpp quotes exactly what would not read back as this string ("", "true", "5").
+  YAML::Emitter out;
+  out << v;
+  return out.c_str();
+}
+std::string type_name(double) {
+  return "number";
+}
+std::string type_name(int) {
+  return "integer";
+}
+std::string type_name(std::int64_t) {
+  return "integer";
+}
+std::string type_name(bool) {
+  return "boolean";
+}
+std::string type_name(const std::string&) {
+  return "string";
 }
 
 int line_of(const YAML::Node& node) {
@@ -327,6 +408,49 @@ bool decode(ProblemSink& sink, const Value& value, bool& out) {
 MapReader::MapReader(ProblemSink& sink, YAML::Node node, std::string path, int line)
     : sink_(&sink), node_(std::move(node)), path_(std::move(path)), line_(line) {}
 
+MapReader::MapReader(std::vector<ConfigKey>& keys, std::string path)
+    : keys_(&keys), path_(std::move(path)) {}
+
+void MapReader::note(std::string_view key, std::string type, std::string value,
+                     std::string allowed) {
+  keys_->push_back(
+      {path_of(key), std::move(type), std::move(value), std::move(allowed), false, ""});
+}
+
+ConfigKey* MapReader::noted(std::string_view key) {
+  const std::string path = path_of(key);
+  for (ConfigKey& k : *keys_) {
+    if (k.path == path) return &k;
+  }
+  return nullptr;
+}
+
+void MapReader::add_allowed(std::string_view key, const std::string& condition) {
+  if (ConfigKey* k = noted(key)) k->allowed += (k->allowed.empty() ? "" : "; ") + condition;
+}
+
+std::string MapReader::list_description(std::size_t min_size, const std::string& element_rule) {
+  std::string description;
+  if (min_size > 0) description = "at least " + std::to_string(min_size);
+  if (!element_rule.empty())
+    description += (description.empty() ? "each " : "; each ") + element_rule;
+  return description;
+}
+
+std::string MapReader::flow_map(const std::vector<ConfigKey>& keys, std::size_t from,
+                                const std::string& path) {
+  const std::string prefix = path.empty() ? "" : path + ".";
+  std::string text = "{";
+  for (std::size_t i = from; i < keys.size(); ++i) {
+    const std::string& key_path = keys[i].path;
+    if (!key_path.starts_with(prefix)) continue;
+    const std::string_view name = std::string_view(key_path).substr(prefix.size());
+    if (name.find_first_of(".[") != std::string_view::npos) continue;
+    text += (text.size() > 1 ? ", " : "") + std::string(name) + ": " + keys[i].value;
+  }
+  return text + "}";
+}
+
 std::optional<Value> MapReader::lookup(std::string_view key) const {
   if (!node_.IsMap()) return std::nullopt;
   for (const auto& entry : node_) {
@@ -348,11 +472,16 @@ bool MapReader::has(std::string_view key) const {
 }
 
 void MapReader::require(std::string_view key) {
+  if (keys_) {
+    if (ConfigKey* k = noted(key)) k->required = true;
+    return;
+  }
   known_keys_.emplace_back(key);
   if (!has(key)) sink_->add(line_, path_of(key), "is required");
 }
 
 void MapReader::check(bool ok, std::string_view key, std::string message) {
+  if (keys_) return add_allowed(key, described(message));
   if (ok) return;
   const auto value = lookup(key);
   sink_->add(value ? value->line : line_, path_of(key), std::move(message));
@@ -360,6 +489,11 @@ void MapReader::check(bool ok, std::string_view key, std::string message) {
 
 void MapReader::check_order(std::string_view low_key, double low, std::string_view high_key,
                             double high, bool allow_equal) {
+  if (keys_) {
+    add_allowed(low_key, (allow_equal ? "<= " : "< ") + std::string(high_key));
+    add_allowed(high_key, (allow_equal ? ">= " : "> ") + std::string(low_key));
+    return;
+  }
   const bool has_low = has(low_key);
   if (!has_low && !has(high_key)) return;
   if (low < high || (allow_equal && low == high)) return;

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "cli_harness.hpp"
+#include "teleglas/config/reference.hpp"
 
 namespace teleglas {
 namespace {
@@ -183,6 +184,32 @@ TEST(CheckConfigCli, ShippedConfigIsValid) {
                        (fs::path(TELEGLAS_SOURCE_DIR) / "config" / "teleglas.yaml").string(),
                    dir);
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+}
+
+TEST(CheckConfigCli, ReferencePrintsEveryKeyWithTypeDefaultRangeAndMeaning) {
+  TempDir dir;  // no config/teleglas.yaml here: the meanings are compiled in
+  const auto r = run_teleglas("check-config --reference", dir);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("analysis.stop_hunt.window_s  (number, default 30; (0, 86400])\n"
+                       "    Liquidation window, seconds.\n"),
+            std::string::npos)
+      << r.out;
+  const std::string lines = "\n" + r.out;
+  for (const ConfigKey& key : describe_config()) {
+    EXPECT_NE(lines.find("\n" + key.path + "  ("), std::string::npos) << key.path;
+  }
+}
+
+TEST(CheckConfigCli, ReferenceAsMarkdownIsTheReadmeTable) {
+  TempDir dir;
+  const auto r = run_teleglas("check-config --reference --markdown", dir);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, config_reference_markdown());
+}
+
+TEST(CheckConfigCli, MarkdownWithoutReferenceIsAUsageError) {
+  TempDir dir;
+  EXPECT_NE(run_teleglas("check-config --markdown", dir).exit_code, 0);
 }
 
 // A secrets file holding a fake token; the config names it on line 2.

@@ -3,6 +3,8 @@
 #pragma once
 
 #include <algorithm>
+#include <fstream>
+#include <iterator>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -19,6 +21,11 @@ inline std::vector<std::string> reports(const ConfigLoadResult& result) {
   std::vector<std::string> lines;
   for (const ConfigProblem& p : result.problems) lines.push_back(p.to_string());
   return lines;
+}
+
+inline std::string read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
 
 inline std::vector<std::string> reports(std::string_view yaml) {

@@ -1,5 +1,6 @@
 // What a configuration file means: defaults, values, per-symbol overrides, files on disk.
 #include "teleglas/config/load.hpp"
+#include "teleglas/config/reference.hpp"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -7,6 +8,8 @@
 
 #include <filesystem>
 #include <fstream>
+#include <map>
+#include <set>
 
 #include <unistd.h>
 
@@ -44,112 +47,40 @@ TEST(ConfigLoad, ShippedExampleIsValid) {
   EXPECT_THAT(reports(result), IsEmpty());
 }
 
+// The shipped file writes every default out, so loading it changes nothing; a difference is
+// named by key.
 TEST(ConfigLoad, ShippedExampleEqualsTheStructDefaults) {
-  EXPECT_EQ(load_config_file(shipped_example).config, Config{});
+  const Config shipped = load_config_file(shipped_example).config;
+  std::map<std::string, std::string> defaults;
+  for (const ConfigKey& key : describe_config()) defaults[key.path] = key.value;
+  for (const ConfigKey& key : describe_config(shipped)) {
+    if (key.is_map()) continue;  // its keys are compared one by one
+    EXPECT_EQ(key.value, defaults[key.path])
+        << key.path << ": the shipped example gives " << key.value << ", the default is "
+        << defaults[key.path];
+  }
+  EXPECT_TRUE(shipped == Config{}) << "the shipped example differs from the defaults";
 }
 
-// Each key the loader knows, as written in the shipped example (list elements by index).
-TEST(ConfigLoad, ShippedExampleSetsEveryKey) {
-  const std::vector<std::string> every_key = {"secrets_file",
-                                              "coinglass.ws_url",
-                                              "coinglass.rest_url",
-                                              "coinglass.ca_file",
-                                              "coinglass.ping_interval_s",
-                                              "coinglass.pong_timeout_s",
-                                              "coinglass.reconnect_initial_s",
-                                              "coinglass.reconnect_max_s",
-                                              "coinglass.funding_poll_s",
-                                              "coinglass.oi_poll_s",
-                                              "coinglass.record_path",
-                                              "coinglass.liquidation_channels",
-                                              "coinglass.channels_per_connection",
-                                              "coinglass.max_frame_bytes",
-                                              "symbols.0.symbol",
-                                              "symbols.0.exchanges",
-                                              "symbols.0.min_trade_usd",
-                                              "symbols.0.analysis",
-                                              "analysis.stop_hunt.window_s",
-                                              "analysis.stop_hunt.liquidation_usd",
-                                              "analysis.stop_hunt.absorption_window_s",
-                                              "analysis.stop_hunt.absorption_usd",
-                                              "analysis.stop_hunt.large_trade_usd",
-                                              "analysis.stop_hunt.min_confidence",
-                                              "analysis.order_flow.window_s",
-                                              "analysis.order_flow.eval_interval_s",
-                                              "analysis.order_flow.buy_ratio_long",
-                                              "analysis.order_flow.buy_ratio_short",
-                                              "analysis.order_flow.min_large_trades",
-                                              "analysis.order_flow.large_trade_usd",
-                                              "analysis.order_flow.min_confidence",
-                                              "analysis.cascade.window_s",
-                                              "analysis.cascade.liquidation_usd",
-                                              "analysis.cascade.min_events",
-                                              "analysis.cascade.min_confidence",
-                                              "analysis.whale.window_s",
-                                              "analysis.whale.whale_trade_usd",
-                                              "analysis.whale.min_trades",
-                                              "analysis.whale.max_price_range_pct",
-                                              "analysis.whale.min_confidence",
-                                              "analysis.funding.extreme_rate_pct",
-                                              "analysis.funding.min_confidence",
-                                              "analysis.oi_divergence.horizon",
-                                              "analysis.oi_divergence.min_spread_pct",
-                                              "analysis.oi_divergence.min_open_interest_usd",
-                                              "analysis.oi_divergence.min_confidence",
-                                              "analysis.scoring.base",
-                                              "analysis.scoring.volume_tiers.0.above",
-                                              "analysis.scoring.volume_tiers.0.points",
-                                              "analysis.scoring.one_sided_tiers.0.above",
-                                              "analysis.scoring.one_sided_tiers.0.points",
-                                              "analysis.scoring.absorption_bonus",
-                                              "analysis.scoring.win_rate_min",
-                                              "analysis.scoring.win_rate_bonus",
-                                              "analysis.scoring.confirmation_bonus",
-                                              "analysis.scoring.confirmation_window_s",
-                                              "analysis.scoring.cap",
-                                              "analysis.setup.reward_risk",
-                                              "analysis.setup.stop_buffer_pct",
-                                              "analysis.setup.min_risk_pct",
-                                              "signals.cooldown_s",
-                                              "signals.max_per_hour",
-                                              "signals.min_confidence",
-                                              "signals.gap_penalty",
-                                              "signals.priority.urgent",
-                                              "signals.priority.watch",
-                                              "signals.priority.info",
-                                              "buffers.liquidations",
-                                              "buffers.trades",
-                                              "telegram.api_url",
-                                              "telegram.ca_file",
-                                              "telegram.chat_ids",
-                                              "telegram.admin_chat_ids",
-                                              "telegram.max_per_minute",
-                                              "telegram.max_alert_age_s",
-                                              "telegram.commands",
-                                              "telegram.poll_timeout_s",
-                                              "telegram.outage_notice_s",
-                                              "storage.backend",
-                                              "storage.path",
-                                              "storage.postgres_url",
-                                              "storage.retention_days",
-                                              "http.listen",
-                                              "logging.level",
-                                              "logging.file"};
-  const YAML::Node document = YAML::LoadFile(shipped_example);
-  for (const std::string& key : every_key) {
-    // Assigning a YAML::Node overwrites the node it refers to instead of rebinding, so each
-    // step of the walk is kept in its own handle.
-    std::vector<YAML::Node> path = {document};
-    std::size_t start = 0;
-    while (start <= key.size()) {
-      const std::size_t dot = std::min(key.find('.', start), key.size());
-      const std::string part = key.substr(start, dot - start);
-      const YAML::Node& parent = path.back();
-      path.push_back(std::isdigit(static_cast<unsigned char>(part[0])) ? parent[std::stoul(part)]
-                                                                       : parent[part]);
-      start = dot + 1;
+// Each key the loader reads is written in the shipped example, and no other (list elements as
+// "[]"; a symbol's `analysis` takes the keys of the global one).
+TEST(ConfigLoad, ShippedExampleSetsEveryKeyTheLoaderReads) {
+  std::map<std::string, ConfigKey> known;
+  for (ConfigKey& key : describe_config()) known.emplace(key.path, std::move(key));
+  std::set<std::string> written;
+  for (const DocumentedKey& key : documented_keys(read_file(shipped_example))) {
+    std::string path = key.path;
+    for (const auto& [override_path, override_key] : known) {
+      if (!override_key.same_keys_as.empty() && path.starts_with(override_path + ".")) {
+        path = override_key.same_keys_as + path.substr(override_path.size());
+      }
     }
-    EXPECT_TRUE(path.back().IsDefined()) << key << " is not in the shipped example";
+    EXPECT_TRUE(known.contains(path)) << shipped_example << ":" << key.line << ": " << key.path
+                                      << " is not a key the loader reads";
+    written.insert(path);
+  }
+  for (const auto& [path, key] : known) {
+    EXPECT_TRUE(written.contains(path)) << path << " is not in the shipped example";
   }
 }
 
