@@ -55,11 +55,15 @@ Run replay_with(const Config& config, const std::vector<std::string>& recordings
   return run;
 }
 
-std::vector<Signal> decided_from(std::vector<Signal> signals, TimeMs cutoff) {
-  std::erase_if(signals, [cutoff](const Signal& s) { return s.time < cutoff; });
+std::vector<Signal> in_time_order(std::vector<Signal> signals) {
   std::stable_sort(signals.begin(), signals.end(),
                    [](const Signal& a, const Signal& b) { return a.time < b.time; });
   return signals;
+}
+
+std::size_t decided_from(const std::vector<Signal>& signals, TimeMs cutoff) {
+  return static_cast<std::size_t>(std::count_if(
+      signals.begin(), signals.end(), [cutoff](const Signal& s) { return s.time >= cutoff; }));
 }
 
 HistoryStats stats_from(const Run& run, TimeMs cutoff) {
@@ -80,9 +84,11 @@ PreviewCounts& counts_of(PreviewResult& r, const Signal& s) {
 
 // Matches each new signal, in time order, to the nearest unmatched current signal of the same
 // type, symbol and direction within the tolerance (the earlier one on a tie). Greedy is enough:
-// cooldowns keep signals of one kind minutes apart, far more than the tolerance.
+// cooldowns keep signals of one kind minutes apart, far more than the tolerance. Matching runs
+// over everything before the cutoff is applied, so that a signal the new configuration decides
+// just after the cutoff is still the same one the current decided just before it.
 void compare(const std::vector<Signal>& current, const std::vector<Signal>& proposed,
-             TimeMs tolerance, PreviewResult& r) {
+             TimeMs tolerance, TimeMs cutoff, PreviewResult& r) {
   std::vector<bool> matched(current.size(), false);
   for (const Signal& after : proposed) {
     const auto first = std::lower_bound(
@@ -100,6 +106,7 @@ void compare(const std::vector<Signal>& current, const std::vector<Signal>& prop
       }
     }
     if (best == current.size()) {
+      if (after.time < cutoff) continue;
       r.added.push_back(after);
       ++counts_of(r, after).added;
       ++r.by_type[static_cast<int>(after.type)].added;
@@ -107,6 +114,7 @@ void compare(const std::vector<Signal>& current, const std::vector<Signal>& prop
     }
     matched[best] = true;
     const Signal& before = current[best];
+    if (std::max(before.time, after.time) < cutoff) continue;
     if (before.confidence != after.confidence || before.priority != after.priority) {
       r.changed.push_back({before, after});
       ++counts_of(r, after).changed;
@@ -118,7 +126,7 @@ void compare(const std::vector<Signal>& current, const std::vector<Signal>& prop
     }
   }
   for (std::size_t i = 0; i < current.size(); ++i) {
-    if (matched[i]) continue;
+    if (matched[i] || current[i].time < cutoff) continue;
     r.removed.push_back(current[i]);
     ++counts_of(r, current[i]).removed;
     ++r.by_type[static_cast<int>(current[i].type)].removed;
@@ -223,11 +231,11 @@ PreviewResult run_preview(const Config& current, const Config& proposed,
   r.last_time = before.data_end;
   if (options.since && r.last_time > 0) r.cutoff = r.last_time - *options.since;
 
-  const std::vector<Signal> current_signals = decided_from(std::move(before.signals), r.cutoff);
-  const std::vector<Signal> new_signals = decided_from(std::move(after.signals), r.cutoff);
-  r.current_signals = current_signals.size();
-  r.new_signals = new_signals.size();
-  compare(current_signals, new_signals, options.match_tolerance_ms, r);
+  const std::vector<Signal> current_signals = in_time_order(std::move(before.signals));
+  const std::vector<Signal> new_signals = in_time_order(std::move(after.signals));
+  r.current_signals = decided_from(current_signals, r.cutoff);
+  r.new_signals = decided_from(new_signals, r.cutoff);
+  compare(current_signals, new_signals, options.match_tolerance_ms, r.cutoff, r);
   r.current_stats = stats_from(before, r.cutoff);
   r.new_stats = stats_from(after, r.cutoff);
   return r;
@@ -257,8 +265,8 @@ std::string preview_text(const PreviewResult& r, const std::string& current_labe
   }
   if (!r.has_differences()) out += "\nno difference in alerts\n";
   out += listing("changed, current → new", r.changed, max_listed, change_line);
-  out += listing("added (only under the new configuration)", r.added, max_listed, signal_line);
-  out += listing("removed (only under the current configuration)", r.removed, max_listed,
+  out += listing("added, only under the new configuration", r.added, max_listed, signal_line);
+  out += listing("removed, only under the current configuration", r.removed, max_listed,
                  signal_line);
   out += win_rate_table(r.current_stats, r.new_stats);
   return out;
