@@ -21,7 +21,9 @@ namespace {
 // Names one signal in history, as storage does: (signal_time, type, symbol, direction).
 using OutcomeKey = std::tuple<TimeMs, SignalType, std::string, Direction>;
 
-OutcomeKey key_of(const Outcome& o) { return {o.signal_time, o.type, o.symbol, o.direction}; }
+OutcomeKey key_of(const Outcome& o) {
+  return {o.signal_time, o.type, o.symbol, o.direction};
+}
 
 struct Run {
   std::string error;
@@ -78,8 +80,9 @@ bool same_kind(const Signal& a, const Signal& b) {
   return a.type == b.type && a.direction == b.direction && a.symbol == b.symbol;
 }
 
-PreviewCounts& counts_of(PreviewResult& r, const Signal& s) {
-  return r.by_type_symbol[{s.type, s.symbol}];
+void count(PreviewResult& r, const Signal& s, std::size_t PreviewCounts::*column) {
+  ++(r.by_type_symbol[{s.type, s.symbol}].*column);
+  ++(r.by_type[static_cast<int>(s.type)].*column);
 }
 
 // Matches each new signal, in time order, to the nearest unmatched current signal of the same
@@ -91,9 +94,8 @@ void compare(const std::vector<Signal>& current, const std::vector<Signal>& prop
              TimeMs tolerance, TimeMs cutoff, PreviewResult& r) {
   std::vector<bool> matched(current.size(), false);
   for (const Signal& after : proposed) {
-    const auto first = std::lower_bound(
-        current.begin(), current.end(), after.time - tolerance,
-        [](const Signal& s, TimeMs t) { return s.time < t; });
+    const auto first = std::lower_bound(current.begin(), current.end(), after.time - tolerance,
+                                        [](const Signal& s, TimeMs t) { return s.time < t; });
     std::size_t best = current.size();
     TimeMs best_distance = 0;
     for (auto it = first; it != current.end() && it->time <= after.time + tolerance; ++it) {
@@ -108,8 +110,7 @@ void compare(const std::vector<Signal>& current, const std::vector<Signal>& prop
     if (best == current.size()) {
       if (after.time < cutoff) continue;
       r.added.push_back(after);
-      ++counts_of(r, after).added;
-      ++r.by_type[static_cast<int>(after.type)].added;
+      count(r, after, &PreviewCounts::added);
       continue;
     }
     matched[best] = true;
@@ -117,19 +118,16 @@ void compare(const std::vector<Signal>& current, const std::vector<Signal>& prop
     if (std::max(before.time, after.time) < cutoff) continue;
     if (before.confidence != after.confidence || before.priority != after.priority) {
       r.changed.push_back({before, after});
-      ++counts_of(r, after).changed;
-      ++r.by_type[static_cast<int>(after.type)].changed;
+      count(r, after, &PreviewCounts::changed);
     } else {
       ++r.unchanged;
-      ++counts_of(r, after).unchanged;
-      ++r.by_type[static_cast<int>(after.type)].unchanged;
+      count(r, after, &PreviewCounts::unchanged);
     }
   }
   for (std::size_t i = 0; i < current.size(); ++i) {
     if (matched[i] || current[i].time < cutoff) continue;
     r.removed.push_back(current[i]);
-    ++counts_of(r, current[i]).removed;
-    ++r.by_type[static_cast<int>(current[i].type)].removed;
+    count(r, current[i], &PreviewCounts::removed);
   }
 }
 
@@ -243,8 +241,8 @@ PreviewResult run_preview(const Config& current, const Config& proposed,
 
 std::string preview_text(const PreviewResult& r, const std::string& current_label,
                          const std::string& new_label, std::size_t max_listed) {
-  std::string out = fmt::format("preview: {} (new) against {} (current)\n", new_label,
-                                current_label);
+  std::string out =
+      fmt::format("preview: {} (new) against {} (current)\n", new_label, current_label);
   if (r.last_time > 0) {
     out += fmt::format("recordings: {} to {}", format_utc(r.first_time), format_utc(r.last_time));
     if (r.cutoff > 0) out += fmt::format("; signals decided from {}", format_utc(r.cutoff));
@@ -252,9 +250,10 @@ std::string preview_text(const PreviewResult& r, const std::string& current_labe
   } else {
     out += "recordings: no market events\n";
   }
-  out += fmt::format("signals: {} current, {} new; {} added, {} removed, {} changed, {} unchanged\n",
-                     r.current_signals, r.new_signals, r.added.size(), r.removed.size(),
-                     r.changed.size(), r.unchanged);
+  out +=
+      fmt::format("signals: {} current, {} new; {} added, {} removed, {} changed, {} unchanged\n",
+                  r.current_signals, r.new_signals, r.added.size(), r.removed.size(),
+                  r.changed.size(), r.unchanged);
   if (!r.by_type_symbol.empty()) {
     out += fmt::format("\n{:<19} {:<12} {:>5} {:>7} {:>7} {:>9}\n", "type", "symbol", "added",
                        "removed", "changed", "unchanged");
@@ -266,8 +265,8 @@ std::string preview_text(const PreviewResult& r, const std::string& current_labe
   if (!r.has_differences()) out += "\nno difference in alerts\n";
   out += listing("changed, current → new", r.changed, max_listed, change_line);
   out += listing("added, only under the new configuration", r.added, max_listed, signal_line);
-  out += listing("removed, only under the current configuration", r.removed, max_listed,
-                 signal_line);
+  out +=
+      listing("removed, only under the current configuration", r.removed, max_listed, signal_line);
   out += win_rate_table(r.current_stats, r.new_stats);
   return out;
 }
@@ -283,15 +282,14 @@ std::string preview_json(const PreviewResult& r) {
   std::string by_type = "{";
   for (int i = 0; i < signal_type_count; ++i) {
     if (i > 0) by_type += ',';
-    by_type += fmt::format(R"("{}":{})", to_string(static_cast<SignalType>(i)),
-                           counts_json(r.by_type[i]));
+    by_type +=
+        fmt::format(R"("{}":{})", to_string(static_cast<SignalType>(i)), counts_json(r.by_type[i]));
   }
   by_type += "}";
-  return fmt::format(
-      R"({{"added":{},"removed":{},"changed":{},"unchanged":{},"by_type":{},)"
-      R"("win_rate":{{"current":{},"new":{}}}}})",
-      signals_json(r.added), signals_json(r.removed), changed, r.unchanged, by_type,
-      history_stats_json(r.current_stats), history_stats_json(r.new_stats));
+  return fmt::format(R"({{"added":{},"removed":{},"changed":{},"unchanged":{},"by_type":{},)"
+                     R"("win_rate":{{"current":{},"new":{}}}}})",
+                     signals_json(r.added), signals_json(r.removed), changed, r.unchanged, by_type,
+                     history_stats_json(r.current_stats), history_stats_json(r.new_stats));
 }
 
 int run_preview_command(const PreviewCommandOptions& options, const Config& current,

@@ -74,9 +74,9 @@ TEST_F(PreviewCli, JsonSaysWhatWasRemovedAndChangedAndBothWinRates) {
     EXPECT_TRUE(stats.contains("by_type")) << side;
     EXPECT_TRUE(stats.at("by_type").at("STOP_HUNT").as_object().contains("win_rate")) << side;
   }
-  EXPECT_EQ(o.at("win_rate").at("current").at("by_type").at("STOP_HUNT").at("signals")
-                .to_number<int>(),
-            2);
+  EXPECT_EQ(
+      o.at("win_rate").at("current").at("by_type").at("STOP_HUNT").at("signals").to_number<int>(),
+      2);
 }
 
 TEST_F(PreviewCli, HumanOutputHasTheTableTheListsAndTheWinRates) {
@@ -102,15 +102,14 @@ TEST_F(PreviewCli, ABadConfigurationIsNamedByFileAndLine) {
 }
 
 TEST_F(PreviewCli, RecordingsDefaultToTheCurrentRecordPathOrTheErrorSaysToPassThem) {
-  const auto none = run_teleglas(
-      "preview --config " + path("new.yaml") + " --against " + path("cur.yaml"), dir);
+  const auto none =
+      run_teleglas("preview --config " + path("new.yaml") + " --against " + path("cur.yaml"), dir);
   EXPECT_EQ(none.exit_code, 1);
   EXPECT_NE(none.err.find("pass RECORDING"), std::string::npos) << none.err;
 
   write_file(dir / "recording.yaml", "coinglass:\n  record_path: \"" + path("rec.jsonl") + "\"\n");
   const auto recorded = run_teleglas(
-      "preview --json --config " + path("new.yaml") + " --against " + path("recording.yaml"),
-      dir);
+      "preview --json --config " + path("new.yaml") + " --against " + path("recording.yaml"), dir);
   ASSERT_EQ(recorded.exit_code, 0) << recorded.err;
   EXPECT_EQ(json::parse(recorded.out).at("removed").as_array().size(), 1u) << recorded.out;
 

@@ -48,8 +48,8 @@ struct PreviewResult {
   std::string error;  // non-empty: a recording could not be read; nothing else is set
 
   // Each in decision-time order.
-  std::vector<Signal> added;     // only under the new configuration
-  std::vector<Signal> removed;   // only under the current one
+  std::vector<Signal> added;          // only under the new configuration
+  std::vector<Signal> removed;        // only under the current one
   std::vector<SignalChange> changed;  // matched, with another confidence or priority
   std::size_t unchanged = 0;          // matched, same confidence and priority
 
@@ -64,7 +64,7 @@ struct PreviewResult {
   std::size_t new_signals = 0;
   TimeMs first_time = 0;  // event time the recordings span (their input, not the run-out)
   TimeMs last_time = 0;
-  TimeMs cutoff = 0;  // signals decided before this were left out; 0 = none
+  TimeMs cutoff = 0;      // signals decided before this were left out; 0 = none
   ReplaySummary summary;  // of the current run (the new one read the same input)
 
   bool ok() const { return error.empty(); }

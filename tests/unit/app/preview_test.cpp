@@ -41,7 +41,8 @@ using Tape = std::multimap<TimeMs, std::string>;  // lines by time: a recording 
 
 // Stop hunts of longs: three liquidations of `each` USD within 2 s, then a 150k buy absorbs.
 void hunt(Tape& tape, const std::string& symbol, TimeMs at, double each) {
-  for (int i = 0; i < 3; ++i) tape.emplace(at + i * 1'000, liquidation(at + i * 1'000, 1, each, 100, symbol));
+  for (int i = 0; i < 3; ++i)
+    tape.emplace(at + i * 1'000, liquidation(at + i * 1'000, 1, each, 100, symbol));
   tape.emplace(at + 4'000, trade(at + 4'000, 2, 150'000, 100, symbol));
 }
 
@@ -84,8 +85,7 @@ TEST_F(Preview, IdenticalConfigurationsGiveNoDifference) {
   const PreviewResult r = run_preview(current, current, {recording});
   ASSERT_TRUE(r.ok()) << r.error;
   EXPECT_FALSE(r.has_differences());
-  EXPECT_EQ(r.by_type[static_cast<int>(SignalType::stop_hunt)],
-            (PreviewCounts{.unchanged = 3}));
+  EXPECT_EQ(r.by_type[static_cast<int>(SignalType::stop_hunt)], (PreviewCounts{.unchanged = 3}));
   EXPECT_EQ(r.unchanged, r.current_signals);
   EXPECT_EQ(r.current_signals, r.new_signals);
   EXPECT_NE(preview_text(r, "cur.yaml", "new.yaml").find("no difference in alerts"),
@@ -138,9 +138,9 @@ TEST_F(Preview, AnotherScoreIsTheSameSignalChangedFromOldToNew) {
   EXPECT_NE(c.before.priority, c.after.priority) << "the score crossed a priority threshold";
 
   const std::string text = preview_text(r, "cur.yaml", "new.yaml");
-  EXPECT_NE(text.find(std::to_string(c.before.confidence) + " → " +
-                      std::to_string(c.after.confidence)),
-            std::string::npos)
+  EXPECT_NE(
+      text.find(std::to_string(c.before.confidence) + " → " + std::to_string(c.after.confidence)),
+      std::string::npos)
       << text;
   EXPECT_NE(text.find(std::string(to_string(c.before.priority)) + " → " +
                       std::string(to_string(c.after.priority))),
@@ -177,8 +177,10 @@ TEST_F(Preview, WinRatesCountTheFinalOutcomeOfEachRunsSignals) {
   }
   ASSERT_EQ(setups.size(), 3u);
   Tape tape = hunts();
-  tape.emplace(t0 + 120'000, trade(t0 + 120'000, 2, 1'000, setups["AAAUSDT"].target + 0.01, "AAAUSDT"));
-  tape.emplace(t0 + 140'000, trade(t0 + 140'000, 1, 1'000, setups["BBBUSDT"].stop - 0.01, "BBBUSDT"));
+  tape.emplace(t0 + 120'000,
+               trade(t0 + 120'000, 2, 1'000, setups["AAAUSDT"].target + 0.01, "AAAUSDT"));
+  tape.emplace(t0 + 140'000,
+               trade(t0 + 140'000, 1, 1'000, setups["BBBUSDT"].stop - 0.01, "BBBUSDT"));
   const std::string played = write_tape(dir, "played.jsonl", tape);
 
   Config proposed = current;
@@ -213,11 +215,10 @@ TEST_F(Preview, JsonListsEverySignalAndCountsEachType) {
   EXPECT_EQ(hunts.at("removed").to_number<int>(), 1);
   EXPECT_EQ(hunts.at("unchanged").to_number<int>(), 2);
   EXPECT_EQ(o.at("by_type").as_object().size(), static_cast<std::size_t>(signal_type_count));
-  EXPECT_EQ(o.at("win_rate").at("current").at("by_type").at("STOP_HUNT").at("signals")
-                .to_number<int>(),
-            3);
-  EXPECT_EQ(o.at("win_rate").at("new").at("by_type").at("STOP_HUNT").at("signals")
-                .to_number<int>(),
+  EXPECT_EQ(
+      o.at("win_rate").at("current").at("by_type").at("STOP_HUNT").at("signals").to_number<int>(),
+      3);
+  EXPECT_EQ(o.at("win_rate").at("new").at("by_type").at("STOP_HUNT").at("signals").to_number<int>(),
             2);
 }
 
