@@ -23,6 +23,7 @@
 #include "teleglas/app/demo.hpp"
 #include "teleglas/app/doctor.hpp"
 #include "teleglas/app/health_report.hpp"
+#include "teleglas/app/preview.hpp"
 #include "teleglas/app/replay.hpp"
 #include "teleglas/app/telegram_sink.hpp"
 #include "teleglas/app/terminal_alerts.hpp"
@@ -511,6 +512,41 @@ int main(int argc, char** argv) {
   stats_cmd->add_flag("--json", stats_options.json,
                       "One JSON object: {\"by_type\":{...},\"calibration\":[...]}");
 
+  PreviewCommandOptions preview_options;
+  std::string preview_new_path;
+  std::string preview_against_path = default_config_path;
+  auto* preview_cmd = app.add_subcommand(
+      "preview",
+      "What a configuration change would do before it goes live: replays recordings under\n"
+      "both configurations and prints the alerts added, removed and changed, and the win rate\n"
+      "each would have had");
+  preview_cmd->add_option("--config,-c", preview_new_path, "The new configuration (edited YAML)")
+      ->required()
+      ->type_name("NEW");
+  auto* preview_against =
+      preview_cmd
+          ->add_option("--against", preview_against_path,
+                       "The configuration it replaces (default: the daemon's, "
+                       "config/teleglas.yaml when present, else built-in defaults)")
+          ->type_name("CURRENT");
+  preview_cmd
+      ->add_option("--since", preview_options.since,
+                   "Only alerts decided in the last DURATION (90m, 24h, 7d) of the recordings'\n"
+                   "own time; what comes before still warms the windows up")
+      ->type_name("DURATION");
+  preview_cmd->add_flag("--json", preview_options.json,
+                        "One JSON object: {\"added\",\"removed\",\"changed\",\"unchanged\","
+                        "\"by_type\",\"win_rate\"}");
+  preview_cmd->add_option("recordings", preview_options.recordings,
+                          "Recording files, or directories of daily files (default: "
+                          "coinglass.record_path of CURRENT)");
+  preview_cmd->footer(
+      "The tuning loop: edit a copy of the YAML, `teleglas preview --config NEW.yaml`, read\n"
+      "what would change, then install it and `systemctl restart teleglas`.\n"
+      "Alerts under both are the same signal when type, symbol and direction agree and they\n"
+      "were decided at most 60 s apart; a different confidence or priority makes it changed.\n"
+      "Both replays run the daemon's own pipeline; exit 0 when both ran, 1 on an error.");
+
   auto* run_cmd = app.add_subcommand(
       "run", "The daemon: stream CoinGlass, analyse, alert (needs COINGLASS_API_KEY)");
   run_cmd->footer(
@@ -600,6 +636,18 @@ int main(int argc, char** argv) {
       return run_stats(stats_options, *config, system_now_ms(), std::cout, std::cerr);
     }
     return run_stats(stats_options, Config{}, system_now_ms(), std::cout, std::cerr);
+  }
+  if (preview_cmd->parsed()) {
+    const bool against_given = preview_against->count() > 0;
+    auto current = load_config_for_command(preview_against_path, against_given);
+    if (!current) return 1;
+    auto proposed = load_config_for_command(preview_new_path, true);
+    if (!proposed) return 1;
+    preview_options.current_label =
+        against_given || std::filesystem::exists(preview_against_path) ? preview_against_path
+                                                                         : "built-in defaults";
+    preview_options.new_label = preview_new_path;
+    return run_preview_command(preview_options, *current, *proposed, std::cout, std::cerr);
   }
   if (gen_cmd->parsed()) return generate(gen, gen_out);
   if (run_cmd->parsed()) {
