@@ -134,7 +134,9 @@ TEST(ConfigLoad, ShippedExampleSetsEveryKey) {
                                               "storage.retention_days",
                                               "http.listen",
                                               "logging.level",
-                                              "logging.file"};
+                                              "logging.file",
+                                              "logging.max_size_mb",
+                                              "logging.max_files"};
   const YAML::Node document = YAML::LoadFile(shipped_example);
   for (const std::string& key : every_key) {
     // Assigning a YAML::Node overwrites the node it refers to instead of rebinding, so each
@@ -209,6 +211,8 @@ telegram:
   chat_ids: [-1001234567890, 42]
 logging:
   level: debug
+  max_size_mb: 50
+  max_files: 3
 )");
   ASSERT_THAT(reports(result), IsEmpty());
   const Config& c = result.config;
@@ -223,6 +227,8 @@ logging:
   EXPECT_EQ(c.signals.priority.watch, 70);
   EXPECT_THAT(c.telegram.chat_ids, ElementsAre(-1001234567890, 42));
   EXPECT_EQ(c.logging.level, "debug");
+  EXPECT_EQ(c.logging.max_size_mb, 50);
+  EXPECT_EQ(c.logging.max_files, 3);
 }
 
 TEST(ConfigLoad, KeyWithoutValueIsAnEmptyStringOrList) {
