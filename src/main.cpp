@@ -355,9 +355,13 @@ int run(const Config& config, const RunOptions& options) {
     };
     const auto report = [&] {
       HealthReport r;
+      r.version = TELEGLAS_VERSION;
       r.now_ms = system_now_ms();
       r.daemon = daemon.health();
-      if (telegram) r.telegram = TelegramHealth{telegram->stats(), telegram->queued_alerts()};
+      if (telegram) {
+        r.telegram = TelegramHealth{telegram->stats(), telegram->queued_alerts(),
+                                    telegram->delivery_metrics()};
+      }
       r.rss_bytes = resident_set_bytes();
       return r;
     };
