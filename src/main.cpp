@@ -179,13 +179,17 @@ int replay(const std::vector<std::string>& files, const Config& config,
   return 0;
 }
 
-// Logs go to stderr (journald under systemd) and, when configured, a rotating file; stdout
-// carries alerts only.
+// Logs go to stderr and, when configured, a rotating file. Under systemd journald keeps
+// stderr just as it keeps stdout, and stdout stays free for the alerts `teleglas run` prints
+// (TerminalAlertSink), so a pipe of alerts never carries log lines. Colour only on a terminal:
+// `automatic` checks isatty and TERM, so journald and pipes get plain text.
 void setup_logging(const LoggingConfig& logging) {
-  std::vector<spdlog::sink_ptr> sinks{std::make_shared<spdlog::sinks::stderr_color_sink_mt>()};
+  std::vector<spdlog::sink_ptr> sinks{
+      std::make_shared<spdlog::sinks::stderr_color_sink_mt>(spdlog::color_mode::automatic)};
   if (!logging.file.empty()) {
-    sinks.push_back(
-        std::make_shared<spdlog::sinks::rotating_file_sink_mt>(logging.file, 10 * 1024 * 1024, 5));
+    sinks.push_back(std::make_shared<spdlog::sinks::rotating_file_sink_mt>(
+        logging.file, static_cast<std::size_t>(logging.max_size_mb) * 1024 * 1024,
+        static_cast<std::size_t>(logging.max_files)));
   }
   auto logger = std::make_shared<spdlog::logger>("teleglas", sinks.begin(), sinks.end());
   logger->set_level(spdlog::level::from_str(logging.level));
@@ -353,9 +357,13 @@ int run(const Config& config, const RunOptions& options) {
     };
     const auto report = [&] {
       HealthReport r;
+      r.version = TELEGLAS_VERSION;
       r.now_ms = system_now_ms();
       r.daemon = daemon.health();
-      if (telegram) r.telegram = TelegramHealth{telegram->stats(), telegram->queued_alerts()};
+      if (telegram) {
+        r.telegram = TelegramHealth{telegram->stats(), telegram->queued_alerts(),
+                                    telegram->delivery_metrics()};
+      }
       r.rss_bytes = resident_set_bytes();
       return r;
     };

@@ -126,6 +126,7 @@ std::vector<AlertRecord> Outbox::prepare(const Signal& signal,
   record.text = format_telegram_html(signal);
   record.headline = headline_of(signal);
   record.silent = is_silent(signal.priority);
+  record.event_time = signal.time;
   std::vector<AlertRecord> records;
   // A chat listed twice in the config would otherwise get every alert twice.
   std::set<ChatId> seen;
@@ -160,6 +161,7 @@ bool Outbox::restore(const AlertRecord& record, TimeMs created, TimeMs now) {
   alert.next_attempt = now;
   alert.silent = record.silent;
   alert.alert_ids = {record.id};
+  alert.carried = {CarriedAlert{record.priority, record.event_time}};
   entry.newest = created;
   entry.newest_alert_text = record.text;
   entry.headlines.push_back({created, record.headline});
@@ -301,6 +303,7 @@ Outbox::Entry Outbox::merge(const std::vector<const Entry*>& group, TimeMs now) 
     alert.alert_count += m.alert_count;
     alert.replaces.push_back(m.id);
     alert.alert_ids.insert(alert.alert_ids.end(), m.alert_ids.begin(), m.alert_ids.end());
+    alert.carried.insert(alert.carried.end(), m.carried.begin(), m.carried.end());
     if (m.alert_count == 1) ++stats_.digested;  // a digest's alerts were counted when merged
     if (member->newest >= newest->newest) newest = member;
     digest.headlines.insert(digest.headlines.end(), member->headlines.begin(),

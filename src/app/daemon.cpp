@@ -116,6 +116,12 @@ struct Daemon::Impl final : FeedListener, std::enable_shared_from_this<Impl> {
     const TimeMs now = options.wall_clock();
     if (connection >= states.size()) states.resize(connection + 1, ConnectionState::connecting);
     states[connection] = state;
+    if (connection >= down_since.size()) down_since.resize(connection + 1, started_wall);
+    if (state == ConnectionState::live) {
+      down_since[connection] = 0;
+    } else if (down_since[connection] == 0) {
+      down_since[connection] = now;
+    }
     const bool any_live = std::ranges::find(states, ConnectionState::live) != states.end();
     if (any_live && stream_down_since != 0) {
       if (outage_notified) {
@@ -182,6 +188,12 @@ struct Daemon::Impl final : FeedListener, std::enable_shared_from_this<Impl> {
       max_signal_latency_us = std::max(max_signal_latency_us, last_signal_latency_us);
     }
     if (frame.kind == FrameKind::market && !frame.events.empty()) {
+      // Only live frames have a receive time; snapshot lines (0) say nothing about lag.
+      if (receive_time > 0) {
+        for (const MarketEvent& e : frame.events) {
+          exchange_lag.observe(static_cast<double>(receive_time - e.exchange_time) / 1000.0);
+        }
+      }
       last_event_wall = options.wall_clock();
       last_event_clock = pipeline.now();
       keep_events(frame.events);
@@ -312,8 +324,26 @@ struct Daemon::Impl final : FeedListener, std::enable_shared_from_this<Impl> {
     DaemonHealth h;
     h.feed_url = feed->redacted_url();
     const FeedStats fs = feed->stats();
-    for (const auto& c : fs.connections) h.connections.push_back(c.state);
+    for (std::size_t i = 0; i < fs.connections.size(); ++i) {
+      const FeedConnectionStats& c = fs.connections[i];
+      h.connections.push_back(c.state);
+      const TimeMs down = i < down_since.size() ? down_since[i] : started_wall;
+      h.connection_details.push_back(
+          {c.state, c.last_frame_time, c.state == ConnectionState::live ? 0 : down});
+    }
     const FeedConnectionStats total = fs.total();
+    h.pings = total.pings;
+    h.pongs = total.pongs;
+    for (int i = 0; i < reject_reason_count; ++i) {
+      h.rejected_by_reason.emplace_back(to_string(static_cast<RejectReason>(i)),
+                                        parser.stats().rejected_by_reason[i]);
+    }
+    for (int i = 0; i < event_rejection_count; ++i) {
+      h.rejected_by_reason.emplace_back(to_string(static_cast<EventRejection>(i)),
+                                        pipeline.stats().rejected_by_reason[i]);
+    }
+    h.signals_by_type = pipeline.stats().emitted_by_type;
+    h.exchange_lag = exchange_lag;
     h.frames = parser.stats().frames;
     // What the parser refused and what the pipeline refused after it (time, symbol cap).
     h.events = parser.stats().events - pipeline.stats().rejected();
@@ -368,6 +398,8 @@ struct Daemon::Impl final : FeedListener, std::enable_shared_from_this<Impl> {
   TimeMs stream_down_since = 0;  // 0 while some connection is live
   bool outage_notified = false;
   std::vector<ConnectionState> states;  // per connection, as on_state last reported
+  std::vector<TimeMs> down_since;  // per connection: wall clock it stopped being live; 0 = live
+  Histogram exchange_lag = exchange_lag_histogram();
   std::deque<std::pair<TimeMs, std::uint64_t>> frame_counts;  // (wall, frames) each tick, 1 min
   TimeMs signals_day = 0;                                     // UTC day number signals_today counts
   std::uint64_t signals_today = 0;

@@ -13,12 +13,49 @@ namespace {
 
 namespace json = boost::json;
 
-// One metric family: its help, type and a single unlabeled sample.
+void family(std::string& out, std::string_view name, std::string_view type, std::string_view help) {
+  fmt::format_to(std::back_inserter(out), "# HELP teleglas_{0} {1}\n# TYPE teleglas_{0} {2}\n",
+                 name, help, type);
+}
+
+// One metric family with a single unlabeled sample.
 void metric(std::string& out, std::string_view name, std::string_view type, std::string_view help,
             double value) {
-  fmt::format_to(std::back_inserter(out),
-                 "# HELP teleglas_{0} {1}\n# TYPE teleglas_{0} {2}\nteleglas_{0} {3}\n", name, help,
-                 type, value);
+  family(out, name, type, help);
+  fmt::format_to(std::back_inserter(out), "teleglas_{} {}\n", name, value);
+}
+
+// Label values are ours (reason and type names, the version), but a version string comes from
+// the build: escape as the text format asks rather than trust it.
+std::string label_value(std::string_view v) {
+  std::string out;
+  for (char c : v) {
+    if (c == '\\' || c == '"') out += '\\';
+    if (c == '\n') {
+      out += "\\n";
+      continue;
+    }
+    out += c;
+  }
+  return out;
+}
+
+// `labels`: "" or `name="value",` pairs ending in a comma, placed before `le`.
+void histogram_samples(std::string& out, std::string_view name, const std::string& labels,
+                       const Histogram& h) {
+  const std::vector<double>& bounds = h.upper_bounds();
+  for (std::size_t i = 0; i <= bounds.size(); ++i) {
+    const std::string le = i < bounds.size() ? fmt::format("{}", bounds[i]) : "+Inf";
+    fmt::format_to(std::back_inserter(out), "teleglas_{}_bucket{{{}le=\"{}\"}} {}\n", name, labels,
+                   le, h.cumulative_count(i));
+  }
+  const std::string braces = labels.empty() ? "" : "{" + labels.substr(0, labels.size() - 1) + "}";
+  fmt::format_to(std::back_inserter(out), "teleglas_{0}_sum{1} {2}\nteleglas_{0}_count{1} {3}\n",
+                 name, braces, h.sum(), h.count());
+}
+
+TimeMs age_ms(TimeMs now, TimeMs since) {
+  return since > 0 ? std::max<TimeMs>(0, now - since) : 0;
 }
 
 }  // namespace
@@ -29,8 +66,26 @@ std::string_view stream_status(const DaemonHealth& h) {
   return live > 0 ? "degraded" : "down";
 }
 
+std::string_view health_word(ConnectionState state) {
+  return state == ConnectionState::live ? "connected" : to_string(state);
+}
+
 std::string health_json(const HealthReport& r) {
   const DaemonHealth& h = r.daemon;
+  // Per connection, with the ages a probe alarms on; null age: no frame yet.
+  json::array details;
+  TimeMs last_frame_ms = 0;
+  for (const ConnectionHealth& c : h.connection_details) {
+    last_frame_ms = std::max(last_frame_ms, c.last_frame_ms);
+    json::object d{{"state", health_word(c.state)},
+                   {"open_gap_ms", age_ms(r.now_ms, c.down_since_ms)}};
+    if (c.last_frame_ms > 0) {
+      d["last_frame_age_ms"] = age_ms(r.now_ms, c.last_frame_ms);
+    } else {
+      d["last_frame_age_ms"] = nullptr;
+    }
+    details.emplace_back(std::move(d));
+  }
   json::array connections;
   for (ConnectionState s : h.connections) connections.emplace_back(to_string(s));
   json::object feed{{"status", stream_status(h)},
@@ -55,8 +110,18 @@ std::string health_json(const HealthReport& r) {
   json::object out{{"status", stream_status(h)},
                    {"time_ms", r.now_ms},
                    {"uptime_s", h.started_ms > 0 ? (r.now_ms - h.started_ms) / 1000 : 0},
+                   {"version", r.version},
+                   {"connections", std::move(details)},
+                   {"open_gap_ms", age_ms(r.now_ms, h.stream_down_since)},
+                   {"queue_depth", r.telegram ? r.telegram->queued_alerts : 0},
+                   {"alerts_last_hour", r.telegram ? r.telegram->delivery.alerts_last_hour : 0},
                    {"feed", std::move(feed)},
                    {"signals", std::move(signals)}};
+  if (last_frame_ms > 0) {
+    out["last_frame_age_ms"] = age_ms(r.now_ms, last_frame_ms);
+  } else {
+    out["last_frame_age_ms"] = nullptr;
+  }
   if (r.telegram) {
     const TelegramStats& t = r.telegram->stats;
     out["telegram"] = json::object{{"sent", t.sent},
@@ -84,6 +149,11 @@ std::string prometheus_metrics(const HealthReport& r) {
   const DaemonHealth& h = r.daemon;
   std::string out;
   const auto d = [](auto v) { return static_cast<double>(v); };
+  family(out, "build_info", "gauge", "The running build; always 1.");
+  fmt::format_to(std::back_inserter(out), "teleglas_build_info{{version=\"{}\"}} 1\n",
+                 label_value(r.version));
+  metric(out, "uptime_seconds", "gauge", "Seconds since the daemon started.",
+         d(age_ms(r.now_ms, h.started_ms)) / 1000.0);
   metric(out, "feed_connections_live", "gauge", "CoinGlass connections streaming now.",
          d(h.live_connections()));
   metric(out, "feed_connections", "gauge", "CoinGlass connections configured.",
@@ -94,10 +164,40 @@ std::string prometheus_metrics(const HealthReport& r) {
   metric(out, "feed_events_total", "counter", "Market events parsed.", d(h.events));
   metric(out, "feed_rejected_total", "counter", "Frames or events rejected as malformed.",
          d(h.rejected));
+  family(out, "rejected_total", "counter",
+         "Frames or events rejected, by the parser's or the pipeline's reason.");
+  for (const auto& [reason, count] : h.rejected_by_reason) {
+    fmt::format_to(std::back_inserter(out), "teleglas_rejected_total{{reason=\"{}\"}} {}\n",
+                   label_value(reason), count);
+  }
   metric(out, "feed_reconnects_total", "counter", "Reconnect attempts.", d(h.reconnects));
+  metric(out, "feed_pings_total", "counter", "Heartbeat pings sent.", d(h.pings));
+  metric(out, "feed_pongs_total", "counter", "Heartbeat pongs received.", d(h.pongs));
+  metric(out, "feed_open_gap_seconds", "gauge",
+         "How long no connection has been live; 0 while the stream is up.",
+         d(age_ms(r.now_ms, h.stream_down_since)) / 1000.0);
+  TimeMs last_frame_ms = 0;
+  for (const ConnectionHealth& c : h.connection_details) {
+    last_frame_ms = std::max(last_frame_ms, c.last_frame_ms);
+  }
+  if (last_frame_ms > 0) {
+    metric(out, "feed_last_frame_age_seconds", "gauge", "Seconds since the newest frame.",
+           d(age_ms(r.now_ms, last_frame_ms)) / 1000.0);
+  }
+  family(out, "exchange_lag_seconds", "histogram",
+         "Receive time minus exchange time of each market event (clock skew included).");
+  histogram_samples(out, "exchange_lag_seconds", "", h.exchange_lag);
+  metric(out, "exchange_lag_negative_total", "counter",
+         "Market events stamped later than received (our clock behind the exchange's).",
+         d(h.exchange_lag.negative_count()));
   metric(out, "feed_gaps_total", "counter", "Outages in the stream.", d(h.gaps));
   metric(out, "rest_failures_total", "counter", "Failed REST polls.", d(h.rest_failures));
   metric(out, "signals_total", "counter", "Signals emitted.", d(h.signals));
+  family(out, "signals_emitted_total", "counter", "Signals emitted, by type.");
+  for (int i = 0; i < signal_type_count; ++i) {
+    fmt::format_to(std::back_inserter(out), "teleglas_signals_emitted_total{{type=\"{}\"}} {}\n",
+                   to_string(static_cast<SignalType>(i)), h.signals_by_type[i]);
+  }
   metric(out, "signals_last_hour", "gauge", "Signals emitted in the last hour.",
          d(h.signals_last_hour));
   metric(out, "signal_latency_max_seconds", "gauge",
@@ -112,6 +212,21 @@ std::string prometheus_metrics(const HealthReport& r) {
            d(t.dropped));
     metric(out, "telegram_queued", "gauge", "Alerts waiting to be sent.",
            d(r.telegram->queued_alerts));
+    metric(out, "telegram_alerts_last_hour", "gauge", "Alerts Telegram accepted in the last hour.",
+           d(r.telegram->delivery.alerts_last_hour));
+    const std::vector<Histogram>& latency = r.telegram->delivery.event_to_alert;
+    family(out, "event_to_alert_seconds", "histogram",
+           "Deciding event's exchange time to Telegram's ok, per alert, by priority.");
+    std::uint64_t negative = 0;
+    for (std::size_t p = 0; p < latency.size(); ++p) {
+      const auto priority = static_cast<Priority>(p);
+      if (priority == Priority::none) continue;  // never alerted
+      histogram_samples(out, "event_to_alert_seconds",
+                        fmt::format("priority=\"{}\",", to_string(priority)), latency[p]);
+      negative += latency[p].negative_count();
+    }
+    metric(out, "event_to_alert_negative_total", "counter",
+           "Alerts delivered before their event's exchange time (clock skew).", d(negative));
   }
   if (r.rss_bytes) {
     metric(out, "resident_memory_bytes", "gauge", "Resident set size.", d(*r.rss_bytes));

@@ -12,6 +12,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
+#include <deque>
 #include <set>
 #include <utility>
 
@@ -266,6 +267,9 @@ struct TelegramSender::Impl : std::enable_shared_from_this<Impl> {
   }
 
   void housekeeping(TimeMs now) {
+    while (!delivered_at.empty() && now - delivered_at.front() >= hour_ms) {
+      delivered_at.pop_front();
+    }
     outbox.compact(now);
     std::size_t dropped_alerts = 0;
     for (const OutgoingAlert& old : outbox.expire(now)) {
@@ -295,6 +299,7 @@ struct TelegramSender::Impl : std::enable_shared_from_this<Impl> {
       case SendResult::sent:
         outbox.on_sent(alert.id, now);
         mark_sent(alert);
+        if (alert.kind == OutgoingAlert::Kind::alert) measure_delivery(alert, now);
         break;
       case SendResult::retry:
         outbox.on_failed(alert.id, now, failure);
@@ -311,6 +316,25 @@ struct TelegramSender::Impl : std::enable_shared_from_this<Impl> {
         }
         break;
     }
+  }
+
+  // Timed at the ok, not at the request: what matters is when the chat has the message.
+  void measure_delivery(const OutgoingAlert& alert, TimeMs now) {
+    const TimeMs wall = wall_clock();
+    for (const CarriedAlert& carried : alert.carried) {
+      delivered_at.push_back(now);
+      if (carried.event_time <= 0) continue;
+      delivery.event_to_alert[static_cast<std::size_t>(carried.priority)].observe(
+          static_cast<double>(wall - carried.event_time) / 1000.0);
+    }
+  }
+
+  DeliveryMetrics delivery_metrics() const {
+    DeliveryMetrics m = delivery;
+    const TimeMs now = clock();
+    m.alerts_last_hour = static_cast<std::uint64_t>(std::count_if(
+        delivered_at.begin(), delivered_at.end(), [&](TimeMs t) { return now - t < hour_ms; }));
+    return m;
   }
 
   // One sendMessage. Logs name the chat and the status, never the URL: the token is in it.
@@ -403,6 +427,9 @@ struct TelegramSender::Impl : std::enable_shared_from_this<Impl> {
   net::steady_timer wakeup;  // the sender sleeps on it; cancelled when there is new work
   std::string last_rejection;
   TelegramStats stats;
+  DeliveryMetrics delivery;         // alerts_last_hour is counted from delivered_at on demand
+  std::deque<TimeMs> delivered_at;  // monotonic time of each alert delivered, the last hour
+  static constexpr TimeMs hour_ms = 3'600'000;
   bool token_refused = false;
   bool stopped = false;
   bool started = false;
@@ -445,6 +472,10 @@ TelegramStats TelegramSender::stats() const {
 
 OutboxStats TelegramSender::outbox_stats() const {
   return impl_->outbox.stats();
+}
+
+DeliveryMetrics TelegramSender::delivery_metrics() const {
+  return impl_->delivery_metrics();
 }
 
 std::size_t TelegramSender::queued_alerts() const {

@@ -52,6 +52,10 @@ OutboxStats TelegramSink::outbox_stats() const {
   return sender_->outbox_stats();
 }
 
+DeliveryMetrics TelegramSink::delivery_metrics() const {
+  return sender_->delivery_metrics();
+}
+
 std::size_t TelegramSink::queued_alerts() const {
   return sender_->queued_alerts();
 }

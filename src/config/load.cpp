@@ -262,6 +262,8 @@ void parse_http(MapReader& r, HttpConfig& c) {
 void parse_logging(MapReader& r, LoggingConfig& c) {
   r.read("level", c.level, one_of({"trace", "debug", "info", "warn", "error", "critical", "off"}));
   r.read("file", c.file);
+  r.read("max_size_mb", c.max_size_mb, between(1, 10'000));
+  r.read("max_files", c.max_files, between(1, 100));
 }
 
 void parse_config(MapReader& r, Config& c) {

@@ -326,6 +326,75 @@ TEST_F(DaemonCli, HealthEndpointServesTheStreamStateAndMetricsOnLoopback) {
   EXPECT_EQ(daemon.stop(SIGTERM, 5s), 0) << daemon.err();
 }
 
+// The value of the first sample line starting with `prefix` ("" when there is none).
+std::string sample_value(const std::string& metrics, const std::string& prefix) {
+  std::istringstream lines(metrics);
+  for (std::string line; std::getline(lines, line);) {
+    if (line.starts_with(prefix)) return line.substr(line.rfind(' ') + 1);
+  }
+  return {};
+}
+
+TEST_F(DaemonCli, MetricsTimeAStopHuntFromItsEventToTelegramsOk) {
+  constexpr const char* bot_token = "777000:metrics-bot-token";
+  SimCoinglassOptions options;
+  options.identity = make_loopback_identity();
+  options.frames = stop_hunt_frames();
+  telegram =
+      std::make_unique<SimTelegramServer>(io, SimTelegramOptions{options.identity, bot_token});
+  start_server(std::move(options));
+  const auto config = write_config();
+  write_file(config, read_file(config) + "telegram:\n  api_url: " + telegram->api_url() +
+                         "\n  ca_file: " + (dir / "ca.pem").string() + "\n  chat_ids: [4242]\n");
+  BackgroundTeleglas daemon({"run", "--config", config},
+                            {{"COINGLASS_API_KEY", secret_key}, {"TELEGRAM_BOT_TOKEN", bot_token}},
+                            dir);
+  const std::string announced = "health endpoint: http://127.0.0.1:";
+  ASSERT_TRUE(daemon.wait_for_log(announced, 10s)) << daemon.err();
+  const std::string err = daemon.err();
+  const auto port =
+      static_cast<std::uint16_t>(std::stoi(err.substr(err.find(announced) + announced.size())));
+
+  // Telegram's ok reaches the daemon just after the fake records the message: poll the count.
+  const std::string urgent_count = R"(teleglas_event_to_alert_seconds_count{priority="URGENT"} )";
+  std::string metrics;
+  const auto deadline = std::chrono::steady_clock::now() + 20s;
+  while (sample_value(metrics, urgent_count) != "1" &&
+         std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(100ms);
+    metrics = http_get(port, "/metrics");
+  }
+  ASSERT_FALSE(telegram->delivered().empty()) << daemon.err();
+  EXPECT_NE(telegram->delivered()[0].text.find("Stop hunt"), std::string::npos);
+  EXPECT_EQ(sample_value(metrics, urgent_count), "1") << metrics;
+  EXPECT_EQ(sample_value(metrics,
+                         R"(teleglas_event_to_alert_seconds_bucket{priority="URGENT",le="+Inf"} )"),
+            "1")
+      << metrics;
+  EXPECT_EQ(sample_value(metrics, R"(teleglas_event_to_alert_seconds_count{priority="WATCH"} )"),
+            "0");
+  EXPECT_GT(std::stod(sample_value(metrics, "teleglas_exchange_lag_seconds_count ")), 0) << metrics;
+  EXPECT_EQ(sample_value(metrics, "teleglas_exchange_lag_seconds_count "),
+            sample_value(metrics, R"(teleglas_exchange_lag_seconds_bucket{le="+Inf"} )"));
+  EXPECT_NE(metrics.find(R"(teleglas_signals_emitted_total{type="STOP_HUNT"} 1)"),
+            std::string::npos)
+      << metrics;
+  EXPECT_NE(metrics.find("teleglas_build_info{version=\""), std::string::npos);
+
+  const std::string health = http_get(port, "/health");
+  const boost::json::value v = boost::json::parse(health);
+  EXPECT_EQ(v.at("connections").at(0).at("state").as_string(), "connected") << health;
+  EXPECT_EQ(v.at("open_gap_ms").to_number<int>(), 0) << health;
+  EXPECT_GE(v.at("last_frame_age_ms").to_number<int>(), 0) << health;
+  EXPECT_EQ(v.at("alerts_last_hour").to_number<int>(), 1) << health;
+  EXPECT_EQ(v.at("queue_depth").to_number<int>(), 0) << health;
+  EXPECT_EQ(health.find(bot_token), std::string::npos);
+  EXPECT_EQ(metrics.find(bot_token), std::string::npos);
+  EXPECT_EQ(daemon.stop(SIGTERM, 5s), 0) << daemon.err();
+  // stderr is a file here, not a terminal: plain text for journald, no colour codes.
+  EXPECT_EQ(daemon.err().find('\x1b'), std::string::npos) << daemon.err();
+}
+
 TEST_F(DaemonCli, RecordsIntoDailyFilesOfADirectoryAndDeletesOnlyItsOwnOldOnes) {
   SimCoinglassOptions options;
   options.identity = make_loopback_identity();

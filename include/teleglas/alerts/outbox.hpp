@@ -52,6 +52,18 @@ struct AlertRecord {
   std::string text;      // Telegram HTML
   std::string headline;  // its line in a digest
   bool silent = false;
+  // The deciding event's exchange time (Signal::time), for the event -> alert latency. 0:
+  // unknown (alerts read back from a store after a restart do not keep it).
+  TimeMs event_time = 0;
+};
+
+// An alert a message carries, as the event -> alert latency needs it: a digest merges alerts
+// of several priorities and times, and each is measured as itself.
+struct CarriedAlert {
+  Priority priority = Priority::none;
+  TimeMs event_time = 0;  // 0: unknown
+
+  bool operator==(const CarriedAlert&) const = default;
 };
 
 // One message for one chat: a single alert, a digest of several, or a notice (an operator
@@ -73,6 +85,7 @@ struct OutgoingAlert {
   int alert_count = 1;      // alerts this message carries (> 1 for a digest)
   std::vector<std::uint64_t> replaces;   // a digest: the queued messages it took the place of
   std::vector<std::uint64_t> alert_ids;  // the single alerts it carries (ids of AlertRecords)
+  std::vector<CarriedAlert> carried;     // ... their priorities and event times, in that order
 };
 
 // What went wrong with one request, as the sender classified the answer.

@@ -4,18 +4,21 @@
 // pipeline is fed (frames with their receive times, ticks, gaps) is recorded for replay.
 #pragma once
 
+#include <array>
 #include <boost/asio/io_context.hpp>
 #include <functional>
-#include <vector>
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
-#include "teleglas/core/outcome.hpp"
-#include "teleglas/storage/writer.hpp"
 #include "teleglas/config/config.hpp"
+#include "teleglas/core/outcome.hpp"
 #include "teleglas/core/signal.hpp"
 #include "teleglas/net/feed.hpp"
+#include "teleglas/ops/histogram.hpp"
+#include "teleglas/storage/writer.hpp"
 
 namespace teleglas {
 
@@ -27,9 +30,17 @@ class AlertSink {
   virtual void on_admin_notice(std::string_view text) = 0;
 };
 
+// One CoinGlass connection as health reports it.
+struct ConnectionHealth {
+  ConnectionState state = ConnectionState::connecting;
+  TimeMs last_frame_ms = 0;  // wall clock of its last frame; 0 = none yet
+  TimeMs down_since_ms = 0;  // wall clock when it stopped being live; 0 = live
+};
+
 struct DaemonHealth {
   std::string feed_url;  // redacted
   std::vector<ConnectionState> connections;
+  std::vector<ConnectionHealth> connection_details;  // the same connections, in order
   TimeMs started_ms = 0;         // wall clock
   TimeMs stream_down_since = 0;  // wall clock when no connection was live any more; 0 = live
   std::uint64_t frames_last_minute = 0;
@@ -43,7 +54,12 @@ struct DaemonHealth {
   std::uint64_t rejected = 0;
   std::uint64_t notices = 0;
   std::uint64_t signals = 0;
+  // What the parser refused and then what the pipeline refused, every reason listed.
+  std::vector<std::pair<std::string_view, std::uint64_t>> rejected_by_reason;
+  std::array<std::uint64_t, signal_type_count> signals_by_type{};  // indexed by SignalType
   std::uint64_t reconnects = 0;
+  std::uint64_t pings = 0;  // heartbeats sent and answered, over every connection
+  std::uint64_t pongs = 0;
   std::uint64_t gaps = 0;
   TimeMs longest_gap_ms = 0;
   std::uint64_t rest_successes = 0;
@@ -54,6 +70,8 @@ struct DaemonHealth {
   std::uint64_t recording_write_errors = 0;    // failed attempts, each retried a second later
   std::uint64_t recording_frames_dropped = 0;  // the writer fell too far behind
   std::string recording_error;                 // while writes fail: "PATH: reason"
+  // Receive wall time minus exchange time of each market event received, seconds.
+  Histogram exchange_lag = exchange_lag_histogram();
 
   std::size_t live_connections() const;
 };

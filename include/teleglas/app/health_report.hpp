@@ -15,10 +15,12 @@ namespace teleglas {
 struct TelegramHealth {
   TelegramStats stats;
   std::size_t queued_alerts = 0;
+  DeliveryMetrics delivery;
 };
 
 struct HealthReport {
-  TimeMs now_ms = 0;  // wall clock
+  std::string version;  // teleglas_build_info
+  TimeMs now_ms = 0;    // wall clock
   DaemonHealth daemon;
   std::optional<TelegramHealth> telegram;  // nullopt: alerts go to the log only
   std::optional<std::int64_t> rss_bytes;
@@ -26,6 +28,10 @@ struct HealthReport {
 
 // "ok" when every connection is live, "degraded" when some are, "down" when none is.
 std::string_view stream_status(const DaemonHealth& h);
+
+// A connection's state as health words it: "connected" when live (what a person or a probe
+// looks for), otherwise to_string(state).
+std::string_view health_word(ConnectionState state);
 
 std::string health_json(const HealthReport& report);
 std::string prometheus_metrics(const HealthReport& report);

@@ -6,10 +6,12 @@
 #include <cstdint>
 #include <functional>
 #include <optional>
+#include <vector>
 
 #include "teleglas/alerts/outbox.hpp"
 #include "teleglas/app/daemon.hpp"
 #include "teleglas/core/types.hpp"
+#include "teleglas/ops/histogram.hpp"
 #include "teleglas/storage/writer.hpp"
 
 namespace teleglas {
@@ -49,6 +51,17 @@ struct TelegramStats {
   std::uint64_t commands_answered = 0;
   std::uint64_t commands_ignored = 0;  // from chats that are not configured
   std::uint64_t update_polls_failed = 0;
+};
+
+// What the sender measures of each alert Telegram accepted (a digest counts every alert it
+// carries).
+struct DeliveryMetrics {
+  // Seconds from the deciding event's exchange time (Signal::time) to Telegram's ok, indexed
+  // by Priority. Alerts restored from the store after a restart are not measured: their
+  // event time is not kept.
+  std::vector<Histogram> event_to_alert = std::vector<Histogram>(
+      static_cast<std::size_t>(Priority::urgent) + 1, event_to_alert_histogram());
+  std::uint64_t alerts_last_hour = 0;
 };
 
 inline TelegramStats operator+(const TelegramStats& a, const TelegramStats& b) {

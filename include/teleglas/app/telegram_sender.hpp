@@ -48,6 +48,7 @@ class TelegramSender {
   TelegramStats stats() const;  // sent, failed, dropped, restored, store_errors
   OutboxStats outbox_stats() const;
   std::size_t queued_alerts() const;  // alerts waiting for Telegram, or for their save
+  DeliveryMetrics delivery_metrics() const;
 
  private:
   struct Impl;

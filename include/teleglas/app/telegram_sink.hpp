@@ -47,6 +47,7 @@ class TelegramSink : public AlertSink {
   TelegramStats stats() const;
   OutboxStats outbox_stats() const;
   std::size_t queued_alerts() const;
+  DeliveryMetrics delivery_metrics() const;
 
  private:
   std::shared_ptr<TelegramSender> sender_;

@@ -236,6 +236,8 @@ struct HttpConfig {
 struct LoggingConfig {
   std::string level = "info";  // trace debug info warn error critical off
   std::string file;            // optional rotating log file
+  int max_size_mb = 10;        // rotate the file at this size
+  int max_files = 5;           // rotated files kept besides the current one
 
   bool operator==(const LoggingConfig&) const = default;
 };

@@ -467,6 +467,32 @@ TEST(DurableOutbox, ADigestCarriesTheIdsOfEveryAlertItMerged) {
   EXPECT_EQ(again[0].alert_count, 6);
 }
 
+TEST(DurableOutbox, AnAlertCarriesItsSignalsEventTimeAndPriority) {
+  Outbox outbox(OutboxConfig{});
+  Signal signal = stop_hunt("BTCUSDT", Priority::urgent);
+  signal.time = t0 - 1'500;
+  const AlertRecord record = outbox.enqueue(signal, {7}, t0).front();
+  EXPECT_EQ(record.event_time, t0 - 1'500);
+  const auto alert = outbox.take_ready(t0);
+  ASSERT_TRUE(alert.has_value());
+  EXPECT_EQ(alert->carried, (std::vector<CarriedAlert>{{Priority::urgent, t0 - 1'500}}));
+}
+
+TEST(Digest, KeepsEachMergedAlertsOwnPriorityAndEventTime) {
+  Outbox outbox(config_with(1));
+  Signal first = stop_hunt("BTCUSDT", Priority::watch);
+  first.time = t0 - 2'000;
+  Signal second = stop_hunt("BTCUSDT", Priority::urgent);
+  second.time = t0 - 1'000;
+  outbox.enqueue(first, {7}, t0);
+  outbox.enqueue(second, {7}, t0 + 1);
+  const auto digests = outbox.compact(t0 + 2);
+  ASSERT_EQ(digests.size(), 1u);
+  EXPECT_EQ(digests[0].priority, Priority::urgent);
+  EXPECT_EQ(digests[0].carried, (std::vector<CarriedAlert>{{Priority::watch, t0 - 2'000},
+                                                           {Priority::urgent, t0 - 1'000}}));
+}
+
 TEST(Notices, AreRateLimitedLikeAlertsButNeverDigestedNorCountedAsAlerts) {
   Outbox outbox(config_with(2));
   for (int i = 0; i < 3; ++i) outbox.enqueue_notice(7, "notice", Priority::urgent, t0);

@@ -52,6 +52,23 @@ TEST_F(TelegramSinkTest, SummarisesItsCountersForTheHealthLine) {
   EXPECT_EQ(sink->health_summary(), " telegram sent 1 failed 1 dropped 0 muted 0 queued 0");
 }
 
+TEST_F(TelegramSinkTest, TimesEachAlertFromItsEventToTelegramsOkByPriority) {
+  config_.chat_ids = {-1001};
+  config_.commands = false;
+  Signal signal = samples::stop_hunt_long();
+  ASSERT_EQ(signal.priority, Priority::urgent);
+  const TimeMs wall = signal.time + 2'000;  // Telegram answers 2 s after the event
+  auto sink = make_sink_at(nullptr, &wall);
+  sink->on_signal(signal);
+  ASSERT_TRUE(wait_delivered(1, 5s, sink.get()));
+  const DeliveryMetrics m = sink->delivery_metrics();
+  const Histogram& urgent = m.event_to_alert[static_cast<int>(Priority::urgent)];
+  EXPECT_EQ(urgent.count(), 1u);
+  EXPECT_DOUBLE_EQ(urgent.sum(), 2.0);
+  EXPECT_EQ(m.event_to_alert[static_cast<int>(Priority::watch)].count(), 0u);
+  EXPECT_EQ(m.alerts_last_hour, 1u);
+}
+
 TEST_F(TelegramSinkTest, SendsInfoAlertsSilently) {
   config_.chat_ids = {-1001};
   auto sink = make_sink();

@@ -140,6 +140,8 @@ telegram:
   chat_ids: [-1001234567890, 42]
 logging:
   level: debug
+  max_size_mb: 50
+  max_files: 3
 )");
   ASSERT_THAT(reports(result), IsEmpty());
   const Config& c = result.config;
@@ -154,6 +156,8 @@ logging:
   EXPECT_EQ(c.signals.priority.watch, 70);
   EXPECT_THAT(c.telegram.chat_ids, ElementsAre(-1001234567890, 42));
   EXPECT_EQ(c.logging.level, "debug");
+  EXPECT_EQ(c.logging.max_size_mb, 50);
+  EXPECT_EQ(c.logging.max_files, 3);
 }
 
 TEST(ConfigLoad, KeyWithoutValueIsAnEmptyStringOrList) {

@@ -262,6 +262,13 @@ TEST(ConfigLoad, LoggingLevelMustBeKnown) {
                           "error, critical, off, got 'verbose'"));
 }
 
+TEST(ConfigLoad, LogFileRotationLimitsAreBounded) {
+  EXPECT_THAT(reports("logging:\n  max_size_mb: 0\n  max_files: 101\n"),
+              ElementsAre("test.yaml:2: logging.max_size_mb: must be >= 1 and <= 10000, got 0",
+                          "test.yaml:3: logging.max_files: must be >= 1 and <= 100, got 101"));
+  EXPECT_THAT(reports("logging:\n  max_size_mb: 10000\n  max_files: 1\n"), IsEmpty());
+}
+
 TEST(ConfigLoad, HttpListenMustBeHostAndPort) {
   for (const char* bad : {"8080", "localhost", ":8080", "127.0.0.1:", "127.0.0.1:65536",
                           "127.0.0.1:80a", "::1:8080", "[::1]8080"}) {
