@@ -22,7 +22,7 @@
 #include "teleglas/app/daemon.hpp"
 #include "teleglas/app/demo.hpp"
 #include "teleglas/app/doctor.hpp"
-#include "teleglas/app/health_report.hpp"
+#include "teleglas/app/health_endpoint.hpp"
 #include "teleglas/app/replay.hpp"
 #include "teleglas/app/telegram_sink.hpp"
 #include "teleglas/app/terminal_alerts.hpp"
@@ -232,23 +232,6 @@ void restore_outcomes(StorageWriter& storage, const Config& config, DaemonOption
                options.resolved_outcomes.size(), config.outcomes.lookback_days);
 }
 
-// The health endpoint is a convenience: a port already taken must not keep alerts from
-// flowing, so a failure to listen is logged, not fatal.
-std::unique_ptr<HealthServer> start_health_server(boost::asio::io_context& io,
-                                                  const HttpConfig& http,
-                                                  std::vector<HealthEndpoint> endpoints) {
-  try {
-    auto server = std::make_unique<HealthServer>(
-        io, HealthServerOptions{.listen = http.listen, .endpoints = std::move(endpoints)});
-    server->start();
-    spdlog::info("health endpoint: {0}/health (JSON), {0}/metrics (Prometheus)", server->url());
-    return server;
-  } catch (const std::exception& e) {
-    spdlog::error("health endpoint disabled: {}", e.what());
-    return nullptr;
-  }
-}
-
 // Says what the store holds at startup (after purging what is past retention), or that it is
 // not open yet: the writer keeps trying while alerts flow from memory.
 void log_store_at_start(StorageWriter& storage, const StorageConfig& config) {
@@ -349,18 +332,8 @@ int run(const Config& config, const RunOptions& options) {
         if (!ec) feed_watchdog();
       });
     };
-    const auto report = [&] {
-      HealthReport r;
-      r.now_ms = system_now_ms();
-      r.daemon = daemon.health();
-      if (telegram) r.telegram = TelegramHealth{telegram->stats(), telegram->queued_alerts()};
-      r.rss_bytes = resident_set_bytes();
-      return r;
-    };
-    const std::unique_ptr<HealthServer> health_server = start_health_server(
-        io, config.http,
-        {{"/health", "application/json", [&] { return health_json(report()); }},
-         {"/metrics", "text/plain; version=0.0.4", [&] { return prometheus_metrics(report()); }}});
+    const std::unique_ptr<HealthServer> health_server =
+        start_health_endpoint(io, config.http, daemon, telegram.get());
     boost::asio::steady_timer purge_timer(io);
     std::function<void()> schedule_purge = [&] {
       purge_timer.expires_after(std::chrono::hours(1));

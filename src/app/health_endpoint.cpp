@@ -1,0 +1,44 @@
+#include "teleglas/app/health_endpoint.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <exception>
+
+#include "teleglas/core/clock.hpp"
+#include "teleglas/ops/process.hpp"
+
+namespace teleglas {
+
+HealthReport current_health_report(const Daemon& daemon, const TelegramSink* telegram) {
+  HealthReport r;
+  r.now_ms = system_now_ms();
+  r.daemon = daemon.health();
+  if (telegram) r.telegram = TelegramHealth{telegram->stats(), telegram->queued_alerts()};
+  r.rss_bytes = resident_set_bytes();
+  return r;
+}
+
+std::unique_ptr<HealthServer> start_health_endpoint(boost::asio::io_context& io,
+                                                    const HttpConfig& http, const Daemon& daemon,
+                                                    const TelegramSink* telegram) {
+  // A convenience: a port already taken must not keep alerts from flowing, so a failure to
+  // listen is logged, not fatal.
+  try {
+    auto report = [&daemon, telegram] { return current_health_report(daemon, telegram); };
+    auto server = std::make_unique<HealthServer>(
+        io, HealthServerOptions{
+                .listen = http.listen,
+                .endpoints = {{"/health", "application/json",
+                               [report] { return health_json(report()); }},
+                              {"/metrics", "text/plain; version=0.0.4",
+                               [report] { return prometheus_metrics(report()); }}}});
+    server->start();
+    spdlog::info("health endpoint: {0}/health (JSON), {0}/metrics (Prometheus)", server->url());
+    return server;
+  } catch (const std::exception& e) {
+    spdlog::error("health endpoint disabled: {}", e.what());
+    return nullptr;
+  }
+}
+
+}  // namespace teleglas
