@@ -19,7 +19,7 @@
 #include <fmt/format.h>
 
 #include "cli_harness.hpp"
-#include "fakes/telegram_server.hpp"
+#include "teleglas/simserver/telegram_server.hpp"
 #include "stand_ins.hpp"
 #include "teleglas/app/recorder.hpp"
 #include "teleglas/core/clock.hpp"

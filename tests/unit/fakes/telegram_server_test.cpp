@@ -1,4 +1,4 @@
-#include "fakes/telegram_server.hpp"
+#include "teleglas/simserver/telegram_server.hpp"
 
 #include <gtest/gtest.h>
 

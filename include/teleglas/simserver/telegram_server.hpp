@@ -1,9 +1,9 @@
-// A fake Telegram Bot API for tests: a real HTTPS server on 127.0.0.1 that records every
-// sendMessage, serves getUpdates long polls from updates the test pushes, answers getMe and
-// getChat (every chat reachable but the ones the test names), and injects the faults
-// a bot must survive (429 with retry_after, 5xx, 409 Conflict, a wrong token, slow answers,
-// dropped connections). Tests run it on its own io_context thread; every public method may be
-// called from any thread.
+// A stand-in Telegram Bot API, for tests and `teleglas demo --telegram`: a real HTTPS server on
+// 127.0.0.1 that records every sendMessage, serves getUpdates long polls from updates the
+// caller pushes, answers getMe and getChat (every chat reachable but the ones the caller names),
+// and injects the faults a bot must survive (429 with retry_after, 5xx, 409 Conflict, a wrong
+// token, slow answers, dropped connections). Tests run it on its own io_context thread; every
+// public method may be called from any thread.
 #pragma once
 
 #include <boost/asio/io_context.hpp>
