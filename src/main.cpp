@@ -503,8 +503,10 @@ int main(int argc, char** argv) {
   DemoOptions demo;
   auto* demo_cmd = app.add_subcommand(
       "demo",
-      "The whole daemon against a simulated CoinGlass on loopback (TLS WebSocket + REST),\n"
-      "serving a generated market; alerts printed as Telegram would show them. No keys needed");
+      "The whole service on loopback, no keys needed: the daemon against a simulated CoinGlass\n"
+      "(TLS WebSocket + REST) serving a generated market, alerts printed as Telegram would show\n"
+      "them, and its health endpoint (/health JSON, /metrics Prometheus; the URL is logged at\n"
+      "start). With --telegram, alerts go through a stand-in Telegram Bot API instead");
   demo_cmd->add_option("--seed", demo.seed, "Market seed")->capture_default_str();
   demo_cmd->add_option("--pace", demo.pace, "Market seconds per second")
       ->capture_default_str()
@@ -514,6 +516,15 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(60.0, 86400.0));
   demo_cmd->add_option("--duration", demo.duration_s,
                        "Stop after this many seconds (default: when the market has played)");
+  demo_cmd
+      ->add_option("--listen", demo.http_listen,
+                   "Health endpoint, as http.listen (default: a free loopback port)")
+      ->type_name("HOST:PORT");
+  demo_cmd->add_flag("--telegram", demo.telegram,
+                     "Send alerts through a stand-in Telegram Bot API on 127.0.0.1\n"
+                     "(TLS, throwaway certificate, made-up token) and print the demo\n"
+                     "chat: each message with its arrival time, so the sender's\n"
+                     "pacing shows; the chat sends the bot /status after 5 s");
 
   MarketGeneratorOptions gen;
   std::string gen_out;

@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <exception>
+#include <vector>
 
 #include "teleglas/core/clock.hpp"
 #include "teleglas/ops/process.hpp"
@@ -24,14 +25,13 @@ std::unique_ptr<HealthServer> start_health_endpoint(boost::asio::io_context& io,
   // A convenience: a port already taken must not keep alerts from flowing, so a failure to
   // listen is logged, not fatal.
   try {
-    auto report = [&daemon, telegram] { return current_health_report(daemon, telegram); };
+    const auto report = [&daemon, telegram] { return current_health_report(daemon, telegram); };
+    std::vector<HealthEndpoint> endpoints{
+        {"/health", "application/json", [report] { return health_json(report()); }},
+        {"/metrics", "text/plain; version=0.0.4",
+         [report] { return prometheus_metrics(report()); }}};
     auto server = std::make_unique<HealthServer>(
-        io, HealthServerOptions{
-                .listen = http.listen,
-                .endpoints = {{"/health", "application/json",
-                               [report] { return health_json(report()); }},
-                              {"/metrics", "text/plain; version=0.0.4",
-                               [report] { return prometheus_metrics(report()); }}}});
+        io, HealthServerOptions{.listen = http.listen, .endpoints = std::move(endpoints)});
     server->start();
     spdlog::info("health endpoint: {0}/health (JSON), {0}/metrics (Prometheus)", server->url());
     return server;

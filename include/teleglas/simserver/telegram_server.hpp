@@ -10,6 +10,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -43,7 +44,14 @@ struct SimGetUpdatesCall {
 struct SimTelegramOptions {
   TlsIdentity identity;
   std::string token = "123456:TEST-TOKEN";  // requests with any other token get 401
+  // Called on the io thread for each sendMessage answered 200, before the answer goes out:
+  // how the demo shows its chat as messages arrive. Empty: nobody watches.
+  std::function<void(const SimTelegramMessage&)> on_delivered{};
 };
+
+// What a Telegram client shows for `message`: for parse_mode HTML the text with its tags
+// dropped and its entities (&lt; &gt; &amp; &quot; &#N; &#xN;) decoded; otherwise as sent.
+std::string displayed_text(const SimTelegramMessage& message);
 
 class SimTelegramServer {
  public:
