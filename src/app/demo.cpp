@@ -164,7 +164,10 @@ int run_demo(const DemoOptions& options, std::ostream& out) {
 
   TerminalAlertSink terminal(out);
   AlertSink& alerts = telegram ? static_cast<AlertSink&>(*telegram) : terminal;
-  Daemon daemon(io, config, "demo-key", alerts);
+  DaemonOptions daemon_options;
+  // The minute health line then counts the chat's messages, as a service's does.
+  if (telegram) daemon_options.health_extras = [&telegram] { return telegram->health_summary(); };
+  Daemon daemon(io, config, "demo-key", alerts, std::move(daemon_options));
   if (telegram) telegram->set_health_source([&daemon] { return daemon.health(); });
   spdlog::info("demo: simulated CoinGlass on {} streaming {} of market at {}x", server.ws_url(),
                format_duration(seconds_ms(options.market_s)), options.pace);
