@@ -2,11 +2,14 @@
 # The no-keys demo: installs dependencies, builds, and runs the whole daemon against a
 # simulated CoinGlass on 127.0.0.1 (real TLS WebSocket + REST) serving one generated hour of
 # market at 30x — cascades with and without absorption, order-flow runs, whales, a funding
-# extreme. Alerts print as Telegram would show them; Ctrl-C stops it early.
+# extreme — with its health endpoint on a free loopback port. --telegram: alerts go through a
+# stand-in Telegram Bot API on 127.0.0.1 too (made-up token, throwaway certificate), so the
+# first run shows delivery, pacing and /status end to end and still needs no key and stops by
+# itself. The chat prints as Telegram would show it; Ctrl-C stops it early.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 scripts/setup.sh
 cmake -S . -B build-demo -G Ninja -DCMAKE_BUILD_TYPE=Release -DTELEGLAS_TESTS=OFF -DTELEGLAS_BENCH=OFF >/dev/null
 cmake --build build-demo -j "$(nproc)" --target teleglas
-exec build-demo/teleglas demo --pace "${PACE:-30}" "$@"
+exec build-demo/teleglas demo --pace "${PACE:-30}" --telegram "$@"

@@ -22,6 +22,7 @@
 #include "teleglas/app/daemon.hpp"
 #include "teleglas/app/demo.hpp"
 #include "teleglas/app/doctor.hpp"
+#include "teleglas/app/health_endpoint.hpp"
 #include "teleglas/app/health_report.hpp"
 #include "teleglas/app/preview.hpp"
 #include "teleglas/app/replay.hpp"
@@ -238,23 +239,6 @@ void restore_outcomes(StorageWriter& storage, const Config& config, DaemonOption
                options.resolved_outcomes.size(), config.outcomes.lookback_days);
 }
 
-// The health endpoint is a convenience: a port already taken must not keep alerts from
-// flowing, so a failure to listen is logged, not fatal.
-std::unique_ptr<HealthServer> start_health_server(boost::asio::io_context& io,
-                                                  const HttpConfig& http,
-                                                  std::vector<HealthEndpoint> endpoints) {
-  try {
-    auto server = std::make_unique<HealthServer>(
-        io, HealthServerOptions{.listen = http.listen, .endpoints = std::move(endpoints)});
-    server->start();
-    spdlog::info("health endpoint: {0}/health (JSON), {0}/metrics (Prometheus)", server->url());
-    return server;
-  } catch (const std::exception& e) {
-    spdlog::error("health endpoint disabled: {}", e.what());
-    return nullptr;
-  }
-}
-
 // Says what the store holds at startup (after purging what is past retention), or that it is
 // not open yet: the writer keeps trying while alerts flow from memory.
 void log_store_at_start(StorageWriter& storage, const StorageConfig& config) {
@@ -355,22 +339,8 @@ int run(const Config& config, const RunOptions& options) {
         if (!ec) feed_watchdog();
       });
     };
-    const auto report = [&] {
-      HealthReport r;
-      r.version = TELEGLAS_VERSION;
-      r.now_ms = system_now_ms();
-      r.daemon = daemon.health();
-      if (telegram) {
-        r.telegram = TelegramHealth{telegram->stats(), telegram->queued_alerts(),
-                                    telegram->delivery_metrics()};
-      }
-      r.rss_bytes = resident_set_bytes();
-      return r;
-    };
-    const std::unique_ptr<HealthServer> health_server = start_health_server(
-        io, config.http,
-        {{"/health", "application/json", [&] { return health_json(report()); }},
-         {"/metrics", "text/plain; version=0.0.4", [&] { return prometheus_metrics(report()); }}});
+    const std::unique_ptr<HealthServer> health_server =
+        start_health_endpoint(io, config.http, daemon, telegram.get());
     boost::asio::steady_timer purge_timer(io);
     std::function<void()> schedule_purge = [&] {
       purge_timer.expires_after(std::chrono::hours(1));
@@ -587,8 +557,10 @@ int main(int argc, char** argv) {
   DemoOptions demo;
   auto* demo_cmd = app.add_subcommand(
       "demo",
-      "The whole daemon against a simulated CoinGlass on loopback (TLS WebSocket + REST),\n"
-      "serving a generated market; alerts printed as Telegram would show them. No keys needed");
+      "The whole service on loopback, no keys needed: the daemon against a simulated CoinGlass\n"
+      "(TLS WebSocket + REST) serving a generated market, alerts printed as Telegram would show\n"
+      "them, and its health endpoint (/health JSON, /metrics Prometheus; the URL is logged at\n"
+      "start). With --telegram, alerts go through a stand-in Telegram Bot API instead");
   demo_cmd->add_option("--seed", demo.seed, "Market seed")->capture_default_str();
   demo_cmd->add_option("--pace", demo.pace, "Market seconds per second")
       ->capture_default_str()
@@ -598,6 +570,15 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(60.0, 86400.0));
   demo_cmd->add_option("--duration", demo.duration_s,
                        "Stop after this many seconds (default: when the market has played)");
+  demo_cmd
+      ->add_option("--listen", demo.http_listen,
+                   "Health endpoint, as http.listen (default: a free loopback port)")
+      ->type_name("HOST:PORT");
+  demo_cmd->add_flag("--telegram", demo.telegram,
+                     "Send alerts through a stand-in Telegram Bot API on 127.0.0.1\n"
+                     "(TLS, throwaway certificate, made-up token) and print the demo\n"
+                     "chat: each message with its arrival time, so the sender's\n"
+                     "pacing shows; the chat sends the bot /status after 5 s");
 
   MarketGeneratorOptions gen;
   std::string gen_out;

@@ -1,5 +1,6 @@
 #include "teleglas/app/demo.hpp"
 
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include <unistd.h>
@@ -9,14 +10,19 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <memory>
+#include <optional>
 #include <sstream>
 
 #include "teleglas/app/daemon.hpp"
+#include "teleglas/app/health_endpoint.hpp"
+#include "teleglas/app/telegram_sink.hpp"
 #include "teleglas/app/terminal_alerts.hpp"
 #include "teleglas/core/clock.hpp"
 #include "teleglas/core/text.hpp"
 #include "teleglas/sim/market_generator.hpp"
 #include "teleglas/simserver/coinglass_server.hpp"
+#include "teleglas/simserver/telegram_server.hpp"
 
 namespace teleglas {
 
@@ -54,9 +60,55 @@ std::string demo_open_interest(const std::string& base) {
   return s.str();
 }
 
+// Made up: the stand-in Bot API accepts only this token, and the daemon sends to this chat.
+constexpr const char* demo_bot_token = "123456:DEMO-TOKEN";
+constexpr std::int64_t demo_chat_id = 424242;
+
+using SteadyClock = std::chrono::steady_clock;
+
+double seconds_between(SteadyClock::time_point from, SteadyClock::time_point to) {
+  return std::chrono::duration<double>(to - from).count();
+}
+
+// The demo chat as a newcomer would watch it. Each message carries its arrival time and the gap
+// to the one before, because that gap is the sender's pacing (one message a second per chat,
+// telegram.max_per_minute overall) made visible.
+class DemoChat {
+ public:
+  DemoChat(std::ostream& out, SteadyClock::time_point started) : out_(out), started_(started) {}
+
+  void on_delivered(const SimTelegramMessage& message) {
+    std::string when = fmt::format("t+{:.2f} s", seconds_between(started_, message.received_at));
+    if (last_) {
+      when += fmt::format(", {:.2f} s after the previous",
+                          seconds_between(*last_, message.received_at));
+    }
+    last_ = message.received_at;
+    ++delivered_;
+    out_ << "── bot → demo chat (" << when << ") ──\n"
+         << displayed_text(message) << "\n\n"
+         << std::flush;
+  }
+
+  void on_sent_by_user(std::string_view text) {
+    out_ << fmt::format("── demo chat → bot (t+{:.2f} s) ──\n{}\n\n",
+                        seconds_between(started_, SteadyClock::now()), text)
+         << std::flush;
+  }
+
+  std::uint64_t delivered() const { return delivered_; }
+
+ private:
+  std::ostream& out_;
+  const SteadyClock::time_point started_;
+  std::optional<SteadyClock::time_point> last_;
+  std::uint64_t delivered_ = 0;
+};
+
 }  // namespace
 
-int run_demo(const DemoOptions& options, std::ostream& alerts_out) {
+int run_demo(const DemoOptions& options, std::ostream& out) {
+  const auto started = SteadyClock::now();
   // A market that starts now, so receive times and event times agree.
   MarketGeneratorOptions market;
   market.seed = options.seed;
@@ -65,8 +117,10 @@ int run_demo(const DemoOptions& options, std::ostream& alerts_out) {
   std::ostringstream recording;
   generate_market(market, recording);
 
+  // One throwaway CA for both stand-ins: the daemon trusts it through one ca_file.
+  const TlsIdentity identity = make_loopback_identity();
   SimCoinglassOptions server_options;
-  server_options.identity = make_loopback_identity();
+  server_options.identity = identity;
   server_options.frames = stream_frames(recording.str());
   server_options.pace = options.pace;
   server_options.funding_data = demo_funding;
@@ -74,7 +128,7 @@ int run_demo(const DemoOptions& options, std::ostream& alerts_out) {
 
   const auto ca_path = std::filesystem::temp_directory_path() /
                        ("teleglas-demo-ca-" + std::to_string(::getpid()) + ".pem");
-  std::ofstream(ca_path) << server_options.identity.ca_cert_pem;
+  std::ofstream(ca_path) << identity.ca_cert_pem;
 
   boost::asio::io_context io;
   SimCoinglassServer server(io, std::move(server_options));
@@ -89,20 +143,58 @@ int run_demo(const DemoOptions& options, std::ostream& alerts_out) {
   for (const std::string& symbol : market.symbols) {
     config.symbols.push_back(SymbolConfig{symbol, {"Binance"}, 10'000, config.analysis});
   }
+  config.http.listen = options.http_listen;
 
-  TerminalAlertSink alerts(alerts_out);
-  Daemon daemon(io, config, "demo-key", alerts);
+  DemoChat chat(out, started);
+  std::unique_ptr<SimTelegramServer> telegram_server;
+  std::unique_ptr<TelegramSink> telegram;
+  if (options.telegram) {
+    telegram_server = std::make_unique<SimTelegramServer>(
+        io, SimTelegramOptions{.identity = identity,
+                               .token = demo_bot_token,
+                               .on_delivered = [&chat](const SimTelegramMessage& message) {
+                                 chat.on_delivered(message);
+                               }});
+    config.telegram.api_url = telegram_server->api_url();
+    config.telegram.ca_file = ca_path.string();
+    config.telegram.chat_ids = {demo_chat_id};
+    // Memory only: nothing of a demo should outlive it.
+    telegram = std::make_unique<TelegramSink>(io, config.telegram, demo_bot_token);
+  }
+
+  TerminalAlertSink terminal(out);
+  AlertSink& alerts = telegram ? static_cast<AlertSink&>(*telegram) : terminal;
+  DaemonOptions daemon_options;
+  // The minute health line then counts the chat's messages, as a service's does.
+  if (telegram) daemon_options.health_extras = [&telegram] { return telegram->health_summary(); };
+  Daemon daemon(io, config, "demo-key", alerts, std::move(daemon_options));
+  if (telegram) telegram->set_health_source([&daemon] { return daemon.health(); });
   spdlog::info("demo: simulated CoinGlass on {} streaming {} of market at {}x", server.ws_url(),
                format_duration(seconds_ms(options.market_s)), options.pace);
+  if (telegram_server) {
+    spdlog::info(
+        "demo: stand-in Telegram Bot API on {}, delivering to demo chat {}; the chat "
+        "sends the bot /status after {}",
+        telegram_server->api_url(), demo_chat_id,
+        format_duration(seconds_ms(options.status_after_s)));
+  }
+  const std::unique_ptr<HealthServer> health_server =
+      start_health_endpoint(io, config.http, daemon, telegram.get());
 
   const double run_s =
       options.duration_s > 0 ? options.duration_s : options.market_s / options.pace + 5;
   boost::asio::steady_timer deadline(io, std::chrono::milliseconds(seconds_ms(run_s)));
+  boost::asio::steady_timer status_command(
+      io, std::chrono::milliseconds(seconds_ms(options.status_after_s)));
   boost::asio::signal_set signals(io, SIGINT, SIGTERM);
   auto shutdown = [&] {
     deadline.cancel();
+    status_command.cancel();
     signals.cancel();
+    if (health_server) health_server->stop();
     daemon.stop();
+    if (telegram) telegram->stop();
+    if (telegram_server) telegram_server->stop();
     server.stop();
   };
   deadline.async_wait([&](boost::system::error_code ec) {
@@ -111,10 +203,24 @@ int run_demo(const DemoOptions& options, std::ostream& alerts_out) {
   signals.async_wait([&](boost::system::error_code ec, int) {
     if (!ec) shutdown();
   });
+  if (telegram_server) {
+    status_command.async_wait([&](boost::system::error_code ec) {
+      if (ec) return;
+      constexpr std::string_view command = "/status";
+      chat.on_sent_by_user(command);
+      telegram_server->push_update(demo_chat_id, std::string(command), "demo");
+    });
+  }
   daemon.start();
+  if (telegram) telegram->start();
   io.run();
   std::filesystem::remove(ca_path);
-  spdlog::info("demo: {} alert(s)", alerts.signals());
+  if (telegram) {
+    spdlog::info("demo: {} alert(s), {} message(s) delivered to the demo chat, {} still queued",
+                 daemon.health().signals, chat.delivered(), telegram->queued_alerts());
+  } else {
+    spdlog::info("demo: {} alert(s)", terminal.signals());
+  }
   return 0;
 }
 

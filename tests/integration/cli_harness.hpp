@@ -116,6 +116,11 @@ class BackgroundTeleglas {
   // Sends `signal` and waits up to `timeout` for the exit; returns the exit code or -1.
   int stop(int signal, std::chrono::milliseconds timeout) {
     kill(pid_, signal);
+    return wait_for_exit(timeout);
+  }
+
+  // Waits up to `timeout` for the process to end by itself; returns the exit code or -1.
+  int wait_for_exit(std::chrono::milliseconds timeout) {
     const auto end = std::chrono::steady_clock::now() + timeout;
     while (std::chrono::steady_clock::now() < end) {
       int status = 0;

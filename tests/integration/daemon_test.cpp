@@ -4,14 +4,7 @@
 #include <boost/json.hpp>
 
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
-#include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
-#include <boost/beast/http/empty_body.hpp>
-#include <boost/beast/http/read.hpp>
-#include <boost/beast/http/string_body.hpp>
-#include <boost/beast/http/write.hpp>
 #include <set>
 #include <sstream>
 #include <thread>
@@ -19,7 +12,8 @@
 #include <fmt/format.h>
 
 #include "cli_harness.hpp"
-#include "fakes/telegram_server.hpp"
+#include "loopback_http.hpp"
+#include "teleglas/simserver/telegram_server.hpp"
 #include "stand_ins.hpp"
 #include "teleglas/app/recorder.hpp"
 #include "teleglas/core/clock.hpp"
@@ -278,24 +272,6 @@ TEST_F(DaemonCli, UntrustedCertificateIsRefusedAndRetriedNotFatal) {
   EXPECT_GE(server->record().tls_handshakes_failed, 2) << "refused, then retried";
   EXPECT_EQ(server->record().ws_connections, 0);
   EXPECT_EQ(daemon.err().find(secret_key), std::string::npos);
-}
-
-// GET `target` from 127.0.0.1:`port`; "" when nothing answers.
-std::string http_get(std::uint16_t port, const std::string& target) {
-  namespace beast = boost::beast;
-  namespace http = beast::http;
-  boost::asio::io_context io;
-  beast::tcp_stream stream(io);
-  boost::system::error_code ec;
-  stream.connect({boost::asio::ip::make_address("127.0.0.1"), port}, ec);
-  if (ec) return {};
-  http::request<http::empty_body> req{http::verb::get, target, 11};
-  req.set(http::field::host, "127.0.0.1");
-  http::write(stream, req, ec);
-  beast::flat_buffer buffer;
-  http::response<http::string_body> res;
-  if (!ec) http::read(stream, buffer, res, ec);
-  return ec ? std::string() : res.body();
 }
 
 TEST_F(DaemonCli, HealthEndpointServesTheStreamStateAndMetricsOnLoopback) {

@@ -12,7 +12,7 @@
 
 #include "cli_harness.hpp"
 #include "support/postgres_test_support.hpp"
-#include "fakes/telegram_server.hpp"
+#include "teleglas/simserver/telegram_server.hpp"
 #include "stand_ins.hpp"
 #include "teleglas/simserver/coinglass_server.hpp"
 

@@ -1,9 +1,12 @@
-// `teleglas demo`: the whole daemon against the simulated CoinGlass on loopback, serving a
-// generated market over a real TLS WebSocket and REST, alerts printed to the terminal.
+// `teleglas demo`: the whole service on loopback, keyless. The daemon runs against the
+// simulated CoinGlass (a generated market over a real TLS WebSocket and REST) and serves its
+// health endpoint; alerts print to the terminal, or, with `telegram`, go through a stand-in
+// Bot API to a demo chat that is printed as it would show them.
 #pragma once
 
 #include <cstdint>
 #include <ostream>
+#include <string>
 
 namespace teleglas {
 
@@ -12,9 +15,12 @@ struct DemoOptions {
   double market_s = 3600;  // length of the generated market
   double pace = 10;        // market seconds per wall-clock second
   double duration_s = 0;   // wall-clock run time; 0 = the whole market plus a few seconds
+  std::string http_listen = "127.0.0.1:0";  // the health endpoint; port 0 = any free port
+  bool telegram = false;      // deliver through a stand-in Telegram Bot API to a demo chat
+  double status_after_s = 5;  // with `telegram`: when the demo chat sends the bot /status
 };
 
 // Runs until the duration ends or SIGINT/SIGTERM; returns the process exit code.
-int run_demo(const DemoOptions& options, std::ostream& alerts_out);
+int run_demo(const DemoOptions& options, std::ostream& out);
 
 }  // namespace teleglas

@@ -11,7 +11,7 @@
 #include <sstream>
 #include <thread>
 
-#include "fakes/telegram_server.hpp"
+#include "teleglas/simserver/telegram_server.hpp"
 #include "support/temp_dir.hpp"
 #include "teleglas/simserver/coinglass_server.hpp"
 

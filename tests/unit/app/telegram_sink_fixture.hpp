@@ -15,7 +15,7 @@
 
 #include "../alerts/sample_signals.hpp"
 #include "../simserver/sim_test_support.hpp"
-#include "fakes/telegram_server.hpp"
+#include "teleglas/simserver/telegram_server.hpp"
 #include "teleglas/storage/sqlite_store.hpp"
 #include "support/temp_dir.hpp"
 #include "teleglas/alerts/formatter.hpp"

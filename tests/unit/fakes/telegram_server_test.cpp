@@ -1,4 +1,4 @@
-#include "fakes/telegram_server.hpp"
+#include "teleglas/simserver/telegram_server.hpp"
 
 #include <gtest/gtest.h>
 
@@ -8,6 +8,7 @@
 #include <boost/json/parse.hpp>
 #include <future>
 #include <memory>
+#include <mutex>
 #include <thread>
 
 #include "../simserver/sim_test_support.hpp"
@@ -38,7 +39,13 @@ class SimTelegramServerTest : public ::testing::Test {
   SimTelegramServerTest()
       : identity_(make_loopback_identity()),
         ca_(identity_.ca_cert_pem),
-        server_(server_io_, SimTelegramOptions{identity_, token}),
+        server_(server_io_, SimTelegramOptions{.identity = identity_,
+                                               .token = token,
+                                               .on_delivered =
+                                                   [this](const SimTelegramMessage& m) {
+                                                     std::lock_guard lock(watched_mutex_);
+                                                     watched_.push_back(m);
+                                                   }}),
         work_(server_io_.get_executor()),
         thread_([this] { server_io_.run(); }) {}
   ~SimTelegramServerTest() override {
@@ -84,6 +91,13 @@ class SimTelegramServerTest : public ::testing::Test {
     return sim_test::run_until(io_, [&] { return server_.get_updates_calls().size() >= count; });
   }
 
+  std::vector<SimTelegramMessage> watched() const {
+    std::lock_guard lock(watched_mutex_);
+    return watched_;
+  }
+
+  mutable std::mutex watched_mutex_;
+  std::vector<SimTelegramMessage> watched_;  // what on_delivered was shown, on the server thread
   TlsIdentity identity_;
   sim_test::TempFile ca_;
   net::io_context server_io_;
@@ -163,6 +177,42 @@ TEST_F(SimTelegramServerTest, RecordsWhenEachMessageArrived) {
   EXPECT_GE(messages[0].received_at, before);
   EXPECT_LE(messages[0].received_at, messages[1].received_at);
   EXPECT_LE(messages[1].received_at, after);
+}
+
+TEST_F(SimTelegramServerTest, ShowsOnlyDeliveredMessagesToOnDelivered) {
+  server_.fail_next_with_429(1, 1);
+  EXPECT_EQ(send(token, std::string(message_json)).status, 429u);
+  EXPECT_EQ(send("999:WRONG", std::string(message_json)).status, 401u);
+  EXPECT_EQ(send(token, std::string(message_json)).status, 200u);
+
+  const auto watched = this->watched();
+  ASSERT_EQ(watched.size(), 1u);
+  EXPECT_EQ(watched[0].status, 200u);
+  EXPECT_EQ(watched[0].text, "<b>hi</b>");
+  EXPECT_EQ(watched[0].received_at, server_.delivered().at(0).received_at);
+}
+
+SimTelegramMessage sent_message(std::string text, std::string parse_mode) {
+  SimTelegramMessage message;
+  message.text = std::move(text);
+  message.parse_mode = std::move(parse_mode);
+  return message;
+}
+
+TEST(SimTelegramDisplayedText, DropsHtmlTagsAndDecodesEntities) {
+  const auto message = sent_message(
+      "<b>BTC</b> &lt;$1M&gt; &amp; <a href=\"https://x\">more</a> &#128225;&#x2014;&quot;",
+      "HTML");
+  EXPECT_EQ(displayed_text(message), "BTC <$1M> & more \U0001F4E1\u2014\"");
+}
+
+TEST(SimTelegramDisplayedText, ShowsUnknownEntitiesAndStrayMarkupAsWritten) {
+  const auto message = sent_message("a &nbsp; b &#xZZ; c & d < e", "HTML");
+  EXPECT_EQ(displayed_text(message), "a &nbsp; b &#xZZ; c & d < e");
+}
+
+TEST(SimTelegramDisplayedText, ShowsTextWithoutParseModeAsSent) {
+  EXPECT_EQ(displayed_text(sent_message("<b>as sent</b> &amp;", "")), "<b>as sent</b> &amp;");
 }
 
 TEST_F(SimTelegramServerTest, AnswersSendMessageOnlyAfterTheResponseDelay) {

@@ -1,4 +1,4 @@
-#include "fakes/telegram_server.hpp"
+#include "teleglas/simserver/telegram_server.hpp"
 
 #include <algorithm>
 #include <boost/asio/as_tuple.hpp>
@@ -224,6 +224,48 @@ std::optional<json::object> bot_command_entity(std::string_view text) {
   return json::object{{"type", "bot_command"}, {"offset", 0}, {"length", length}};
 }
 
+void append_utf8(std::string& out, std::uint32_t code_point) {
+  if (code_point < 0x80) {
+    out += static_cast<char>(code_point);
+  } else if (code_point < 0x800) {
+    out += static_cast<char>(0xC0 | (code_point >> 6));
+    out += static_cast<char>(0x80 | (code_point & 0x3F));
+  } else if (code_point < 0x10000) {
+    out += static_cast<char>(0xE0 | (code_point >> 12));
+    out += static_cast<char>(0x80 | ((code_point >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (code_point & 0x3F));
+  } else {
+    out += static_cast<char>(0xF0 | (code_point >> 18));
+    out += static_cast<char>(0x80 | ((code_point >> 12) & 0x3F));
+    out += static_cast<char>(0x80 | ((code_point >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (code_point & 0x3F));
+  }
+}
+
+// The character an HTML entity body ("amp", "#8212", "#x1F4E1") stands for; nullopt for one
+// Telegram does not know, which it would show as written.
+std::optional<std::string> decode_entity(std::string_view name) {
+  if (name == "lt") return "<";
+  if (name == "gt") return ">";
+  if (name == "amp") return "&";
+  if (name == "quot") return "\"";
+  if (!name.starts_with('#') || name.size() < 2) return std::nullopt;
+  name.remove_prefix(1);
+  int base = 10;
+  if (name.starts_with('x') || name.starts_with('X')) {
+    base = 16;
+    name.remove_prefix(1);
+  }
+  std::uint32_t code_point = 0;
+  const auto [end, ec] = std::from_chars(name.data(), name.data() + name.size(), code_point, base);
+  if (ec != std::errc() || end != name.data() + name.size() || code_point > 0x10FFFF) {
+    return std::nullopt;
+  }
+  std::string out;
+  append_utf8(out, code_point);
+  return out;
+}
+
 struct QueuedUpdate {
   std::int64_t update_id = 0;
   json::object update;
@@ -372,7 +414,8 @@ struct SimTelegramServer::Impl : std::enable_shared_from_this<SimTelegramServer:
     co_return res;
   }
 
-  // Decides the answer and records the message; nullopt for an injected drop.
+  // Reads the message, answers and records it, and shows it to on_delivered when delivered;
+  // nullopt for an injected drop.
   std::optional<Response> record_send_message(const Request& req, std::string token,
                                               Clock::time_point arrived) {
     SimTelegramMessage message;
@@ -394,12 +437,21 @@ struct SimTelegramServer::Impl : std::enable_shared_from_this<SimTelegramServer:
       }
     }
 
+    std::optional<Response> res = answer_send_message(req, message, parsed);
+    // Outside the lock: the callback may read messages().
+    if (message.status == 200 && options.on_delivered) options.on_delivered(message);
+    return res;
+  }
+
+  // Decides the answer and records `message` with its status; nullopt for an injected drop.
+  std::optional<Response> answer_send_message(const Request& req, SimTelegramMessage& message,
+                                              bool parsed) {
     std::lock_guard lock(mutex);
     if (drops_left > 0) {
       // The network lost it, whatever it said.
       --drops_left;
       message.status = 0;
-      messages.push_back(std::move(message));
+      messages.push_back(message);
       return std::nullopt;
     }
     if (!parsed) return json_response(req, 400, error_body(400, "Bad Request: can't parse JSON"));
@@ -420,7 +472,7 @@ struct SimTelegramServer::Impl : std::enable_shared_from_this<SimTelegramServer:
       res = json_response(req, 200, json::object{{"ok", true}, {"result", std::move(result)}});
     }
     message.status = res.result_int();
-    messages.push_back(std::move(message));
+    messages.push_back(message);
     return res;
   }
 
@@ -559,6 +611,29 @@ struct SimTelegramServer::Impl : std::enable_shared_from_this<SimTelegramServer:
   int get_updates_failures_left = 0;
   unsigned get_updates_failure_status = 500;
 };
+
+std::string displayed_text(const SimTelegramMessage& message) {
+  if (message.parse_mode != "HTML") return message.text;
+  std::string out;
+  std::string_view rest = message.text;
+  while (!rest.empty()) {
+    const std::size_t special = rest.find_first_of("<&");
+    out += rest.substr(0, special);
+    if (special == std::string_view::npos) break;
+    rest.remove_prefix(special);
+    const std::size_t end = rest.find(rest.front() == '<' ? '>' : ';');
+    if (end == std::string_view::npos) {  // not markup after all: shown as written
+      out += rest;
+      break;
+    }
+    if (rest.front() == '&') {
+      const auto decoded = decode_entity(rest.substr(1, end - 1));
+      out += decoded ? *decoded : std::string(rest.substr(0, end + 1));
+    }
+    rest.remove_prefix(end + 1);
+  }
+  return out;
+}
 
 SimTelegramServer::SimTelegramServer(net::io_context& io, SimTelegramOptions options,
                                      std::uint16_t port)

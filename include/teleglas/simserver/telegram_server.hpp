@@ -1,15 +1,16 @@
-// A fake Telegram Bot API for tests: a real HTTPS server on 127.0.0.1 that records every
-// sendMessage, serves getUpdates long polls from updates the test pushes, answers getMe and
-// getChat (every chat reachable but the ones the test names), and injects the faults
-// a bot must survive (429 with retry_after, 5xx, 409 Conflict, a wrong token, slow answers,
-// dropped connections). Tests run it on its own io_context thread; every public method may be
-// called from any thread.
+// A stand-in Telegram Bot API, for tests and `teleglas demo --telegram`: a real HTTPS server on
+// 127.0.0.1 that records every sendMessage, serves getUpdates long polls from updates the
+// caller pushes, answers getMe and getChat (every chat reachable but the ones the caller names),
+// and injects the faults a bot must survive (429 with retry_after, 5xx, 409 Conflict, a wrong
+// token, slow answers, dropped connections). Tests run it on its own io_context thread; every
+// public method may be called from any thread.
 #pragma once
 
 #include <boost/asio/io_context.hpp>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -43,7 +44,14 @@ struct SimGetUpdatesCall {
 struct SimTelegramOptions {
   TlsIdentity identity;
   std::string token = "123456:TEST-TOKEN";  // requests with any other token get 401
+  // Called on the io thread for each sendMessage answered 200, before the answer goes out:
+  // how the demo shows its chat as messages arrive. Empty: nobody watches.
+  std::function<void(const SimTelegramMessage&)> on_delivered{};
 };
+
+// What a Telegram client shows for `message`: for parse_mode HTML the text with its tags
+// dropped and its entities (&lt; &gt; &amp; &quot; &#N; &#xN;) decoded; otherwise as sent.
+std::string displayed_text(const SimTelegramMessage& message);
 
 class SimTelegramServer {
  public:
