@@ -579,6 +579,11 @@ int main(int argc, char** argv) {
                      "(TLS, throwaway certificate, made-up token) and print the demo\n"
                      "chat: each message with its arrival time, so the sender's\n"
                      "pacing shows; the chat sends the bot /status after 5 s");
+  demo_cmd
+      ->add_option("--db", demo.db_path,
+                   "Keep the signals and their outcomes in this SQLite file (default: a\n"
+                   "temporary one); the end of the demo shows them as `teleglas stats` would")
+      ->type_name("FILE");
 
   MarketGeneratorOptions gen;
   std::string gen_out;

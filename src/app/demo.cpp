@@ -14,15 +14,19 @@
 #include <optional>
 #include <sstream>
 
+#include "teleglas/alerts/history_report.hpp"
 #include "teleglas/app/daemon.hpp"
 #include "teleglas/app/health_endpoint.hpp"
 #include "teleglas/app/telegram_sink.hpp"
 #include "teleglas/app/terminal_alerts.hpp"
 #include "teleglas/core/clock.hpp"
 #include "teleglas/core/text.hpp"
+#include "teleglas/signals/history_stats.hpp"
 #include "teleglas/sim/market_generator.hpp"
 #include "teleglas/simserver/coinglass_server.hpp"
 #include "teleglas/simserver/telegram_server.hpp"
+#include "teleglas/storage/open_store.hpp"
+#include "teleglas/storage/writer.hpp"
 
 namespace teleglas {
 
@@ -162,9 +166,21 @@ int run_demo(const DemoOptions& options, std::ostream& out) {
     telegram = std::make_unique<TelegramSink>(io, config.telegram, demo_bot_token);
   }
 
+  // History as the service keeps it: every signal followed to its outcome, in SQLite.
+  const bool temporary_db = options.db_path.empty();
+  StorageConfig storage_config;
+  storage_config.path =
+      temporary_db ? (std::filesystem::temp_directory_path() /
+                      ("teleglas-demo-" + std::to_string(::getpid()) + ".db"))
+                         .string()
+                   : options.db_path;
+  StorageWriter storage([storage_config] { return open_store(storage_config); });
+  if (!storage.stats().available) spdlog::error("demo: storage: {}", storage.describe());
+
   TerminalAlertSink terminal(out);
   AlertSink& alerts = telegram ? static_cast<AlertSink&>(*telegram) : terminal;
   DaemonOptions daemon_options;
+  daemon_options.storage = &storage;
   // The minute health line then counts the chat's messages, as a service's does.
   if (telegram) daemon_options.health_extras = [&telegram] { return telegram->health_summary(); };
   Daemon daemon(io, config, "demo-key", alerts, std::move(daemon_options));
@@ -215,6 +231,25 @@ int run_demo(const DemoOptions& options, std::ostream& out) {
   if (telegram) telegram->start();
   io.run();
   std::filesystem::remove(ca_path);
+  storage.flush(std::chrono::seconds(10));
+  const auto rows = storage.call([](Store* store) -> std::optional<std::vector<Outcome>> {
+    if (store == nullptr) return std::nullopt;
+    return store->signals_since(0);
+  });
+  storage.stop();
+  if (rows) {
+    out << "\n" << history_stats_text(compute_history_stats(*rows), "this demo (" +
+                                                                        storage_config.path + ")");
+    out << "(Outcomes are followed for outcomes.horizon_s = 4 h of market time; a short demo "
+           "leaves most of them open. `teleglas replay --db FILE` then `teleglas stats --db "
+           "FILE` is a backtest.)\n";
+  }
+  if (temporary_db) {
+    for (const char* suffix : {"", "-wal", "-shm"}) {
+      std::error_code ignored;
+      std::filesystem::remove(storage_config.path + suffix, ignored);
+    }
+  }
   if (telegram) {
     spdlog::info("demo: {} alert(s), {} message(s) delivered to the demo chat, {} still queued",
                  daemon.health().signals, chat.delivered(), telegram->queued_alerts());

@@ -27,7 +27,9 @@ TEST(DemoCli, TelegramDemoServesHealthDeliversToTheChatAnswersStatusAndStopsByIt
   // At 30x the first planted stop hunt (two market minutes in) arrives after about 4 s, and
   // the REST snapshots give a funding extreme at once.
   BackgroundTeleglas demo(
-      {"demo", "--duration", "20", "--telegram", "--pace", "30", "--market", "600"}, {}, dir);
+      {"demo", "--duration", "20", "--telegram", "--pace", "30", "--market", "600", "--db",
+       (dir / "demo.db").string()},
+      {}, dir);
   ASSERT_TRUE(demo.wait_for_log("/health (JSON)", 10s)) << demo.err();
   const std::uint16_t port = announced_health_port(demo.err());
 
@@ -55,6 +57,12 @@ TEST(DemoCli, TelegramDemoServesHealthDeliversToTheChatAnswersStatusAndStopsByIt
   EXPECT_NE(out.find("TELEGLAS status", command), std::string::npos) << out;
   // Delivered as the chat shows it: no HTML left.
   EXPECT_EQ(out.find("<b>"), std::string::npos) << out;
+  // The history the service keeps, shown at the end and kept in the file asked for.
+  EXPECT_NE(out.find("Signals and outcomes, this demo"), std::string::npos) << out;
+  const auto stats = run_teleglas("stats --json --db " + (dir / "demo.db").string(), dir);
+  ASSERT_EQ(stats.exit_code, 0) << stats.err;
+  const boost::json::value history = boost::json::parse(stats.out);
+  EXPECT_GE(history.at("by_type").at("STOP_HUNT").at("signals").to_number<int>(), 1) << stats.out;
 }
 
 }  // namespace

@@ -18,6 +18,9 @@ struct DemoOptions {
   std::string http_listen = "127.0.0.1:0";  // the health endpoint; port 0 = any free port
   bool telegram = false;      // deliver through a stand-in Telegram Bot API to a demo chat
   double status_after_s = 5;  // with `telegram`: when the demo chat sends the bot /status
+  // The SQLite file the signals and their outcomes are kept in (shown at the end, as
+  // `teleglas stats` would); empty = a temporary file, removed afterwards.
+  std::string db_path;
 };
 
 // Runs until the duration ends or SIGINT/SIGTERM; returns the process exit code.
