@@ -1,5 +1,7 @@
 #include "teleglas/app/doctor.hpp"
 
+#include <boost/asio/steady_timer.hpp>
+
 #include <fcntl.h>
 #include <stdio.h>
 #include <unistd.h>
@@ -18,6 +20,8 @@
 #include "teleglas/config/load.hpp"
 #include "teleglas/net/health_server.hpp"
 #include "teleglas/net/https_client.hpp"
+#include "teleglas/core/text.hpp"
+#include "teleglas/net/ws_feed.hpp"
 #include "teleglas/storage/open_store.hpp"
 #include "teleglas/storage/sqlite_store.hpp"
 
@@ -227,6 +231,80 @@ std::vector<CheckResult> check_coinglass(DoctorContext& ctx) {
   return {ok("coinglass", cg.rest_url + " reachable, TLS verified, key accepted")};
 }
 
+// What the WebSocket answers a subscription with: the first liquidation, a plan notice, or
+// nothing within the timeout.
+struct StreamProbe final : FeedListener {
+  bool live = false;
+  bool liquidation = false;
+  std::string alarm;
+  void on_frame(std::string_view text, TimeMs) override {
+    if (text.find("\"liquidationOrders\"") != std::string_view::npos ||
+        text.find("\"liquidation_orders\"") != std::string_view::npos) {
+      liquidation = true;
+    }
+  }
+  void on_state(std::size_t, ConnectionState state) override {
+    if (state == ConnectionState::live) live = true;
+  }
+  void on_alarm(std::string_view what) override {
+    if (alarm.empty()) alarm = std::string(what);
+  }
+  void on_gap(const FeedGap&) override {}
+};
+
+std::vector<CheckResult> check_coinglass_stream(DoctorContext& ctx) {
+  const CoinglassConfig& cg = ctx.config.coinglass;
+  if (ctx.options.coinglass_api_key.empty()) {
+    return {warn("coinglass stream", "skipped: no COINGLASS_API_KEY")};
+  }
+  CoinglassConfig one = cg;
+  one.channels_per_connection = 1'000;  // one connection is enough to ask
+  boost::asio::io_context io;
+  StreamProbe probe;
+  WsFeedOptions feed_options;
+  feed_options.log = [](FeedLogLevel, std::string_view) {};  // the verdict says it all
+  feed_options.handshake_timeout_s =
+      std::chrono::duration<double>(ctx.options.network_timeout).count();
+  WsFeed feed(io, one, ctx.config.symbols, ctx.options.coinglass_api_key, probe, feed_options);
+  const std::string where = feed.redacted_url();
+  feed.start();
+  // Waits for an answer, polling: the feed reports through the listener.
+  const auto deadline = std::chrono::steady_clock::now() + ctx.options.network_timeout;
+  boost::asio::steady_timer poll(io);
+  std::function<void()> check = [&] {
+    if (probe.liquidation || !probe.alarm.empty() ||
+        std::chrono::steady_clock::now() >= deadline) {
+      feed.stop();
+      return;
+    }
+    poll.expires_after(std::chrono::milliseconds(50));
+    poll.async_wait([&](boost::system::error_code ec) {
+      if (!ec) check();
+    });
+  };
+  check();
+  io.run_for(ctx.options.network_timeout + std::chrono::seconds(2));
+  if (!probe.alarm.empty()) {
+    return {fail("coinglass stream",
+                 probe.alarm +
+                     "; fix: a CoinGlass plan with WebSocket liquidationOrders (the daemon "
+                     "needs it), or check COINGLASS_API_KEY")};
+  }
+  if (probe.liquidation) {
+    return {ok("coinglass stream", where + " streams liquidationOrders to this key")};
+  }
+  if (probe.live) {
+    return {warn("coinglass stream",
+                 where + " accepted the subscription, but no liquidation arrived within " +
+                     format_duration(ctx.options.network_timeout.count()) +
+                     " (a quiet market, or a plan that sends nothing); watch the daemon's "
+                     "health line")};
+  }
+  return {fail("coinglass stream", "cannot open " + where + " within " +
+                                       format_duration(ctx.options.network_timeout.count()) +
+                                       "; fix: check coinglass.ws_url, ca_file and the network")};
+}
+
 // Telegram's own words for a failure: the `description` of its error body.
 std::string telegram_description(const HttpsResponse& res) {
   boost::system::error_code ec;
@@ -347,6 +425,10 @@ const std::vector<DoctorCheck>& check_table() {
         "one GET of the funding list at coinglass.rest_url: reachable, TLS verified, key "
         "accepted"},
        check_coinglass},
+      {{"coinglass stream",
+        "the WebSocket accepts the key and the plan streams liquidationOrders (waits for the "
+        "first one)"},
+       check_coinglass_stream},
       {{"telegram", "getMe accepts the bot token; getChat reaches every telegram.chat_ids chat"},
        check_telegram},
       {{"health port", "http.listen can be bound (nothing else holds it)"}, check_health_port},

@@ -13,6 +13,8 @@
 #include <sstream>
 #include <thread>
 
+#include <future>
+
 #include "cli_harness.hpp"
 #include "support/postgres_test_support.hpp"
 #include "teleglas/simserver/telegram_server.hpp"
@@ -52,6 +54,10 @@ class ScopedEnv {
 SimCoinglassOptions coinglass_options(const TlsIdentity& identity) {
   SimCoinglassOptions options;
   options.identity = identity;
+  // One liquidation after each subscription: what a plan with the WebSocket stream sends.
+  options.frames = {R"({"channel":"liquidationOrders","data":[{"baseAsset":"BTC","exName":"Binance",)"
+                    R"("price":95000.0,"side":1,"symbol":"BTCUSDT","time":1725416318379,)"
+                    R"("volUsd":50000.0}]})"};
   return options;
 }
 
@@ -96,6 +102,7 @@ class DoctorCli : public ::testing::Test {
     const std::string path = (dir_ / "teleglas.yaml").string();
     const std::string ca = (dir_ / "ca.pem").string();
     write_file(path, fmt::format(R"(coinglass:
+  ws_url: {}
   rest_url: {}
   ca_file: {}
 telegram:
@@ -106,7 +113,8 @@ storage:
 {}http:
   listen: {}
 )",
-                                 coinglass_.rest_url(), ca, telegram_.api_url(), ca,
+                                 coinglass_.ws_url(), coinglass_.rest_url(), ca,
+                                 telegram_.api_url(), ca,
                                  !storage_lines.empty() ? storage_lines
                                  : "  path: " +
                                        (storage_path.empty()
@@ -136,7 +144,7 @@ TEST_F(DoctorCli, AHealthyInstallationIsAllOkAndExitsZeroOffSystemd) {
   const CommandResult r = doctor(write_config());
   for (const char* check :
        {"config", "coinglass key", "telegram token", "secrets file", "data directory", "storage",
-        "coinglass", "telegram", "telegram chat -1001", "health port"}) {
+        "coinglass", "coinglass stream", "telegram", "telegram chat -1001", "health port"}) {
     EXPECT_TRUE(line_of(r.out, check).starts_with("ok ")) << check << "\n" << r.out;
   }
   if (std::filesystem::is_directory("/run/systemd/system")) {
@@ -242,6 +250,30 @@ TEST_F(DoctorCli, PostgresStorageIsCheckedAndItsPasswordNeverPrinted) {
   EXPECT_NE(bad.out.find("PGPASSWORD"), std::string::npos) << bad.out;
   EXPECT_EQ(bad.out.find("not-the-password"), std::string::npos) << bad.out;
   EXPECT_NE(bad.exit_code, 0);
+}
+
+}  // namespace
+}  // namespace teleglas
+
+namespace teleglas {
+namespace {
+
+TEST_F(DoctorCli, APlanWithoutTheLiquidationStreamFailsWithCoinglassOwnWords) {
+  SimCoinglassFaults faults;
+  faults.plan_notice = "liquidationOrders need upgrade plan";
+  std::promise<void> set;
+  net::post(io_, [&] {
+    coinglass_.set_faults(faults);
+    set.set_value();
+  });
+  set.get_future().wait();
+  const CommandResult r = doctor(write_config());
+  const std::string line = line_of(r.out, "coinglass stream");
+  EXPECT_TRUE(line.starts_with("fail ")) << r.out;
+  EXPECT_NE(line.find("liquidationOrders need upgrade plan"), std::string::npos) << line;
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_EQ(r.out.find(secret_key), std::string::npos);
+  EXPECT_EQ(r.err.find(secret_key), std::string::npos);
 }
 
 }  // namespace
