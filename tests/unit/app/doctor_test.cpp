@@ -32,6 +32,10 @@ void write_file(const std::filesystem::path& path, const std::string& text) {
 SimCoinglassOptions coinglass_options(const TlsIdentity& identity) {
   SimCoinglassOptions options;
   options.identity = identity;
+  // One liquidation after each subscription: what a plan with the WebSocket stream sends.
+  options.frames = {R"({"channel":"liquidationOrders","data":[{"baseAsset":"BTC","exName":"Binance",)"
+                    R"("price":95000.0,"side":1,"symbol":"BTCUSDT","time":1725416318379,)"
+                    R"("volUsd":50000.0}]})"};
   return options;
 }
 
@@ -69,6 +73,7 @@ class DoctorTest : public ::testing::Test {
     write_file(
         options_.config_path,
         fmt::format(R"(coinglass:
+  ws_url: {}
   rest_url: {}
   ca_file: {}
 telegram:
@@ -80,7 +85,8 @@ storage:
 http:
   listen: {}
 )",
-                    coinglass_.rest_url(), ca, telegram_.api_url(), ca, chat_ids,
+                    coinglass_.ws_url(), coinglass_.rest_url(), ca, telegram_.api_url(), ca,
+                    chat_ids,
                     storage_path.empty() ? (dir_ / "data" / "teleglas.db").string() : storage_path,
                     listen));
   }
@@ -134,7 +140,8 @@ TEST_F(DoctorTest, ReportsTheChecksInTheirOrder) {
   for (const CheckResult& r : report.results) names.push_back(r.check);
   EXPECT_EQ(names, (std::vector<std::string>{"config", "coinglass key", "telegram token",
                                              "secrets file", "data directory", "storage",
-                                             "coinglass", "telegram", "telegram chat -1001",
+                                             "coinglass", "coinglass stream", "telegram",
+                                             "telegram chat -1001",
                                              "telegram chat 42", "health port", "systemd"}));
 }
 
