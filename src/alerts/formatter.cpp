@@ -565,7 +565,9 @@ std::string render_html(const Signal& signal) {
   append_section(out, "\U0001F4CA <b>What happened</b>", what_happened(signal));
   append_section(out, fmt::format("\U0001F9EE <b>Confidence {}/100</b>", signal.confidence),
                  confidence_lines(signal));
-  if (signal.track_record && signal.direction != Direction::neutral) {
+  // Only types that are followed to an outcome have a record to show (those with a setup).
+  if (signal.track_record && signal.direction != Direction::neutral &&
+      (signal.setup || !signal.setup_missing.empty())) {
     out += "\n\U0001F4D2 " + text(track_record_line(signal.type, *signal.track_record));
   }
   return out;

@@ -353,6 +353,10 @@ TEST(TelegramHtml, ShowsTheTypesTrackRecordInOneLine) {
   EXPECT_THAT(format_plain_text(s), HasSubstr("Stop hunts, last 7 days: 12 of 19 won"));
   s.track_record = TrackRecord{0, 0, 0, 7};
   EXPECT_THAT(format_telegram_html(s), HasSubstr("Stop hunts, last 7 days: none resolved yet"));
+  // A signal that never has a setup is never followed: no record to show.
+  s.setup.reset();
+  s.setup_missing.clear();
+  EXPECT_THAT(format_telegram_html(s), Not(HasSubstr("last 7 days")));
 }
 
 }  // namespace
