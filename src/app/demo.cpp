@@ -240,9 +240,9 @@ int run_demo(const DemoOptions& options, std::ostream& out) {
   if (rows) {
     out << "\n" << history_stats_text(compute_history_stats(*rows), "this demo (" +
                                                                         storage_config.path + ")");
-    out << "(Outcomes are followed for outcomes.horizon_s = 4 h of market time; a short demo "
-           "leaves most of them open. `teleglas replay --db FILE` then `teleglas stats --db "
-           "FILE` is a backtest.)\n";
+    out << "(Each signal is followed until its target or stop prints, for at most "
+           "outcomes.horizon_s = 4 h of market time: a short demo may leave some open. "
+           "`teleglas replay --db FILE` then `teleglas stats --db FILE` is a backtest.)\n";
   }
   if (temporary_db) {
     for (const char* suffix : {"", "-wal", "-shm"}) {
