@@ -216,8 +216,7 @@ class BenchListener final : public FeedListener {
   // The daemon's history hand-over (src/app/daemon.cpp keep_events / deliver).
   void keep_history(const ParsedFrame& frame) {
     for (const MarketEvent& e : frame.events) {
-      stored_.push_back(StoredEvent{e.exchange_time, e.kind, e.side, std::string(e.exchange),
-                                    std::string(e.symbol), e.price, e.volume_usd});
+      stored_.push_back(StoredEvent::of(e));
     }
     if (stored_.size() >= 1024) storage_->take_events(stored_);
     for (const Signal& sig : signals_) storage_->save_signal({sig, signal_to_json(sig)});

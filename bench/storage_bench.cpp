@@ -108,8 +108,7 @@ Pass live_pass(const std::vector<std::string_view>& lines, StorageWriter* writer
     if (writer) {
       if (frame.kind == FrameKind::market && !frame.events.empty()) {
         for (const MarketEvent& e : frame.events) {
-          stored.push_back(StoredEvent{e.exchange_time, e.kind, e.side, std::string(e.exchange),
-                                       std::string(e.symbol), e.price, e.volume_usd});
+          stored.push_back(StoredEvent::of(e));
         }
         // As the daemon does: handed over in batches (each tick, or every 1024 events).
         if (stored.size() >= 1024) p.stored_events += writer->take_events(stored);

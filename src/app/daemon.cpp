@@ -208,8 +208,7 @@ struct Daemon::Impl final : FeedListener, std::enable_shared_from_this<Impl> {
   void keep_events(const std::vector<MarketEvent>& events) {
     if (!options.storage) return;
     for (const MarketEvent& e : events) {
-      stored_events.push_back(StoredEvent{e.exchange_time, e.kind, e.side, std::string(e.exchange),
-                                          std::string(e.symbol), e.price, e.volume_usd});
+      stored_events.push_back(StoredEvent::of(e));
     }
     if (stored_events.size() >= events_per_handover) hand_over_events();
   }

@@ -76,23 +76,8 @@ void StorageWriter::save_gap(StoredGap gap) {
 }
 
 std::size_t StorageWriter::save_events(std::span<const StoredEvent> events) {
-  if (events.empty()) return 0;
-  bool first = false;
-  std::size_t taken = 0;
-  {
-    const std::lock_guard lock(mutex_);
-    const std::size_t room = options_.max_queued_events > queued_.events.size()
-                                 ? options_.max_queued_events - queued_.events.size()
-                                 : 0;
-    taken = std::min(room, events.size());
-    first = queued_.events.empty();
-    queued_.events.insert(queued_.events.end(), events.begin(), events.begin() + taken);
-    stats_.events_dropped += events.size() - taken;
-    submitted_ += taken;
-  }
-  // Events alone wait for company (batch_delay); the first one sets the clock going.
-  if (first && taken > 0) wake_.notify_one();
-  return taken;
+  std::vector<StoredEvent> copy(events.begin(), events.end());
+  return take_events(copy);
 }
 
 std::size_t StorageWriter::take_events(std::vector<StoredEvent>& events) {
@@ -117,6 +102,7 @@ std::size_t StorageWriter::take_events(std::vector<StoredEvent>& events) {
     submitted_ += taken;
   }
   events.clear();
+  // Events alone wait for company (batch_delay); the first one sets the clock going.
   if (first && taken > 0) wake_.notify_one();
   return taken;
 }

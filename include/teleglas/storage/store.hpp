@@ -14,6 +14,7 @@
 #include <string_view>
 #include <vector>
 
+#include "teleglas/core/events.hpp"
 #include "teleglas/core/outcome.hpp"
 #include "teleglas/core/signal.hpp"
 #include "teleglas/core/types.hpp"  // TimeMs (std::int64_t milliseconds)
@@ -93,6 +94,12 @@ struct StoredEvent {
   std::string exchange, symbol;
   double price = 0, volume_usd = 0;
   bool operator==(const StoredEvent&) const = default;
+
+  // What is kept of a parsed event (its views copied).
+  static StoredEvent of(const MarketEvent& e) {
+    return StoredEvent{e.exchange_time, e.kind,          e.side,       std::string(e.exchange),
+                       std::string(e.symbol), e.price, e.volume_usd};
+  }
 };
 
 // What one transaction writes, in this order: signals, then outcome updates (an update of a
