@@ -189,9 +189,7 @@ TEST_F(Backtest, OnPostgresReplayWithTheConfigsStorageThenStats) {
       run_teleglas("replay --config " + config + " " + (dir / "market.jsonl").string(), dir);
   ASSERT_EQ(replayed.exit_code, 0) << replayed.err;
   EXPECT_NE(replayed.err.find("written to postgres"), std::string::npos) << replayed.err;
-  const std::string password = database.url().substr(
-      database.url().find(':', 14) + 1,
-      database.url().find('@') - database.url().find(':', 14) - 1);
+  const std::string password = password_of(database.url());
   ASSERT_FALSE(password.empty());
   EXPECT_EQ(replayed.err.find(password), std::string::npos) << "the password leaked";
 

@@ -66,6 +66,21 @@ http:
     return path;
   }
 
+  // The stand-in CoinGlass serving one stop hunt and the stand-in Telegram with `bot_token`;
+  // returns the configuration that sends to chat 4242 there.
+  std::string start_with_telegram(const char* bot_token) {
+    SimCoinglassOptions options;
+    options.identity = make_loopback_identity();
+    options.frames = stop_hunt_frames();
+    telegram =
+        std::make_unique<SimTelegramServer>(io, SimTelegramOptions{options.identity, bot_token});
+    start_server(std::move(options));
+    const auto config = write_config();
+    write_file(config, read_file(config) + "telegram:\n  api_url: " + telegram->api_url() +
+                           "\n  ca_file: " + (dir / "ca.pem").string() + "\n  chat_ids: [4242]\n");
+    return config;
+  }
+
   TempDir dir;
   TlsIdentity identity;
   boost::asio::io_context io;
@@ -201,15 +216,7 @@ TEST_F(DaemonCli, FramesOnAnotherClockAreDecidedOnTheirOwnEventTime) {
 
 TEST_F(DaemonCli, AlertsReachTelegramWithoutTheTokenEverBeingPrinted) {
   constexpr const char* bot_token = "777000:SECRET-bot-token-xyz";
-  SimCoinglassOptions options;
-  options.identity = make_loopback_identity();
-  options.frames = stop_hunt_frames();
-  telegram =
-      std::make_unique<SimTelegramServer>(io, SimTelegramOptions{options.identity, bot_token});
-  start_server(std::move(options));
-  const auto config = write_config();
-  write_file(config, read_file(config) + "telegram:\n  api_url: " + telegram->api_url() +
-                         "\n  ca_file: " + (dir / "ca.pem").string() + "\n  chat_ids: [4242]\n");
+  const auto config = start_with_telegram(bot_token);
 
   BackgroundTeleglas daemon({"run", "--config", config},
                             {{"COINGLASS_API_KEY", secret_key}, {"TELEGRAM_BOT_TOKEN", bot_token}},
@@ -313,15 +320,7 @@ std::string sample_value(const std::string& metrics, const std::string& prefix) 
 
 TEST_F(DaemonCli, MetricsTimeAStopHuntFromItsEventToTelegramsOk) {
   constexpr const char* bot_token = "777000:metrics-bot-token";
-  SimCoinglassOptions options;
-  options.identity = make_loopback_identity();
-  options.frames = stop_hunt_frames();
-  telegram =
-      std::make_unique<SimTelegramServer>(io, SimTelegramOptions{options.identity, bot_token});
-  start_server(std::move(options));
-  const auto config = write_config();
-  write_file(config, read_file(config) + "telegram:\n  api_url: " + telegram->api_url() +
-                         "\n  ca_file: " + (dir / "ca.pem").string() + "\n  chat_ids: [4242]\n");
+  const auto config = start_with_telegram(bot_token);
   BackgroundTeleglas daemon({"run", "--config", config},
                             {{"COINGLASS_API_KEY", secret_key}, {"TELEGRAM_BOT_TOKEN", bot_token}},
                             dir);

@@ -55,9 +55,7 @@ SimCoinglassOptions coinglass_options(const TlsIdentity& identity) {
   SimCoinglassOptions options;
   options.identity = identity;
   // One liquidation after each subscription: what a plan with the WebSocket stream sends.
-  options.frames = {R"({"channel":"liquidationOrders","data":[{"baseAsset":"BTC","exName":"Binance",)"
-                    R"("price":95000.0,"side":1,"symbol":"BTCUSDT","time":1725416318379,)"
-                    R"("volUsd":50000.0}]})"};
+  options.frames = {frame("liquidationOrders", "1725416318379", 1, 50'000, 95'000)};
   return options;
 }
 
@@ -231,9 +229,7 @@ TEST_F(DoctorCli, PostgresStorageIsCheckedAndItsPasswordNeverPrinted) {
   ASSERT_TRUE(server) << testing::no_postgres_message();
   testing::FreshDatabase database(*server);
   const std::string url = database.url();
-  const std::size_t colon = url.find(':', url.find("://") + 3);
-  const std::size_t at = url.find('@');
-  const std::string password = url.substr(colon + 1, at - colon - 1);
+  const std::string password = testing::password_of(url);
   ASSERT_FALSE(password.empty());
 
   const CommandResult good = doctor(write_config(
@@ -243,7 +239,7 @@ TEST_F(DoctorCli, PostgresStorageIsCheckedAndItsPasswordNeverPrinted) {
   EXPECT_NE(line.find("postgres"), std::string::npos) << line;
   EXPECT_EQ(good.out.find(password), std::string::npos);
 
-  const std::string wrong = url.substr(0, colon + 1) + "not-the-password" + url.substr(at);
+  const std::string wrong = testing::with_password(url, "not-the-password");
   const CommandResult bad = doctor(write_config(
       "127.0.0.1:0", "", "  backend: postgres\n  postgres_url: \"" + wrong + "\"\n"));
   EXPECT_TRUE(line_of(bad.out, "storage").starts_with("fail ")) << bad.out;

@@ -115,6 +115,27 @@ telegram:
     return {{"COINGLASS_API_KEY", secret_key}, {"TELEGRAM_BOT_TOKEN", bot_token}};
   }
 
+  struct Delivery {
+    bool delivered = false;  // Telegram got the stop hunt, once
+    int exit_code = -1;      // of the daemon, stopped with SIGTERM after it
+    std::string out, err;
+  };
+  // Runs the daemon on a stop hunt until Telegram has it once, then stops it.
+  Delivery deliver_a_stop_hunt() {
+    Running<SimTelegramServer> telegram(SimTelegramOptions{identity, bot_token});
+    Running<SimCoinglassServer> coinglass(coinglass_with(stop_hunt_frames()));
+    const auto config =
+        write_config(*coinglass.operator->(), telegram->api_url(), "  commands: false\n");
+    BackgroundTeleglas daemon({"run", "--config", config}, secrets(), dir);
+    Delivery d;
+    d.delivered = wait_until(
+        [&] { return count_containing(telegram->delivered(), "Stop hunt") == 1; }, 20s);
+    d.exit_code = daemon.stop(SIGTERM, 5s);
+    d.out = daemon.out();
+    d.err = daemon.err();
+    return d;
+  }
+
   TempDir dir;
   TlsIdentity identity;
   std::string storage;  // the storage section's lines; empty: a SQLite file in dir/state
@@ -319,18 +340,12 @@ TEST_F(TelegramCli, ADamagedDatabaseFileIsNamedAndAlertsStillGoOut) {
   fs::create_directories(dir / "state");
   const std::string db = (dir / "state" / "teleglas.db").string();
   write_file(db, std::string(4096, 'x'));
-  Running<SimTelegramServer> telegram(SimTelegramOptions{identity, bot_token});
-  Running<SimCoinglassServer> coinglass(coinglass_with(stop_hunt_frames()));
-  const auto config =
-      write_config(*coinglass.operator->(), telegram->api_url(), "  commands: false\n");
-  BackgroundTeleglas daemon({"run", "--config", config}, secrets(), dir);
-  EXPECT_TRUE(wait_until([&] { return count_containing(telegram->delivered(), "Stop hunt") == 1; },
-                         20s))
-      << daemon.err();
-  EXPECT_EQ(daemon.stop(SIGTERM, 5s), 0) << daemon.err();
-  EXPECT_NE(daemon.err().find(db), std::string::npos) << daemon.err();
-  EXPECT_NE(daemon.err().find("alerts are kept in memory until it opens"), std::string::npos)
-      << daemon.err();
+  const Delivery run = deliver_a_stop_hunt();
+  EXPECT_TRUE(run.delivered) << run.err;
+  EXPECT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_NE(run.err.find(db), std::string::npos) << run.err;
+  EXPECT_NE(run.err.find("alerts are kept in memory until it opens"), std::string::npos)
+      << run.err;
   EXPECT_EQ(read_file(db), std::string(4096, 'x')) << "a damaged file is left as it was";
 }
 
@@ -338,25 +353,16 @@ TEST_F(TelegramCli, APostgresThatRefusesThePasswordIsNamedWithoutItAndAlertsStil
   const auto server = test_postgres_url();
   ASSERT_TRUE(server) << no_postgres_message();
   const std::string url = *server;
-  const std::size_t colon = url.find(':', url.find("://") + 3);
-  const std::size_t at = url.find('@');
-  ASSERT_TRUE(colon != std::string::npos && at != std::string::npos && colon < at) << "user:pw@";
+  ASSERT_FALSE(password_of(url).empty()) << "the test URL has user:password@";
   const std::string wrong_password = "Wr0ng-Pa55word-zz";
-  const std::string wrong = url.substr(0, colon + 1) + wrong_password + url.substr(at);
+  const std::string wrong = with_password(url, wrong_password);
   storage = "  backend: postgres\n  postgres_url: \"" + wrong + "\"\n";
-  Running<SimTelegramServer> telegram(SimTelegramOptions{identity, bot_token});
-  Running<SimCoinglassServer> coinglass(coinglass_with(stop_hunt_frames()));
-  const auto config =
-      write_config(*coinglass.operator->(), telegram->api_url(), "  commands: false\n");
-  BackgroundTeleglas daemon({"run", "--config", config}, secrets(), dir);
-  EXPECT_TRUE(wait_until([&] { return count_containing(telegram->delivered(), "Stop hunt") == 1; },
-                         20s))
-      << daemon.err();
-  EXPECT_EQ(daemon.stop(SIGTERM, 5s), 0) << daemon.err();
-  const std::string redacted = url.substr(0, colon + 1) + "***" + url.substr(at);
-  EXPECT_NE(daemon.err().find(redacted), std::string::npos) << daemon.err();
-  EXPECT_EQ(daemon.err().find(wrong_password), std::string::npos) << daemon.err();
-  EXPECT_EQ(daemon.out().find(wrong_password), std::string::npos);
+  const Delivery run = deliver_a_stop_hunt();
+  EXPECT_TRUE(run.delivered) << run.err;
+  EXPECT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_NE(run.err.find(with_password(url, "***")), std::string::npos) << run.err;
+  EXPECT_EQ(run.err.find(wrong_password), std::string::npos) << run.err;
+  EXPECT_EQ(run.out.find(wrong_password), std::string::npos);
 }
 
 }  // namespace

@@ -45,6 +45,24 @@ inline std::string with_database(const std::string& url, const std::string& data
   return url.substr(0, path + 1) + database + (query == std::string::npos ? "" : url.substr(query));
 }
 
+// The password of a postgresql://user:password@host/... URL ("" when it has none).
+inline std::string password_of(const std::string& url) {
+  const std::size_t colon = url.find(':', url.find("://") + 3);
+  const std::size_t at = url.find('@');
+  if (colon == std::string::npos || at == std::string::npos || colon > at) return "";
+  return url.substr(colon + 1, at - colon - 1);
+}
+
+// The URL with its password replaced by `password` (the URL must have one).
+inline std::string with_password(const std::string& url, const std::string& password) {
+  const std::size_t colon = url.find(':', url.find("://") + 3);
+  const std::size_t at = url.find('@');
+  if (colon == std::string::npos || at == std::string::npos || colon > at) {
+    throw std::runtime_error("no user:password@ in the test URL");
+  }
+  return url.substr(0, colon + 1) + password + url.substr(at);
+}
+
 // A plain libpq connection for what the store's API cannot do: create databases, change the
 // schema behind the store's back, end its connection.
 class PgConnection {

@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "teleglas/simserver/telegram_server.hpp"
+#include "integration/stand_ins.hpp"
 #include "support/temp_dir.hpp"
 #include "teleglas/simserver/coinglass_server.hpp"
 
@@ -33,9 +34,7 @@ SimCoinglassOptions coinglass_options(const TlsIdentity& identity) {
   SimCoinglassOptions options;
   options.identity = identity;
   // One liquidation after each subscription: what a plan with the WebSocket stream sends.
-  options.frames = {R"({"channel":"liquidationOrders","data":[{"baseAsset":"BTC","exName":"Binance",)"
-                    R"("price":95000.0,"side":1,"symbol":"BTCUSDT","time":1725416318379,)"
-                    R"("volUsd":50000.0}]})"};
+  options.frames = {testing::frame("liquidationOrders", "1725416318379", 1, 50'000, 95'000)};
   return options;
 }
 

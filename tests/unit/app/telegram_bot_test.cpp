@@ -154,19 +154,9 @@ SignalRecord stop_hunt_at(TimeMs time, int confidence) {
 
 // What the outcome tracker later writes for it.
 Outcome resolved_as(const SignalRecord& record, OutcomeState state) {
-  const Signal& s = record.signal;
-  Outcome o;
-  o.signal_time = s.time;
-  o.type = s.type;
-  o.symbol = s.symbol;
-  o.direction = s.direction;
-  o.exchange = s.exchange;
-  o.confidence = s.confidence;
-  o.entry = s.setup->entry;
-  o.stop = s.setup->stop;
-  o.target = s.setup->target;
+  Outcome o = initial_outcome(record.signal);
   o.state = state;
-  o.resolved_time = s.time + 60'000;
+  o.resolved_time = record.signal.time + 60'000;
   return o;
 }
 
