@@ -35,10 +35,6 @@ json::object tally_json(const OutcomeTally& t) {
   return o;
 }
 
-std::string rate_text(const std::optional<double>& rate) {
-  return rate ? fmt::format("{:.0f}%", *rate * 100.0) : std::string("-");
-}
-
 std::string pct_text(const std::optional<double>& fraction) {
   return fraction ? fmt::format("{:.2f}%", *fraction * 100.0) : std::string("-");
 }
@@ -53,19 +49,19 @@ std::string tables(const HistoryStats& stats) {
     if (t.signals == 0) continue;
     out += fmt::format("{:<20} {:>7} {:>5} {:>6} {:>7} {:>5} {:>6} {:>7} {:>7}\n",
                        to_string(static_cast<SignalType>(i)), t.signals, t.wins, t.losses,
-                       t.expired, t.open, rate_text(t.win_rate()), pct_text(t.mean_favourable()),
+                       t.expired, t.open, win_rate_text(t.win_rate()), pct_text(t.mean_favourable()),
                        pct_text(t.mean_adverse()));
   }
   const OutcomeTally& all = stats.total;
   out += fmt::format("{:<20} {:>7} {:>5} {:>6} {:>7} {:>5} {:>6} {:>7} {:>7}\n", "all",
                      all.signals, all.wins, all.losses, all.expired, all.open,
-                     rate_text(all.win_rate()), pct_text(all.mean_favourable()),
+                     win_rate_text(all.win_rate()), pct_text(all.mean_favourable()),
                      pct_text(all.mean_adverse()));
   out += "\nconfidence  signals  wins  losses  expired  open  win%\n";
   for (const CalibrationBucket& b : stats.calibration) {
     out += fmt::format("{:<10} {:>8} {:>5} {:>7} {:>8} {:>5} {:>5}\n", b.label(), b.tally.signals,
                        b.tally.wins, b.tally.losses, b.tally.expired, b.tally.open,
-                       rate_text(b.tally.win_rate()));
+                       win_rate_text(b.tally.win_rate()));
   }
   if (stats.calibration.empty()) out += "(no followed signals)\n";
   return out;
@@ -88,6 +84,10 @@ std::string notes(const HistoryStats& stats) {
 }
 
 }  // namespace
+
+std::string win_rate_text(const std::optional<double>& rate) {
+  return rate ? fmt::format("{:.0f}%", *rate * 100.0) : std::string("-");
+}
 
 std::string history_stats_json(const HistoryStats& stats) {
   json::object by_type;

@@ -63,8 +63,7 @@ int run_stats(const StatsOptions& options, const Config& config, TimeMs now_ms,
   if (!options.since.empty()) {
     const auto span = parse_duration_ms(options.since);
     if (!span) {
-      err << "teleglas stats: --since " << options.since
-          << ": expected a duration such as 90m, 24h, 7d or 2w\n";
+      err << "teleglas stats: --since " << options.since << ": " << duration_expected << "\n";
       return 2;
     }
     since = now_ms - *span;

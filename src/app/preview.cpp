@@ -10,7 +10,7 @@
 #include "teleglas/alerts/formatter.hpp"  // format_utc
 #include "teleglas/alerts/history_report.hpp"
 #include "teleglas/alerts/signal_json.hpp"
-#include "teleglas/app/history_commands.hpp"  // parse_duration_ms
+#include "teleglas/app/history_commands.hpp"  // parse_duration_ms, duration_expected
 #include "teleglas/core/outcome.hpp"
 #include "teleglas/core/text.hpp"
 
@@ -166,14 +166,9 @@ std::string listing(const char* title, const std::vector<Item>& items, std::size
   return out;
 }
 
-std::string rate_text(const OutcomeTally& t) {
-  const auto rate = t.win_rate();
-  return rate ? fmt::format("{:.0f}%", *rate * 100.0) : std::string("-");
-}
-
 std::string tally_columns(const OutcomeTally& t) {
-  return fmt::format("{:>7} {:>5} {:>4} {:>6} {:>7} {:>4}", t.signals, rate_text(t), t.wins,
-                     t.losses, t.expired, t.open);
+  return fmt::format("{:>7} {:>5} {:>4} {:>6} {:>7} {:>4}", t.signals,
+                     win_rate_text(t.win_rate()), t.wins, t.losses, t.expired, t.open);
 }
 
 std::string win_rate_table(const HistoryStats& current, const HistoryStats& proposed) {
@@ -298,8 +293,7 @@ int run_preview_command(const PreviewCommandOptions& options, const Config& curr
   if (!options.since.empty()) {
     preview.since = parse_duration_ms(options.since);
     if (!preview.since) {
-      err << "teleglas preview: --since " << options.since
-          << ": expected a duration such as 90m, 24h, 7d or 2w\n";
+      err << "teleglas preview: --since " << options.since << ": " << duration_expected << "\n";
       return 1;
     }
   }

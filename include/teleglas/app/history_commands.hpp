@@ -16,6 +16,9 @@ namespace teleglas {
 
 // "90s", "15m", "24h", "7d", "2w" (also "1.5h"); nullopt when it is none of these.
 std::optional<TimeMs> parse_duration_ms(std::string_view text);
+// What a command says when parse_duration_ms refuses its argument.
+inline constexpr std::string_view duration_expected =
+    "expected a duration such as 90m, 24h, 7d or 2w";
 
 // The store a history command reads or writes: the SQLite file `db_path` when given, else
 // the configuration's storage. Throws std::runtime_error naming the file or URL.
