@@ -68,7 +68,9 @@ inline std::string trade_line(long long t, int side, double usd, double price,
 
 }  // namespace teleglas::testing
 
+#include <fcntl.h>
 #include <signal.h>
+#include <spawn.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -85,18 +87,40 @@ class BackgroundTeleglas {
                      const std::vector<std::pair<std::string, std::string>>& env,
                      const TempDir& dir, const std::string& name = "bg")
       : out_(dir / (name + "-stdout.txt")), err_(dir / (name + "-stderr.txt")) {
-    pid_ = fork();
-    if (pid_ == 0) {
-      std::freopen(out_.c_str(), "w", stdout);
-      std::freopen(err_.c_str(), "w", stderr);
-      for (const auto& [name, value] : env) setenv(name.c_str(), value.c_str(), 1);
-      std::vector<char*> argv;
-      argv.push_back(const_cast<char*>(TELEGLAS_BINARY));
-      for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-      argv.push_back(nullptr);
-      execv(TELEGLAS_BINARY, argv.data());
-      _exit(127);
+    // Everything is prepared here: the test process has threads (stand-in servers), and a
+    // forked child of a threaded process may only make async-signal-safe calls before exec —
+    // a malloc or setenv there can deadlock on a lock another thread held at the fork.
+    // posix_spawn opens the output files and execs with the prepared environment.
+    std::vector<std::string> environment;
+    for (char** e = environ; *e != nullptr; ++e) {
+      const std::string entry(*e);
+      const auto eq = entry.find('=');
+      const std::string key = entry.substr(0, eq);
+      bool overridden = false;
+      for (const auto& kv : env) overridden = overridden || kv.first == key;
+      if (!overridden) environment.push_back(entry);
     }
+    for (const auto& [key, value] : env) environment.push_back(key + "=" + value);
+    std::vector<char*> envp;
+    for (auto& e : environment) envp.push_back(e.data());
+    envp.push_back(nullptr);
+    std::vector<std::string> arguments{TELEGLAS_BINARY};
+    arguments.insert(arguments.end(), args.begin(), args.end());
+    std::vector<char*> argv;
+    for (auto& a : arguments) argv.push_back(a.data());
+    argv.push_back(nullptr);
+
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, out_.c_str(),
+                                     O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, err_.c_str(),
+                                     O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    if (posix_spawn(&pid_, TELEGLAS_BINARY, &actions, nullptr, argv.data(), envp.data()) != 0) {
+      pid_ = -1;
+      exited_ = true;
+    }
+    posix_spawn_file_actions_destroy(&actions);
   }
   ~BackgroundTeleglas() {
     if (pid_ > 0 && !exited_) {
@@ -115,12 +139,14 @@ class BackgroundTeleglas {
 
   // Sends `signal` and waits up to `timeout` for the exit; returns the exit code or -1.
   int stop(int signal, std::chrono::milliseconds timeout) {
+    if (pid_ <= 0 || exited_) return -1;
     kill(pid_, signal);
     return wait_for_exit(timeout);
   }
 
   // Waits up to `timeout` for the process to end by itself; returns the exit code or -1.
   int wait_for_exit(std::chrono::milliseconds timeout) {
+    if (pid_ <= 0 || exited_) return -1;
     const auto end = std::chrono::steady_clock::now() + timeout;
     while (std::chrono::steady_clock::now() < end) {
       int status = 0;
