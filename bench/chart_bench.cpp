@@ -1,9 +1,10 @@
 // Time to render one dense 15-minute chart (180 candles, 180 liquidation buckets on both
 // sides, 60 absorbing trades, a zone and a setup), and the size of its PNG.
 //
-//   chart_bench [--charts N] [--light] [--write FILE.png]
+//   chart_bench [--charts N] [--light] [--price P] [--write FILE.png]
 //
-// --write keeps the last chart, to look at.
+// --price moves the whole chart to trade around P (0.00001: a meme coin); --write keeps the
+// last chart, to look at.
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -19,7 +20,8 @@ namespace {
 using namespace teleglas;
 using namespace teleglas::charts;
 
-ChartData dense_chart() {
+// Around BTC's 95,400, every price then multiplied by `scale`.
+ChartData dense_chart(double scale) {
   ChartData data;
   data.symbol = "BTCUSDT";
   data.type = SignalType::stop_hunt;
@@ -55,6 +57,13 @@ ChartData dense_chart() {
   data.zone_low = 94'880;
   data.zone_high = 95'020;
   data.setup = SetupLevels{.entry = 95'060, .stop = 94'820, .target = 95'540};
+  for (Candle& c : data.candles) {
+    for (double* p : {&c.open, &c.high, &c.low, &c.close}) *p *= scale;
+  }
+  for (AbsorbingTrade& t : data.absorbing_trades) t.price *= scale;
+  data.zone_low *= scale;
+  data.zone_high *= scale;
+  for (double* p : {&data.setup->entry, &data.setup->stop, &data.setup->target}) *p *= scale;
   return data;
 }
 
@@ -64,19 +73,26 @@ int main(int argc, char** argv) {
   int charts = 200;
   ChartOptions options;
   const char* write_to = nullptr;
+  double price = 95'400;
   for (int i = 1; i < argc; ++i) {
     if (std::strcmp(argv[i], "--charts") == 0 && i + 1 < argc) {
       charts = std::max(1, std::atoi(argv[++i]));
     } else if (std::strcmp(argv[i], "--light") == 0) {
       options.theme = Theme::light;
+    } else if (std::strcmp(argv[i], "--price") == 0 && i + 1 < argc) {
+      price = std::atof(argv[++i]);
     } else if (std::strcmp(argv[i], "--write") == 0 && i + 1 < argc) {
       write_to = argv[++i];
     } else {
-      std::fprintf(stderr, "usage: chart_bench [--charts N] [--light] [--write FILE.png]\n");
+      std::fprintf(stderr, "usage: chart_bench [--charts N] [--light] [--price P] [--write FILE.png]\n");
       return 2;
     }
   }
-  const ChartData data = dense_chart();
+  if (!(price > 0)) {
+    std::fprintf(stderr, "chart_bench: --price must be above 0\n");
+    return 2;
+  }
+  const ChartData data = dense_chart(price / 95'400);
   RenderedChart chart = render_chart(data, options);  // warm the font cache
   const auto began = std::chrono::steady_clock::now();
   for (int i = 0; i < charts; ++i) chart = render_chart(data, options);

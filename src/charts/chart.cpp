@@ -472,7 +472,7 @@ Palette palette(Theme theme) {
             .entry = hex(0x2A2E39),
             .zone = hex(0x7E57C2),
             .zone_alpha = 0.22,
-            .absorbing_trade = hex(0xF59E0B)};
+            .absorbing_trade = hex(0xD97706)};
   }
   return {.background = hex(0x131722),
           .text = hex(0xE1E3EA),
