@@ -6,6 +6,7 @@ packages=(
   build-essential cmake ninja-build ccache pkg-config clang libclang-rt-14-dev
   libboost1.81-all-dev libboost-json1.81-dev libssl-dev libsimdjson-dev libspdlog-dev libfmt-dev libyaml-cpp-dev
   libsqlite3-dev libpq-dev libsystemd-dev libcli11-dev
+  libcairo2-dev fonts-dejavu-core
   libgtest-dev libgmock-dev libbenchmark-dev openssl
 )
 

@@ -212,41 +212,6 @@ std::string bold(std::string_view html) {
   return fmt::format("<b>{}</b>", html);
 }
 
-std::string_view type_in_words(SignalType type) {
-  switch (type) {
-    case SignalType::stop_hunt:
-      return "Stop hunt";
-    case SignalType::accumulation:
-      return "Accumulation";
-    case SignalType::distribution:
-      return "Distribution";
-    case SignalType::liquidation_cascade:
-      return "Liquidation cascade";
-    case SignalType::whale_accumulation:
-      return "Whale accumulation";
-    case SignalType::funding_extreme:
-      return "Funding extreme";
-    case SignalType::oi_divergence:
-      return "OI divergence";
-  }
-  return "Signal";
-}
-
-std::string_view zone_label(SignalType type) {
-  switch (type) {
-    case SignalType::stop_hunt:
-      return "Hunt zone";
-    case SignalType::liquidation_cascade:
-      return "Cascade zone";
-    case SignalType::accumulation:
-    case SignalType::distribution:
-    case SignalType::whale_accumulation:
-      return "Traded range";
-    default:
-      return "Price zone";
-  }
-}
-
 std::string_view priority_badge(Priority priority) {
   switch (priority) {
     case Priority::urgent:
@@ -463,7 +428,7 @@ std::vector<std::string> what_happened(const Signal& signal) {
   std::vector<std::string> lines;
   if (signal.volume_usd != 0) lines.push_back(volume_line(signal));
   if (signal.zone_low != 0 || signal.zone_high != 0) {
-    lines.push_back(fmt::format("{}: {} – {}", zone_label(signal.type),
+    lines.push_back(fmt::format("{}: {} – {}", zone_in_words(signal.type),
                                 format_price(signal.zone_low), format_price(signal.zone_high)));
   }
   if (signal.type == SignalType::stop_hunt || signal.absorption_usd != 0) {
@@ -544,7 +509,7 @@ std::string render_html(const Signal& signal) {
   const std::string exchange = signal.exchange.empty() ? "all exchanges" : text(signal.exchange);
   std::string out = fmt::format(
       "{} {}\n{} · {} · {} {} · {}/100\n\U0001F552 {}", priority_badge(signal.priority),
-      bold(fmt::format("{} · {}", priority_word(signal.priority), type_in_words(signal.type))),
+      bold(fmt::format("{} · {}", priority_word(signal.priority), in_words(signal.type))),
       bold(text(signal.symbol)), exchange, direction_marker(signal.direction),
       bold(to_string(signal.direction)), signal.confidence, format_utc(signal.time));
   if (signal.time - signal.window_start >= 1000) {
@@ -597,21 +562,6 @@ std::string html_escape(std::string_view text) {
 }
 
 // Milliseconds are dropped (floor), so 02:18:38.999 reads 02:18:38.
-std::string format_utc(TimeMs time) {
-  using namespace std::chrono;
-  // Years 0001..9999; beyond that the calendar arithmetic would overflow.
-  constexpr TimeMs earliest = -62135596800000;
-  constexpr TimeMs latest = 253402300799999;
-  if (time < earliest || time > latest) return fmt::format("{} ms since epoch", time);
-  const sys_time<milliseconds> point{milliseconds{time}};
-  const sys_days day = floor<days>(point);
-  const year_month_day date{day};
-  const hh_mm_ss clock{floor<seconds>(point - day)};
-  return fmt::format("{:04}-{:02}-{:02} {:02}:{:02}:{:02} UTC", static_cast<int>(date.year()),
-                     static_cast<unsigned>(date.month()), static_cast<unsigned>(date.day()),
-                     clock.hours().count(), clock.minutes().count(), clock.seconds().count());
-}
-
 // The cap counts UTF-16 code units, as Telegram does, over the HTML source. Telegram measures
 // the text after parsing entities, which is never longer than the source, so this is safe.
 std::string format_telegram_html(const Signal& signal) {

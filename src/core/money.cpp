@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstdint>
 #include <string_view>
+#include <utility>
 
 namespace teleglas {
 
@@ -46,6 +47,14 @@ std::string format_fixed(double value, int decimals) {
     text.erase(0, 1);
   }
   return text;
+}
+
+std::string format_grouped(double value, int decimals) {
+  if (!std::isfinite(value)) return "n/a";
+  std::string text = format_fixed(value, decimals);
+  const bool negative = text.front() == '-';
+  if (negative) text.erase(0, 1);
+  return (negative ? "-" : "") + group_thousands(std::move(text));
 }
 
 // Tiers $, K, M, B with 0, 1, 2, 2 decimals. The value is rounded half away from zero at the

@@ -3,8 +3,24 @@
 #include <fmt/format.h>
 
 #include <array>
+#include <chrono>
 
 namespace teleglas {
+
+std::string format_utc(TimeMs time) {
+  using namespace std::chrono;
+  // Years 0001..9999; beyond that the calendar arithmetic would overflow.
+  constexpr TimeMs earliest = -62135596800000;
+  constexpr TimeMs latest = 253402300799999;
+  if (time < earliest || time > latest) return fmt::format("{} ms since epoch", time);
+  const sys_time<milliseconds> point{milliseconds{time}};
+  const sys_days day = floor<days>(point);
+  const year_month_day date{day};
+  const hh_mm_ss clock{floor<seconds>(point - day)};
+  return fmt::format("{:04}-{:02}-{:02} {:02}:{:02}:{:02} UTC", static_cast<int>(date.year()),
+                     static_cast<unsigned>(date.month()), static_cast<unsigned>(date.day()),
+                     clock.hours().count(), clock.minutes().count(), clock.seconds().count());
+}
 
 std::string format_duration(TimeMs duration_ms) {
   if (duration_ms <= 0) return "0 s";

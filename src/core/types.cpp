@@ -27,6 +27,41 @@ std::string_view to_string(SignalType t) {
   return signal_type_names[static_cast<int>(t)];
 }
 
+std::string_view in_words(SignalType type) {
+  switch (type) {
+    case SignalType::stop_hunt:
+      return "Stop hunt";
+    case SignalType::accumulation:
+      return "Accumulation";
+    case SignalType::distribution:
+      return "Distribution";
+    case SignalType::liquidation_cascade:
+      return "Liquidation cascade";
+    case SignalType::whale_accumulation:
+      return "Whale accumulation";
+    case SignalType::funding_extreme:
+      return "Funding extreme";
+    case SignalType::oi_divergence:
+      return "OI divergence";
+  }
+  return "Signal";
+}
+
+std::string_view zone_in_words(SignalType type) {
+  switch (type) {
+    case SignalType::stop_hunt:
+      return "Hunt zone";
+    case SignalType::liquidation_cascade:
+      return "Cascade zone";
+    case SignalType::accumulation:
+    case SignalType::distribution:
+    case SignalType::whale_accumulation:
+      return "Traded range";
+    default:
+      return "Price zone";
+  }
+}
+
 std::string_view to_string(Priority p) {
   switch (p) {
     case Priority::urgent:

@@ -7,6 +7,7 @@
 
 #include "teleglas/core/money.hpp"  // format_usd, format_price
 #include "teleglas/core/signal.hpp"
+#include "teleglas/core/text.hpp"  // format_utc
 
 namespace teleglas {
 
@@ -14,9 +15,6 @@ inline constexpr std::size_t telegram_max_message_chars = 4096;
 
 // Escapes <, > and & for Telegram HTML.
 std::string html_escape(std::string_view text);
-
-// "2024-09-04 02:18:38 UTC"
-std::string format_utc(TimeMs time);
 
 // The Telegram message; at most telegram_max_message_chars characters.
 std::string format_telegram_html(const Signal& signal);

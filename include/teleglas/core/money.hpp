@@ -19,4 +19,8 @@ double round_price(double price);
 // Fixed decimals that never read "-0.0".
 std::string format_fixed(double value, int decimals);
 
+// Fixed decimals, thousands separated, for a column of numbers one step apart (a chart's
+// price axis): (95050, 0) -> "95,050", (0.0000102, 7) -> "0.0000102".
+std::string format_grouped(double value, int decimals);
+
 }  // namespace teleglas

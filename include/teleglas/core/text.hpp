@@ -32,4 +32,7 @@ constexpr std::string_view trim(std::string_view text) {
 // Zero and negative durations (a wall clock stepped back) read "0 s".
 std::string format_duration(TimeMs duration_ms);
 
+// "2024-09-04 02:18:38 UTC": an instant as alerts, charts and logs show it (seconds, rounded down).
+std::string format_utc(TimeMs time);
+
 }  // namespace teleglas

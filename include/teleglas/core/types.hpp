@@ -48,6 +48,9 @@ enum class Priority : std::uint8_t { none, info, watch, urgent };
 std::string_view to_string(Direction d);
 std::string_view to_string(SignalType t);
 std::string_view to_string(Priority p);
+// What people read: "Stop hunt"; and what its price zone is called: "Hunt zone".
+std::string_view in_words(SignalType t);
+std::string_view zone_in_words(SignalType t);
 std::optional<SignalType> signal_type_from_string(std::string_view s);
 std::optional<Direction> direction_from_string(std::string_view s);
 std::optional<Priority> priority_from_string(std::string_view s);

@@ -86,27 +86,20 @@ TEST(FormatPrice, NegativeKeepsItsSignAndZeroIsPlain) {
   EXPECT_EQ(format_price(0), "0");
 }
 
+TEST(FormatGrouped, SeparatesThousandsAtTheGivenDecimals) {
+  EXPECT_EQ(format_grouped(95'050, 0), "95,050");
+  EXPECT_EQ(format_grouped(1'234'567.25, 2), "1,234,567.25");
+  EXPECT_EQ(format_grouped(0.0000102, 7), "0.0000102");
+}
+
+TEST(FormatGrouped, KeepsTheSignOutsideTheGroups) {
+  EXPECT_EQ(format_grouped(-950, 0), "-950");
+  EXPECT_EQ(format_grouped(-95'050, 0), "-95,050");
+  EXPECT_EQ(format_grouped(-0.001, 1), "0.0");
+}
+
 TEST(FormatPrice, NotANumberReadsNotAvailable) {
   EXPECT_EQ(format_price(std::numeric_limits<double>::quiet_NaN()), "n/a");
-}
-
-// ---- format_utc ----
-
-TEST(FormatUtc, ShowsTheInstantInUtc) {
-  EXPECT_EQ(format_utc(1725416318379), "2024-09-04 02:18:38 UTC");
-}
-
-TEST(FormatUtc, DropsMillisecondsRatherThanRounding) {
-  EXPECT_EQ(format_utc(1725416318999), "2024-09-04 02:18:38 UTC");
-}
-
-TEST(FormatUtc, HandlesLeapDaysAndTimesBeforeTheEpoch) {
-  EXPECT_EQ(format_utc(1709164800000), "2024-02-29 00:00:00 UTC");
-  EXPECT_EQ(format_utc(-1), "1969-12-31 23:59:59 UTC");
-}
-
-TEST(FormatUtc, TimeBeyondTheCalendarIsShownAsRawMilliseconds) {
-  EXPECT_EQ(format_utc(std::numeric_limits<TimeMs>::max()), "9223372036854775807 ms since epoch");
 }
 
 // ---- html_escape ----

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <limits>
+
 namespace teleglas {
 namespace {
 
@@ -72,6 +74,25 @@ TEST(FormatDuration, DaysWithHours) {
   EXPECT_EQ(format_duration(3 * day_ms + 4 * hour_ms + 59 * minute_ms), "3 d 4 h");
   EXPECT_EQ(format_duration(7 * day_ms + 30 * minute_ms), "7 d");
   EXPECT_EQ(format_duration(400 * day_ms + hour_ms), "400 d 1 h");
+}
+
+// ---- format_utc ----
+
+TEST(FormatUtc, ShowsTheInstantInUtc) {
+  EXPECT_EQ(format_utc(1725416318379), "2024-09-04 02:18:38 UTC");
+}
+
+TEST(FormatUtc, DropsMillisecondsRatherThanRounding) {
+  EXPECT_EQ(format_utc(1725416318999), "2024-09-04 02:18:38 UTC");
+}
+
+TEST(FormatUtc, HandlesLeapDaysAndTimesBeforeTheEpoch) {
+  EXPECT_EQ(format_utc(1709164800000), "2024-02-29 00:00:00 UTC");
+  EXPECT_EQ(format_utc(-1), "1969-12-31 23:59:59 UTC");
+}
+
+TEST(FormatUtc, TimeBeyondTheCalendarIsShownAsRawMilliseconds) {
+  EXPECT_EQ(format_utc(std::numeric_limits<TimeMs>::max()), "9223372036854775807 ms since epoch");
 }
 
 }  // namespace
