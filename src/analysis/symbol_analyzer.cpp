@@ -46,6 +46,11 @@ SymbolAnalyzer::SymbolAnalyzer(std::string symbol, SymbolSettings settings)
       recent_trades_(static_cast<std::size_t>(settings_.buffers.trades)) {
   if (!settings_.reference_venue.empty()) venue_slot(settings_.reference_venue);
   flow_span_ms_ = seconds_ms(config_.order_flow.window_s);
+  if (settings_.charts) {
+    tape_ = std::make_unique<ChartTape>(
+        charts::ChartData{}.window_ms + late_margin_ms,
+        std::min(config_.stop_hunt.large_trade_usd, config_.order_flow.large_trade_usd));
+  }
 }
 
 int SymbolAnalyzer::venue_slot(std::string_view exchange) {
@@ -85,6 +90,14 @@ void SymbolAnalyzer::on_event(const MarketEvent& event, DetectionSink& sink) {
   const int slot = venue_slot(event.exchange);
   const RecentEvent recent{time, event.price, event.volume_usd, event.side,
                            static_cast<std::uint8_t>(slot)};
+  if (tape_) {
+    tape_->add_print(static_cast<std::size_t>(slot), time, event.price);
+    if (event.kind == EventKind::liquidation) {
+      tape_->add_liquidation(time, event.side, event.volume_usd);
+    } else {
+      tape_->add_trade(time, event.side, event.price, event.volume_usd);
+    }
+  }
   if (event.kind == EventKind::liquidation) {
     venues_[slot].prices.add(time, event.price, event.volume_usd, event.side, true);
     liquidations_.add(time, event.side, event.volume_usd);
@@ -151,6 +164,7 @@ void SymbolAnalyzer::advance_to(TimeMs now, DetectionSink& sink) {
     liquidations_.expire(now);
     trades_.expire(now);
     for (Venue& v : venues_) v.prices.expire(now);
+    if (tape_) tape_->expire(now);
     changed = true;
   }
   if (changed) refresh_deadline();
@@ -248,6 +262,40 @@ void SymbolAnalyzer::place(Signal& signal, int slot, SecondRange seconds,
     }
   }
   set_setup(signal, quote_from(slot, now), config_.setup);
+}
+
+std::shared_ptr<const charts::ChartData> SymbolAnalyzer::chart_data(const Signal& signal) const {
+  if (!tape_) return nullptr;
+  auto chart = std::make_shared<charts::ChartData>();
+  chart->symbol = symbol_;
+  chart->type = signal.type;
+  chart->direction = signal.direction;
+  chart->exchange = signal.exchange;
+  chart->decided_at = signal.time;
+  chart->candle_ms = ChartTape::bucket_ms;
+  chart->liquidation_bucket_ms = ChartTape::bucket_ms;
+  const TimeMs from = signal.time - chart->window_ms;
+  for (std::size_t slot = 0; slot < venues_.size(); ++slot) {
+    if (venues_[slot].name == signal.exchange) {
+      chart->candles = tape_->candles(slot, from, signal.time);
+      break;
+    }
+  }
+  chart->liquidations = tape_->liquidations(from, signal.time);
+  // The trades that took the other side of the flow: large buys behind a LONG setup, large
+  // sells behind a SHORT, since the decision's window opened.
+  if (signal.direction != Direction::neutral) {
+    const Side side = signal.direction == Direction::bullish ? Side::buy : Side::sell;
+    const TimeMs start = signal.window_start > 0 ? std::max(signal.window_start, from) : from;
+    chart->absorbing_trades = tape_->large_trades(side, start, signal.time);
+  }
+  chart->zone_low = signal.zone_low;
+  chart->zone_high = signal.zone_high;
+  if (signal.setup) {
+    chart->setup = charts::SetupLevels{signal.setup->entry, signal.setup->stop,
+                                       signal.setup->target};
+  }
+  return chart;
 }
 
 // ---- stop hunt -------------------------------------------------------------------------

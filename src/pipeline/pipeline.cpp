@@ -267,6 +267,7 @@ struct Pipeline::Impl final : DetectionSink {
     settings.analysis = &config.analysis_for(symbol);
     settings.buffers = config.buffers;
     settings.observation = &observation;
+    settings.charts = charts;
     for (const SymbolConfig& s : config.symbols) {
       if (s.symbol == symbol && !s.exchanges.empty())
         settings.reference_venue = s.exchanges.front();
@@ -394,6 +395,11 @@ struct Pipeline::Impl final : DetectionSink {
         ++stats.emitted_by_type[static_cast<int>(s.type)];
         confirmation.remember(s, window);
         follow(s);
+        if (charts && s.direction != Direction::neutral) {
+          if (const std::size_t slot = index.find(s.symbol); slot != SymbolTable::none) {
+            s.chart = slots[slot]->chart_data(s);
+          }
+        }
         out->push_back(std::move(s));
         break;
       case GateVerdict::cooldown:
@@ -429,6 +435,7 @@ struct Pipeline::Impl final : DetectionSink {
   WinRateBook book;
   std::vector<Outcome> resolved;  // scratch
   bool warming = false;
+  bool charts = false;  // symbols keep a ChartTape; admitted directional signals get a chart
   Scorer scorer;
   SignalGate gate;
   ConfirmationTracker confirmation;
@@ -546,6 +553,10 @@ void Pipeline::set_warming(bool warming) {
   impl_->warming = warming;
 }
 
+void Pipeline::capture_charts(bool on) {
+  impl_->charts = on;
+}
+
 TimeMs Pipeline::memory_ms() const {
   const Config& c = impl_->config;
   TimeMs longest = impl_->bounds.first;
@@ -554,6 +565,8 @@ TimeMs Pipeline::memory_ms() const {
   for (const SymbolConfig& s : c.symbols) {
     longest = std::max(longest, seconds_ms(s.analysis.scoring.confirmation_window_s));
   }
+  // A chart after a restart draws its whole quarter hour again.
+  if (impl_->charts) longest = std::max(longest, charts::ChartData{}.window_ms);
   return longest;
 }
 

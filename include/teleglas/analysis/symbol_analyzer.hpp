@@ -14,6 +14,7 @@
 #include "teleglas/analysis/observation.hpp"
 #include "teleglas/config/config.hpp"
 #include "teleglas/core/events.hpp"
+#include "teleglas/ingest/chart_tape.hpp"
 #include "teleglas/ingest/flow_series.hpp"
 #include "teleglas/ingest/price_series.hpp"
 #include "teleglas/ingest/recent_events.hpp"
@@ -26,6 +27,8 @@ struct SymbolSettings {
   BuffersConfig buffers;
   std::string reference_venue;  // the first exchange of its subscription; empty: by volume
   const FeedObservation* observation = nullptr;
+  // Keep the quarter hour a chart draws (ChartTape); off, nothing of it is kept.
+  bool charts = false;
 };
 
 class SymbolAnalyzer {
@@ -46,6 +49,11 @@ class SymbolAnalyzer {
 
   // The reference venue's newest price for a setup decided at `now`, or why there is none.
   PriceQuote quote(TimeMs now) const;
+
+  // What a chart of `signal` (one of this symbol's, just decided) shows: the quarter hour
+  // before it on its reference venue, the liquidations, the large trades on the side of its
+  // setup since its window opened, its zone and setup. Null without settings.charts.
+  std::shared_ptr<const charts::ChartData> chart_data(const Signal& signal) const;
 
   const std::string& symbol() const { return symbol_; }
   TimeMs now() const { return now_; }
@@ -115,6 +123,7 @@ class SymbolAnalyzer {
   TimeMs deadline_ = std::numeric_limits<TimeMs>::max();  // see next_deadline()
   TimeMs flow_span_ms_ = 0;                               // order_flow.window_s
   std::size_t last_venue_ = 0;  // the slot of the last event's venue
+  std::unique_ptr<ChartTape> tape_;  // settings.charts only
 };
 
 }  // namespace teleglas

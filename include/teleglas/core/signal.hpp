@@ -1,11 +1,13 @@
 // A trading signal: what a detector decided, scored and gated, ready to format or store.
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "teleglas/core/chart_data.hpp"
 #include "teleglas/core/types.hpp"
 
 namespace teleglas {
@@ -64,6 +66,10 @@ struct Signal {
   TimeMs degraded_gap_ms = 0;      // > 0: the window overlapped a stream outage this long
   std::vector<VenueShare> venues;  // the volume behind the signal by venue, largest first
   std::optional<TrackRecord> track_record;  // its type's recent outcomes, when followed
+  // What the pipeline saw when it decided, for a chart: only on directional signals it
+  // admitted, and only when charts were asked of it (Pipeline::capture_charts). Shared, so
+  // copies of the signal do not copy the tape.
+  std::shared_ptr<const charts::ChartData> chart;
 
   std::vector<Metric> metrics;
   std::vector<ScoreFactor> factors;

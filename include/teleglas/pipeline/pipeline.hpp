@@ -93,6 +93,9 @@ class Pipeline {
   // still pass the scorer and the gate — so cooldowns and confirmations carry over — but are
   // not followed to an outcome: the stored history already has them.
   void set_warming(bool warming);
+  // Symbols keep the quarter hour a chart draws, and every directional signal admitted carries
+  // it (Signal::chart). Call before the first event; off by default (it costs memory).
+  void capture_charts(bool on);
   // The longest span any analysis of the configuration looks back (windows and the gate's
   // memory of what it passed): what a restart must replay to decide as if it never stopped.
   TimeMs memory_ms() const;
