@@ -25,6 +25,7 @@
 #include "teleglas/app/health_endpoint.hpp"
 #include "teleglas/app/health_report.hpp"
 #include "teleglas/app/preview.hpp"
+#include "teleglas/app/chart_files.hpp"
 #include "teleglas/app/replay.hpp"
 #include "teleglas/app/telegram_sink.hpp"
 #include "teleglas/app/terminal_alerts.hpp"
@@ -112,6 +113,7 @@ struct ReplayOptions {
   bool json = false;
   std::string db_path;       // --db
   bool config_storage = false;  // --config given: history goes to its storage
+  std::string charts_dir;    // --charts: one PNG per directional signal
 };
 
 int replay(const std::vector<std::string>& files, const Config& config,
@@ -127,12 +129,33 @@ int replay(const std::vector<std::string>& files, const Config& config,
       return 1;
     }
   }
+  if (!options.charts_dir.empty()) {
+    std::error_code ec;
+    std::filesystem::create_directories(options.charts_dir, ec);
+    if (ec) {
+      std::cerr << "teleglas replay: --charts " << options.charts_dir << ": " << ec.message()
+                << "\n";
+      return 1;
+    }
+  }
+  std::uint64_t charts_written = 0;
+  std::uint64_t charts_failed = 0;
   Replay::OutcomeHandler on_outcome;
   if (history) on_outcome = [&](const Outcome& o) { history->save_outcome(o); };
   Replay replay(
       config,
       [&](const Signal& s) {
         if (history) history->save_signal({s, signal_to_json(s)});
+        if (!options.charts_dir.empty() && s.chart) {
+          const ChartFile file = write_chart_file(options.charts_dir, s);
+          if (file.error.empty()) {
+            ++charts_written;
+          } else {
+            ++charts_failed;
+            std::cerr << "teleglas replay: chart of " << chart_file_name(s) << ": " << file.error
+                      << "\n";
+          }
+        }
         if (json) {
           std::cout << signal_to_json(s) << "\n";
         } else {
@@ -140,6 +163,7 @@ int replay(const std::vector<std::string>& files, const Config& config,
         }
       },
       std::move(on_outcome));
+  replay.capture_charts(!options.charts_dir.empty());
   const auto started = std::chrono::steady_clock::now();
   for (const std::string& file : files) {
     if (std::string error = replay.feed_recording(file); !error.empty()) {
@@ -172,6 +196,12 @@ int replay(const std::vector<std::string>& files, const Config& config,
     std::fprintf(stderr, "replay: %llu signal(s) and %llu outcome update(s) written to %s\n",
                  static_cast<unsigned long long>(w.signals_written),
                  static_cast<unsigned long long>(w.outcomes_written), history->describe().c_str());
+  }
+  if (!options.charts_dir.empty()) {
+    std::fprintf(stderr, "replay: %llu chart(s) written to %s%s\n",
+                 static_cast<unsigned long long>(charts_written), options.charts_dir.c_str(),
+                 charts_failed > 0 ? fmt::format(", {} failed", charts_failed).c_str() : "");
+    if (charts_failed > 0) return 1;
   }
   // Timing varies run to run, so it stays off stdout (which is byte-for-byte reproducible).
   std::fprintf(stderr, "replay: %llu events in %.3f s (%.0f events/s)\n",
@@ -467,6 +497,11 @@ int main(int argc, char** argv) {
                    "missing); then `teleglas stats --db FILE` is the backtest. Without it,\n"
                    "--config FILE writes them to that configuration's storage")
       ->type_name("FILE");
+  replay_cmd
+      ->add_option("--charts", replay_options.charts_dir,
+                   "Also draw each directional signal's chart into this directory (created if\n"
+                   "missing): one PNG per signal, named TIME_TYPE_SYMBOL_DIRECTION.png")
+      ->type_name("DIR");
   replay_cmd->footer(
       "Outcomes: every signal with a setup is followed on its reference venue's prices until\n"
       "its target (WIN) or stop (LOSS) prints first, or outcomes.horizon_s passes (EXPIRED).\n"

@@ -40,6 +40,11 @@ Replay::Replay(const Config& config, Pipeline& pipeline, SignalHandler on_signal
       on_signal_(std::move(on_signal)),
       on_outcome_(std::move(on_outcome)) {}
 
+void Replay::capture_charts(bool on) {
+  charts_ = on;
+  if (owned_) owned_->capture_charts(on);
+}
+
 void Replay::feed_line(std::string_view line, std::size_t capacity) {
   if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
   if (is_control_line(line)) {
@@ -62,6 +67,7 @@ void Replay::feed_line(std::string_view line, std::size_t capacity) {
         ended_ += pipeline_->stats();
         ended_last_time_ = std::max(ended_last_time_, pipeline_->now());
         owned_ = std::make_unique<Pipeline>(config_);
+        owned_->capture_charts(charts_);
         pipeline_ = owned_.get();
         clock_recorded_ = false;
       }

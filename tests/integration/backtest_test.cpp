@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "cli_harness.hpp"
+#include "support/png_image.hpp"
 #include "support/postgres_test_support.hpp"
 
 namespace teleglas {
@@ -140,6 +141,52 @@ TEST_F(Backtest, ReplayWithADatabaseThenStatsGivesEachOutcome) {
   ASSERT_EQ(table.exit_code, 0) << table.err;
   EXPECT_NE(table.out.find("STOP_HUNT"), std::string::npos) << table.out;
   EXPECT_NE(table.out.find("confidence"), std::string::npos) << table.out;
+}
+
+TEST_F(Backtest, ReplayWithChartsDrawsEveryDirectionalSignalIntoItsOwnFile) {
+  write_file(dir / "market.jsonl", market());
+  const auto charts_dir = dir / "charts";
+  const auto replayed = run_teleglas(
+      "replay --json --charts " + charts_dir.string() + " " + (dir / "market.jsonl").string(), dir);
+  ASSERT_EQ(replayed.exit_code, 0) << replayed.err;
+  std::vector<std::string> expected;
+  for (const std::string& line : lines_of(replayed.out)) {
+    const json::object o = json::parse(line).as_object();
+    if (!o.contains("type") || o.at("direction").as_string() == "NEUTRAL") continue;
+    expected.push_back(std::string(o.at("symbol").as_string()) + "_" +
+                       std::string(o.at("direction").as_string()));
+  }
+  ASSERT_GE(expected.size(), 4u) << "the four hunts at least";
+  std::vector<std::filesystem::path> files;
+  for (const auto& entry : std::filesystem::directory_iterator(charts_dir)) {
+    files.push_back(entry.path());
+  }
+  EXPECT_EQ(files.size(), expected.size()) << replayed.err;
+  EXPECT_NE(replayed.err.find(std::to_string(expected.size()) + " chart(s) written to"),
+            std::string::npos)
+      << replayed.err;
+  // 2024-09-04 02:20:00 UTC is t0; AAA's hunt is decided when its absorbing buy prints.
+  EXPECT_TRUE(std::filesystem::exists(charts_dir / "20240904-022004_STOP_HUNT_AAAUSDT_LONG.png"))
+      << "named by decision time, type, symbol and direction";
+  for (const auto& path : files) {
+    const std::string png = read_file(path);
+    EXPECT_LT(png.size(), 100'000u) << path;
+    const PngImage image(png);
+    ASSERT_TRUE(image.ok()) << path;
+    EXPECT_EQ(image.width(), 800);
+    EXPECT_EQ(image.height(), 450);
+  }
+  // The same replay without --charts prints the very same signals.
+  const auto plain = run_teleglas("replay --json " + (dir / "market.jsonl").string(), dir);
+  EXPECT_EQ(plain.out, replayed.out);
+}
+
+TEST_F(Backtest, ChartsIntoAPathThatIsAFileIsAClearError) {
+  write_file(dir / "taken", "x");
+  const auto r = run_teleglas(
+      "replay --charts " + (dir / "taken").string() + " " + (dir / "flushes.jsonl").string(), dir);
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("--charts " + (dir / "taken").string()), std::string::npos) << r.err;
 }
 
 TEST_F(Backtest, ReplayingTheSameRecordingAgainCountsNothingTwice) {

@@ -50,6 +50,10 @@ class Replay {
   Replay(const Config& config, Pipeline& pipeline, SignalHandler on_signal,
          OutcomeHandler on_outcome = {});
 
+  // Signals carry their chart data (Pipeline::capture_charts), for `replay --charts`. Call
+  // before feeding; a replay driving the caller's pipeline leaves this to the caller.
+  void capture_charts(bool on);
+
   // Feeds one recording file, streaming it in bounded chunks. Returns an error message when
   // the file cannot be read (nothing else is an error: bad lines are counted). Each file
   // starts with an unknown receive time until a receive-time line says otherwise. Files
@@ -82,6 +86,7 @@ class Replay {
   const Config& config_;
   FrameParser parser_;
   std::unique_ptr<Pipeline> owned_;  // null when driving the caller's pipeline
+  bool charts_ = false;
   Pipeline* pipeline_;
   PipelineStats ended_;  // of the pipelines of earlier recordings
   TimeMs ended_last_time_ = 0;
