@@ -33,6 +33,9 @@ struct StoredAlert {
   std::string headline;  // one HTML line for digests
   bool silent = false;
   TimeMs created_ms = 0;  // wall clock, Unix ms
+  // The alert's chart, a PNG (empty: a text alert). Kept while the alert is pending, so a
+  // restart sends the same picture; cleared once the alert is sent or dropped.
+  std::string photo;
   bool operator==(const StoredAlert&) const = default;
 };
 
