@@ -354,6 +354,7 @@ int run(const Config& config, const RunOptions& options) {
     TeeAlertSink alerts(std::move(sinks));
     DaemonOptions daemon_options;
     daemon_options.storage = &storage;
+    daemon_options.charts = telegram && config.telegram.charts;
     restore_outcomes(storage, config, daemon_options);
     if (telegram) daemon_options.health_extras = [&telegram] { return telegram->health_summary(); };
     Daemon daemon(io, config, api_key, alerts, std::move(daemon_options));
@@ -619,6 +620,11 @@ int main(int argc, char** argv) {
                    "Keep the signals and their outcomes in this SQLite file (default: a\n"
                    "temporary one); the end of the demo shows them as `teleglas stats` would")
       ->type_name("FILE");
+  demo_cmd
+      ->add_option("--charts", demo.charts_dir,
+                   "Draw each directional signal's chart into this directory (default: a new\n"
+                   "one under the temporary directory); paths are printed as charts appear")
+      ->type_name("DIR");
 
   MarketGeneratorOptions gen;
   std::string gen_out;

@@ -540,6 +540,10 @@ std::string render_html(const Signal& signal) {
 
 }  // namespace
 
+std::size_t telegram_visible_length(std::string_view html) {
+  return utf16_length(html_to_plain(html));
+}
+
 std::string html_escape(std::string_view text) {
   std::string out;
   out.reserve(text.size());

@@ -118,8 +118,10 @@ void Outbox::add(Entry entry) {
 }
 
 std::vector<AlertRecord> Outbox::prepare(const Signal& signal,
-                                         const std::vector<ChatId>& chat_ids) {
+                                         const std::vector<ChatId>& chat_ids,
+                                         std::shared_ptr<const std::string> photo) {
   AlertRecord record;
+  record.photo = std::move(photo);
   record.priority = signal.priority;
   record.type = signal.type;
   record.symbol = signal.symbol;
@@ -162,6 +164,12 @@ bool Outbox::restore(const AlertRecord& record, TimeMs created, TimeMs now) {
   alert.silent = record.silent;
   alert.alert_ids = {record.id};
   alert.carried = {CarriedAlert{record.priority, record.event_time}};
+  if (record.photo && !record.photo->empty()) {
+    alert.photo = record.photo;
+    // The picture names type and symbol too, but a caption is what a notification shows.
+    alert.short_caption = fmt::format("<b>{} {}</b> · {}", in_words(record.type),
+                                      clipped_html(record.symbol, max_name_bytes), record.headline);
+  }
   entry.newest = created;
   entry.newest_alert_text = record.text;
   entry.headlines.push_back({created, record.headline});
@@ -261,6 +269,19 @@ bool Outbox::on_failed(std::uint64_t id, TimeMs now, const SendFailure& failure)
     alert.next_attempt = now + retry_delay_ms(alert.failures, config_.retry);
     ++stats_.retried;
   }
+  return true;
+}
+
+bool Outbox::continue_as_text(std::uint64_t id, TimeMs now) {
+  const auto it = entries_.find(id);
+  if (it == entries_.end() || !it->second.in_flight || !it->second.alert.photo) return false;
+  OutgoingAlert& alert = it->second.alert;
+  it->second.in_flight = false;
+  alert.photo.reset();
+  alert.short_caption.clear();
+  alert.failures = 0;
+  alert.next_attempt = now;
+  ++stats_.photos_continued_as_text;
   return true;
 }
 

@@ -50,6 +50,12 @@ ChartFile write_chart_file(const std::filesystem::path& dir, const Signal& signa
     file.error = "rendering failed: " + chart.error;
     return file;
   }
+  return save_chart_png(dir, signal, chart.png);
+}
+
+ChartFile save_chart_png(const std::filesystem::path& dir, const Signal& signal,
+                         std::string_view png) {
+  ChartFile file;
   const std::string name = chart_file_name(signal);
   const std::string stem = name.substr(0, name.size() - 4);
   std::filesystem::path path = dir / name;
@@ -58,7 +64,7 @@ ChartFile write_chart_file(const std::filesystem::path& dir, const Signal& signa
     path = dir / fmt::format("{}-{}.png", stem, n);
   }
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out.write(chart.png.data(), static_cast<std::streamsize>(chart.png.size()));
+  out.write(png.data(), static_cast<std::streamsize>(png.size()));
   out.close();
   if (!out) {
     file.error = path.string() + ": cannot write";

@@ -40,6 +40,7 @@ struct Daemon::Impl final : FeedListener, std::enable_shared_from_this<Impl> {
         tick_timer(io),
         health_timer(io) {
     if (!this->options.wall_clock) this->options.wall_clock = system_now_ms;
+    pipeline.capture_charts(this->options.charts);
     pipeline.restore_outcomes(this->options.open_outcomes, this->options.resolved_outcomes);
     if (!this->options.open_outcomes.empty()) {
       spdlog::info("outcomes: following {} signal(s) open at the last stop",

@@ -15,6 +15,8 @@
 #include <sstream>
 
 #include "teleglas/alerts/history_report.hpp"
+#include "teleglas/app/chart_files.hpp"
+#include "teleglas/app/chart_renderer.hpp"
 #include "teleglas/app/daemon.hpp"
 #include "teleglas/app/health_endpoint.hpp"
 #include "teleglas/app/telegram_sink.hpp"
@@ -89,9 +91,11 @@ class DemoChat {
     }
     last_ = message.received_at;
     ++delivered_;
-    out_ << "── bot → demo chat (" << when << ") ──\n"
-         << displayed_text(message) << "\n\n"
-         << std::flush;
+    out_ << "── bot → demo chat (" << when << ") ──\n";
+    if (message.method == "sendPhoto") {
+      out_ << fmt::format("[photo: a {} KB chart]\n", (message.photo.size() + 512) / 1024);
+    }
+    out_ << displayed_text(message) << "\n\n" << std::flush;
   }
 
   void on_sent_by_user(std::string_view text) {
@@ -107,6 +111,36 @@ class DemoChat {
   const SteadyClock::time_point started_;
   std::optional<SteadyClock::time_point> last_;
   std::uint64_t delivered_ = 0;
+};
+
+// Draws each directional signal's chart into a directory as the signal arrives (on the
+// renderer's thread) and prints where it went.
+class ChartFiles final : public AlertSink {
+ public:
+  ChartFiles(boost::asio::io_context& io, std::filesystem::path dir, std::ostream& out)
+      : renderer_(io.get_executor()), dir_(std::move(dir)), out_(out) {}
+
+  void on_signal(const Signal& signal) override {
+    if (!signal.chart) return;
+    renderer_.render(signal.chart, [this, signal](charts::RenderedChart chart) {
+      const ChartFile file = chart.ok() ? save_chart_png(dir_, signal, chart.png)
+                                        : ChartFile{{}, "rendering failed: " + chart.error};
+      if (file.error.empty()) {
+        ++written_;
+        out_ << "── chart ── " << file.path.string() << "\n\n" << std::flush;
+      } else {
+        spdlog::warn("demo: chart of {}: {}", chart_file_name(signal), file.error);
+      }
+    });
+  }
+  void on_admin_notice(std::string_view) override {}
+  std::size_t written() const { return written_; }
+
+ private:
+  ChartRenderer renderer_;
+  std::filesystem::path dir_;
+  std::ostream& out_;
+  std::size_t written_ = 0;
 };
 
 }  // namespace
@@ -178,9 +212,23 @@ int run_demo(const DemoOptions& options, std::ostream& out) {
   if (!storage.stats().available) spdlog::error("demo: storage: {}", storage.describe());
 
   TerminalAlertSink terminal(out);
-  AlertSink& alerts = telegram ? static_cast<AlertSink&>(*telegram) : terminal;
+  const std::filesystem::path charts_dir =
+      options.charts_dir.empty()
+          ? std::filesystem::temp_directory_path() /
+                ("teleglas-demo-charts-" + std::to_string(::getpid()))
+          : std::filesystem::path(options.charts_dir);
+  std::error_code charts_error;
+  std::filesystem::create_directories(charts_dir, charts_error);
+  if (charts_error) {
+    out << "teleglas demo: --charts " << charts_dir.string() << ": " << charts_error.message()
+        << "\n";
+    return 1;
+  }
+  ChartFiles chart_files(io, charts_dir, out);
+  TeeAlertSink alerts({telegram ? static_cast<AlertSink*>(telegram.get()) : &terminal, &chart_files});
   DaemonOptions daemon_options;
   daemon_options.storage = &storage;
+  daemon_options.charts = true;
   // The minute health line then counts the chat's messages, as a service's does.
   if (telegram) daemon_options.health_extras = [&telegram] { return telegram->health_summary(); };
   Daemon daemon(io, config, "demo-key", alerts, std::move(daemon_options));
@@ -250,6 +298,8 @@ int run_demo(const DemoOptions& options, std::ostream& out) {
       std::filesystem::remove(storage_config.path + suffix, ignored);
     }
   }
+  out << chart_files.written() << " chart(s) drawn in " << charts_dir.string()
+      << " (`teleglas replay --charts DIR` draws them for any recording)\n";
   if (telegram) {
     spdlog::info("demo: {} alert(s), {} message(s) delivered to the demo chat, {} still queued",
                  daemon.health().signals, chat.delivered(), telegram->queued_alerts());

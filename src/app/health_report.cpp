@@ -132,7 +132,10 @@ std::string health_json(const HealthReport& r) {
                                    {"restored", t.restored},
                                    {"store_errors", t.store_errors},
                                    {"commands_answered", t.commands_answered},
-                                   {"commands_ignored", t.commands_ignored}};
+                                   {"commands_ignored", t.commands_ignored},
+                                   {"photos_sent", t.photos_sent},
+                                   {"photo_refusals", t.photo_refusals},
+                                   {"chart_failures", t.chart_failures}};
   } else {
     out["telegram"] = nullptr;
   }
@@ -210,6 +213,12 @@ std::string prometheus_metrics(const HealthReport& r) {
            d(t.failed));
     metric(out, "telegram_dropped_total", "counter", "Alerts given up (too old or refused).",
            d(t.dropped));
+    metric(out, "telegram_photos_sent_total", "counter", "Alert charts Telegram accepted.",
+           d(t.photos_sent));
+    metric(out, "telegram_photo_refusals_total", "counter",
+           "Alert charts Telegram refused (their text went alone).", d(t.photo_refusals));
+    metric(out, "chart_failures_total", "counter",
+           "Alert charts that could not be drawn (their text went alone).", d(t.chart_failures));
     metric(out, "telegram_queued", "gauge", "Alerts waiting to be sent.",
            d(r.telegram->queued_alerts));
     metric(out, "telegram_alerts_last_hour", "gauge", "Alerts Telegram accepted in the last hour.",

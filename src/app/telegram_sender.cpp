@@ -19,6 +19,8 @@
 #include "bot_api.hpp"
 #include "storage_jobs.hpp"
 #include "teleglas/alerts/formatter.hpp"
+#include "teleglas/alerts/send_photo.hpp"
+#include "teleglas/app/chart_renderer.hpp"
 #include "teleglas/core/clock.hpp"
 #include "teleglas/core/text.hpp"
 #include "teleglas/net/https_client.hpp"
@@ -62,7 +64,8 @@ StoredAlert to_stored(const AlertRecord& r, TimeMs created_wall) {
                      r.text,
                      r.headline,
                      r.silent,
-                     created_wall};
+                     created_wall,
+                     r.photo ? *r.photo : std::string()};
 }
 
 std::optional<AlertRecord> from_stored(const StoredAlert& s) {
@@ -71,9 +74,12 @@ std::optional<AlertRecord> from_stored(const StoredAlert& s) {
       s.priority > static_cast<int>(Priority::urgent)) {
     return std::nullopt;
   }
-  return AlertRecord{s.id,       s.chat_id, static_cast<Priority>(s.priority),
+  AlertRecord record{s.id,       s.chat_id, static_cast<Priority>(s.priority),
                      *type,      s.symbol,  s.text,
                      s.headline, s.silent};
+  // The picture the alert was saved with: the same chart goes out after a restart.
+  if (!s.photo.empty()) record.photo = std::make_shared<const std::string>(s.photo);
+  return record;
 }
 
 // What start() reads back from the outbox. An error means the ids the store has used are
@@ -111,6 +117,15 @@ struct SaveResult {
 
 enum class SendResult { sent, retry, rejected };
 
+// A signal waiting for its chart before it is queued, so alerts keep their order.
+struct WaitingAlert {
+  std::uint64_t ticket = 0;
+  Signal signal;
+  std::vector<ChatId> chats;
+  std::shared_ptr<const std::string> photo;
+  bool ready = false;
+};
+
 }  // namespace
 
 struct TelegramSender::Impl : std::enable_shared_from_this<Impl> {
@@ -119,6 +134,7 @@ struct TelegramSender::Impl : std::enable_shared_from_this<Impl> {
       : io(io),
         config(config),
         send_target("/bot" + bot_token + "/sendMessage"),
+        photo_target("/bot" + bot_token + "/sendPhoto"),
         clock(opts.monotonic_clock ? opts.monotonic_clock : steady_now_ms),
         wall_clock(opts.wall_clock ? opts.wall_clock : system_now_ms),
         storage(opts.storage),
@@ -126,7 +142,9 @@ struct TelegramSender::Impl : std::enable_shared_from_this<Impl> {
         outbox(outbox_config),
         client(io.get_executor(), config.api_url,
                HttpsClientOptions{.ca_file = config.ca_file, .timeout = opts.request_timeout}),
-        wakeup(io) {}
+        wakeup(io) {
+    if (config.charts) renderer = std::make_unique<ChartRenderer>(io.get_executor());
+  }
 
   // ---- the durable outbox ---------------------------------------------------------------
 
@@ -293,6 +311,7 @@ struct TelegramSender::Impl : std::enable_shared_from_this<Impl> {
   }
 
   net::awaitable<void> send(const OutgoingAlert& alert) {
+    if (alert.photo) co_return co_await send_photo(alert);
     const auto [outcome, failure] = co_await post(alert.chat_id, alert.text, alert.silent);
     const TimeMs now = clock();
     switch (outcome) {
@@ -318,6 +337,39 @@ struct TelegramSender::Impl : std::enable_shared_from_this<Impl> {
     }
   }
 
+  // The chart with the alert's text as its caption when Telegram allows that much, else with
+  // its headline and the text as the next message. A photo Telegram refuses (a 4xx) leaves the
+  // text to go alone; transient failures are retried like any message.
+  net::awaitable<void> send_photo(const OutgoingAlert& alert) {
+    const bool caption_fits = telegram_visible_length(alert.text) <= telegram_max_caption_chars;
+    const MultipartRequest request = send_photo_request(
+        alert.chat_id, *alert.photo, caption_fits ? alert.text : alert.short_caption, alert.silent);
+    const auto [outcome, failure] =
+        co_await post("sendPhoto", photo_target, alert.chat_id, request.body, request.content_type);
+    const TimeMs now = clock();
+    switch (outcome) {
+      case SendResult::sent:
+        ++stats.photos_sent;
+        if (caption_fits) {
+          outbox.on_sent(alert.id, now);
+          mark_sent(alert);
+          if (alert.kind == OutgoingAlert::Kind::alert) measure_delivery(alert, now);
+        } else {
+          outbox.continue_as_text(alert.id, now);
+        }
+        break;
+      case SendResult::retry:
+        outbox.on_failed(alert.id, now, failure);
+        break;
+      case SendResult::rejected:
+        ++stats.photo_refusals;
+        spdlog::warn("telegram: the chart of alert {} was refused ({}); its text goes alone",
+                     alert.id, last_rejection);
+        outbox.continue_as_text(alert.id, now);
+        break;
+    }
+  }
+
   // Timed at the ok, not at the request: what matters is when the chat has the message.
   void measure_delivery(const OutgoingAlert& alert, TimeMs now) {
     const TimeMs wall = wall_clock();
@@ -337,11 +389,20 @@ struct TelegramSender::Impl : std::enable_shared_from_this<Impl> {
     return m;
   }
 
-  // One sendMessage. Logs name the chat and the status, never the URL: the token is in it.
+  // One sendMessage.
   net::awaitable<std::pair<SendResult, SendFailure>> post(ChatId chat_id, const std::string& html,
                                                        bool silent) {
-    const HttpsResponse res = co_await client.request(
-        "POST", send_target, {}, send_message_body(chat_id, html, silent), "application/json");
+    co_return co_await post("sendMessage", send_target, chat_id,
+                            send_message_body(chat_id, html, silent), "application/json");
+  }
+
+  // One Bot API request that sends a message. Logs name the method, the chat and the status,
+  // never the URL: the token is in it.
+  net::awaitable<std::pair<SendResult, SendFailure>> post(std::string_view method,
+                                                       const std::string& target, ChatId chat_id,
+                                                       const std::string& body,
+                                                       const std::string& content_type) {
+    const HttpsResponse res = co_await client.request("POST", target, {}, body, content_type);
     if (stopped) co_return std::pair{SendResult::retry, SendFailure::transport()};
     if (res.ok()) {
       ++stats.sent;
@@ -350,17 +411,17 @@ struct TelegramSender::Impl : std::enable_shared_from_this<Impl> {
     }
     ++stats.failed;
     if (res.error) {
-      spdlog::warn("telegram: sendMessage to chat {} failed: {}", chat_id, res.error.message());
+      spdlog::warn("telegram: {} to chat {} failed: {}", method, chat_id, res.error.message());
       co_return std::pair{SendResult::retry, SendFailure::transport()};
     }
     if (res.status == 429) {
       const std::int64_t retry_after_s = retry_after_of(res);
-      spdlog::warn("telegram: sendMessage to chat {} rate limited: retry after {}", chat_id,
+      spdlog::warn("telegram: {} to chat {} rate limited: retry after {}", method, chat_id,
                    format_duration(retry_after_s * 1000));
       co_return std::pair{SendResult::retry, SendFailure::rate_limited(retry_after_s)};
     }
     if (res.status >= 500) {
-      spdlog::warn("telegram: sendMessage to chat {} failed: HTTP {}", chat_id, res.status);
+      spdlog::warn("telegram: {} to chat {} failed: HTTP {}", method, chat_id, res.status);
       co_return std::pair{SendResult::retry, SendFailure::server_error()};
     }
     if (is_token_problem(res.status)) {
@@ -374,17 +435,57 @@ struct TelegramSender::Impl : std::enable_shared_from_this<Impl> {
       co_return std::pair{SendResult::retry, SendFailure::server_error()};
     }
     last_rejection = fmt::format("HTTP {} {}", res.status, description_of(res));
-    spdlog::error("telegram: sendMessage to chat {} rejected: {}", chat_id, last_rejection);
+    spdlog::error("telegram: {} to chat {} rejected: {}", method, chat_id, last_rejection);
     co_return std::pair{SendResult::rejected, SendFailure{}};
   }
 
   // ---- what others queue --------------------------------------------------------------------
 
+  // A signal with chart data waits for its picture (drawn on the renderer's thread); alerts
+  // behind it wait their turn, so the order of alerts is the order of signals.
   void send_alert(const Signal& signal, const std::vector<ChatId>& chats) {
     if (chats.empty()) return;
-    if (storage != nullptr) return save_then_queue(outbox.prepare(signal, chats));
-    outbox.enqueue(signal, chats, clock());
-    wake();
+    const std::uint64_t ticket = ++last_ticket;
+    const bool draw = renderer && signal.chart;
+    waiting.push_back(WaitingAlert{ticket, signal, chats, nullptr, !draw});
+    if (draw) {
+      renderer->render(signal.chart, [weak = weak_from_this(), ticket](charts::RenderedChart chart) {
+        if (auto self = weak.lock()) self->on_chart(ticket, std::move(chart));
+      });
+    }
+    queue_waiting();
+  }
+
+  void on_chart(std::uint64_t ticket, charts::RenderedChart chart) {
+    for (WaitingAlert& w : waiting) {
+      if (w.ticket != ticket) continue;
+      if (chart.ok()) {
+        w.photo = std::make_shared<const std::string>(std::move(chart.png));
+      } else {
+        ++stats.chart_failures;
+        spdlog::warn("telegram: the chart of a {} {} alert could not be drawn ({}); the text goes "
+                     "alone",
+                     to_string(w.signal.type), w.signal.symbol, chart.error);
+      }
+      w.ready = true;
+    }
+    queue_waiting();
+  }
+
+  // Queues the alerts at the front whose charts are done; `all`: the rest too, as text (stop).
+  void queue_waiting(bool all = false) {
+    while (!waiting.empty() && (waiting.front().ready || all)) {
+      WaitingAlert& w = waiting.front();
+      if (storage != nullptr) {
+        save_then_queue(outbox.prepare(w.signal, w.chats, w.photo));
+      } else {
+        for (const AlertRecord& r : outbox.prepare(w.signal, w.chats, w.photo)) {
+          outbox.restore(r, clock(), clock());
+        }
+        wake();
+      }
+      waiting.pop_front();
+    }
   }
 
   void send_notice(ChatId chat, std::string html) {
@@ -409,6 +510,8 @@ struct TelegramSender::Impl : std::enable_shared_from_this<Impl> {
   void wake() { wakeup.cancel(); }
 
   void stop() {
+    // Alerts still waiting for a chart are saved as text: stopping must not lose them.
+    queue_waiting(true);
     stopped = true;
     wakeup.cancel();
     client.close();
@@ -416,7 +519,8 @@ struct TelegramSender::Impl : std::enable_shared_from_this<Impl> {
 
   net::io_context& io;
   const TelegramConfig config;
-  const std::string send_target;  // secret: it holds the token
+  const std::string send_target;   // secret: it holds the token
+  const std::string photo_target;  // secret too
   std::function<TimeMs()> clock;
   std::function<TimeMs()> wall_clock;
   StorageWriter* storage;
@@ -433,6 +537,9 @@ struct TelegramSender::Impl : std::enable_shared_from_this<Impl> {
   bool token_refused = false;
   bool stopped = false;
   bool started = false;
+  std::deque<WaitingAlert> waiting;  // signals waiting for their chart, in order
+  std::uint64_t last_ticket = 0;
+  std::unique_ptr<ChartRenderer> renderer;  // telegram.charts; last, so it stops first
 };
 
 TelegramSender::TelegramSender(net::io_context& io, const TelegramConfig& config,

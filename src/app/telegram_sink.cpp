@@ -39,9 +39,13 @@ void TelegramSink::set_health_source(std::function<DaemonHealth()> health) {
 
 std::string TelegramSink::health_summary() const {
   const TelegramStats s = stats();
-  return fmt::format(" telegram sent {} failed {} dropped {} muted {} queued {}{}", s.sent,
-                     s.failed, s.dropped, s.muted, queued_alerts(),
-                     s.store_errors > 0 ? fmt::format(" store errors {}", s.store_errors) : "");
+  return fmt::format(
+      " telegram sent {} failed {} dropped {} muted {} queued {}{}{}", s.sent, s.failed, s.dropped,
+      s.muted, queued_alerts(),
+      s.store_errors > 0 ? fmt::format(" store errors {}", s.store_errors) : "",
+      s.photo_refusals + s.chart_failures > 0
+          ? fmt::format(" charts refused {} failed {}", s.photo_refusals, s.chart_failures)
+          : "");
 }
 
 TelegramStats TelegramSink::stats() const {

@@ -234,6 +234,7 @@ void parse_telegram(MapReader& r, TelegramConfig& c) {
   r.read("commands", c.commands);
   r.read("poll_timeout_s", c.poll_timeout_s, between(1, 50));
   r.read("outage_notice_s", c.outage_notice_s, duration_s);
+  r.read("charts", c.charts);
 }
 
 void parse_storage(MapReader& r, StorageConfig& c) {

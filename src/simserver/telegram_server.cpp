@@ -27,6 +27,7 @@
 #include <boost/url/parse_query.hpp>
 #include <boost/url/url_view.hpp>
 #include <charconv>
+#include <map>
 #include <chrono>
 #include <deque>
 #include <functional>
@@ -76,6 +77,61 @@ Response json_response(const Request& req, unsigned status, const json::value& b
   res.body() = json::serialize(body);
   res.prepare_payload();
   return res;
+}
+
+
+// Telegram's limit on a photo's caption, counted on the text shown.
+constexpr std::size_t max_caption_chars = 1024;
+
+// UTF-16 code units of UTF-8 text, as Telegram counts lengths: four-byte sequences are two.
+std::size_t utf16_length(std::string_view utf8) {
+  std::size_t units = 0;
+  for (const char c : utf8) {
+    const auto byte = static_cast<unsigned char>(c);
+    if ((byte & 0xC0) != 0x80) units += byte >= 0xF0 ? 2 : 1;
+  }
+  return units;
+}
+
+// The parts of a multipart/form-data body by name: {value, content type}. Empty when the body
+// is not one.
+std::map<std::string, std::pair<std::string, std::string>> form_parts(std::string_view content_type,
+                                                                    std::string_view body) {
+  std::map<std::string, std::pair<std::string, std::string>> parts;
+  const std::size_t at = content_type.find("boundary=");
+  if (!content_type.starts_with("multipart/form-data") || at == std::string_view::npos) {
+    return parts;
+  }
+  std::string_view boundary = content_type.substr(at + 9);
+  if (const std::size_t end = boundary.find(';'); end != std::string_view::npos) {
+    boundary = boundary.substr(0, end);
+  }
+  if (boundary.size() >= 2 && boundary.front() == '"') boundary = boundary.substr(1, boundary.size() - 2);
+  const std::string delimiter = "--" + std::string(boundary);
+  std::size_t pos = body.find(delimiter);
+  while (pos != std::string_view::npos) {
+    pos += delimiter.size();
+    if (body.substr(pos, 2) == "--") break;  // the closing delimiter
+    const std::size_t headers_end = body.find("\r\n\r\n", pos);
+    if (headers_end == std::string_view::npos) break;
+    const std::string_view headers = body.substr(pos, headers_end - pos);
+    const std::size_t next = body.find("\r\n" + delimiter, headers_end + 4);
+    if (next == std::string_view::npos) break;
+    const std::string_view value = body.substr(headers_end + 4, next - headers_end - 4);
+    std::string name;
+    if (const std::size_t n = headers.find("name=\""); n != std::string_view::npos) {
+      const std::size_t close = headers.find('"', n + 6);
+      if (close != std::string_view::npos) name = std::string(headers.substr(n + 6, close - n - 6));
+    }
+    std::string type;
+    if (const std::size_t t = headers.find("Content-Type: "); t != std::string_view::npos) {
+      const std::size_t eol = headers.find("\r\n", t);
+      type = std::string(headers.substr(t + 14, eol == std::string_view::npos ? eol : eol - t - 14));
+    }
+    if (!name.empty()) parts[name] = {std::string(value), type};
+    pos = next + 2;
+  }
+  return parts;
 }
 
 json::object error_body(unsigned status, std::string_view description) {
@@ -332,8 +388,9 @@ struct SimTelegramServer::Impl : std::enable_shared_from_this<SimTelegramServer:
     auto target = urls::parse_origin_form(req.target());
     const auto call = target ? bot_call_of(target->path()) : std::nullopt;
     if (!call) co_return not_found(req);
-    if (call->method == "sendMessage" && req.method() == http::verb::post) {
-      co_return co_await send_message(req, call->token);
+    if ((call->method == "sendMessage" || call->method == "sendPhoto") &&
+        req.method() == http::verb::post) {
+      co_return co_await send_message(req, call->token, call->method);
     }
     const bool get_or_post = req.method() == http::verb::post || req.method() == http::verb::get;
     if (!get_or_post) co_return not_found(req);
@@ -399,9 +456,11 @@ struct SimTelegramServer::Impl : std::enable_shared_from_this<SimTelegramServer:
     return true;
   }
 
-  net::awaitable<std::optional<Response>> send_message(const Request& req, std::string token) {
+  net::awaitable<std::optional<Response>> send_message(const Request& req, std::string token,
+                                                       std::string method) {
     const auto arrived = Clock::now();
-    std::optional<Response> res = record_send_message(req, std::move(token), arrived);
+    std::optional<Response> res =
+        record_send_message(req, std::move(token), std::move(method), arrived);
     std::chrono::milliseconds delay{0};
     {
       std::lock_guard lock(mutex);
@@ -417,10 +476,17 @@ struct SimTelegramServer::Impl : std::enable_shared_from_this<SimTelegramServer:
   // Reads the message, answers and records it, and shows it to on_delivered when delivered;
   // nullopt for an injected drop.
   std::optional<Response> record_send_message(const Request& req, std::string token,
-                                              Clock::time_point arrived) {
+                                              std::string method, Clock::time_point arrived) {
     SimTelegramMessage message;
+    message.method = std::move(method);
     message.token = std::move(token);
     message.received_at = arrived;
+    if (message.method == "sendPhoto") {
+      const bool parsed = read_photo(req, message);
+      std::optional<Response> res = answer_send_message(req, message, parsed);
+      if (message.status == 200 && options.on_delivered) options.on_delivered(message);
+      return res;
+    }
     boost::system::error_code ec;
     const json::value body = json::parse(req.body(), ec);
     const bool parsed = !ec && body.is_object();
@@ -443,6 +509,25 @@ struct SimTelegramServer::Impl : std::enable_shared_from_this<SimTelegramServer:
     return res;
   }
 
+  // A sendPhoto's form: false when it carries no photo (or is no form at all).
+  static bool read_photo(const Request& req, SimTelegramMessage& message) {
+    auto parts = form_parts(req[http::field::content_type], req.body());
+    const auto field = [&](const char* name) {
+      const auto it = parts.find(name);
+      return it == parts.end() ? std::string() : it->second.first;
+    };
+    std::from_chars(field("chat_id").data(), field("chat_id").data() + field("chat_id").size(),
+                    message.chat_id);
+    message.caption = field("caption");
+    message.parse_mode = field("parse_mode");
+    message.disable_notification = field("disable_notification") == "true";
+    const auto photo = parts.find("photo");
+    if (photo == parts.end() || photo->second.first.empty()) return false;
+    message.photo = std::move(photo->second.first);
+    message.photo_content_type = photo->second.second;
+    return true;
+  }
+
   // Decides the answer and records `message` with its status; nullopt for an injected drop.
   std::optional<Response> answer_send_message(const Request& req, SimTelegramMessage& message,
                                               bool parsed) {
@@ -454,10 +539,22 @@ struct SimTelegramServer::Impl : std::enable_shared_from_this<SimTelegramServer:
       messages.push_back(message);
       return std::nullopt;
     }
-    if (!parsed) return json_response(req, 400, error_body(400, "Bad Request: can't parse JSON"));
+    if (!parsed) {
+      const char* what = message.method == "sendPhoto" ? "Bad Request: there is no photo in the request"
+                                                       : "Bad Request: can't parse JSON";
+      message.status = 400;
+      messages.push_back(message);
+      return json_response(req, 400, error_body(400, what));
+    }
     Response res;
     if (message.token != options.token) {
       res = json_response(req, 401, error_body(401, "Unauthorized"));
+    } else if (message.method == "sendPhoto" && photo_refusals_left > 0) {
+      --photo_refusals_left;
+      res = json_response(req, 400, error_body(400, photo_refusal));
+    } else if (message.method == "sendPhoto" &&
+               utf16_length(displayed_text(message)) > max_caption_chars) {
+      res = json_response(req, 400, error_body(400, "Bad Request: message caption is too long"));
     } else if (rate_limited_left > 0) {
       --rate_limited_left;
       res = json_response(req, 429, too_many_requests_body(retry_after_s));
@@ -602,6 +699,8 @@ struct SimTelegramServer::Impl : std::enable_shared_from_this<SimTelegramServer:
   int server_errors_left = 0;
   unsigned server_error_status = 500;
   int drops_left = 0;
+  int photo_refusals_left = 0;
+  std::string photo_refusal;
   std::chrono::milliseconds response_delay{0};
   std::int64_t next_message_id = 1;  // shared by sent and pushed messages, as in one chat
   std::deque<QueuedUpdate> updates;  // unconfirmed, in update_id order
@@ -613,9 +712,10 @@ struct SimTelegramServer::Impl : std::enable_shared_from_this<SimTelegramServer:
 };
 
 std::string displayed_text(const SimTelegramMessage& message) {
-  if (message.parse_mode != "HTML") return message.text;
+  const std::string& text = message.method == "sendPhoto" ? message.caption : message.text;
+  if (message.parse_mode != "HTML") return text;
   std::string out;
-  std::string_view rest = message.text;
+  std::string_view rest = text;
   while (!rest.empty()) {
     const std::size_t special = rest.find_first_of("<&");
     out += rest.substr(0, special);
@@ -673,6 +773,12 @@ void SimTelegramServer::fail_next_with_status(int count, unsigned status) {
 void SimTelegramServer::set_response_delay(std::chrono::milliseconds delay) {
   std::lock_guard lock(impl_->mutex);
   impl_->response_delay = delay;
+}
+
+void SimTelegramServer::refuse_next_photos(int count, std::string description) {
+  std::lock_guard lock(impl_->mutex);
+  impl_->photo_refusals_left = count;
+  impl_->photo_refusal = std::move(description);
 }
 
 void SimTelegramServer::drop_next_connections(int count) {

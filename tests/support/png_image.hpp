@@ -72,4 +72,12 @@ inline bool near(charts::Rgb a, charts::Rgb b, double tolerance = 0.05) {
          std::fabs(a.blue - b.blue) <= tolerance;
 }
 
+// Whether a line of `colour` crosses column x within two pixels of row y.
+inline bool line_near(const PngImage& image, double x, double y, charts::Rgb colour) {
+  for (double dy = -2; dy <= 2; dy += 1) {
+    if (near(image.at(x, y + dy), colour, 0.08)) return true;
+  }
+  return false;
+}
+
 }  // namespace teleglas::testing

@@ -12,6 +12,13 @@
 namespace teleglas {
 
 inline constexpr std::size_t telegram_max_message_chars = 4096;
+// A photo's caption, counted as Telegram counts it: after entity parsing (text shown, in
+// UTF-16 code units).
+inline constexpr std::size_t telegram_max_caption_chars = 1024;
+
+// What Telegram counts of an HTML text against its limits: the text shown (tags dropped,
+// entities decoded), in UTF-16 code units.
+std::size_t telegram_visible_length(std::string_view html);
 
 // Escapes <, > and & for Telegram HTML.
 std::string html_escape(std::string_view text);

@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
@@ -55,6 +56,9 @@ struct AlertRecord {
   // The deciding event's exchange time (Signal::time), for the event -> alert latency. 0:
   // unknown (alerts read back from a store after a restart do not keep it).
   TimeMs event_time = 0;
+  // The alert's chart (a PNG), sent with sendPhoto; null: a text alert. Shared: the outbox,
+  // the store's copy and the request all read the same bytes.
+  std::shared_ptr<const std::string> photo;
 };
 
 // An alert a message carries, as the event -> alert latency needs it: a digest merges alerts
@@ -86,6 +90,11 @@ struct OutgoingAlert {
   std::vector<std::uint64_t> replaces;   // a digest: the queued messages it took the place of
   std::vector<std::uint64_t> alert_ids;  // the single alerts it carries (ids of AlertRecords)
   std::vector<CarriedAlert> carried;     // ... their priorities and event times, in that order
+  // A single alert's chart: sent as a photo with the text as its caption when that fits
+  // (telegram_max_caption_chars), else with `short_caption` and the text as a message after
+  // it. Null for notices, digests, text alerts, and once the photo went (or was refused).
+  std::shared_ptr<const std::string> photo;
+  std::string short_caption;  // type, symbol and the alert's headline (Telegram HTML)
 };
 
 // What went wrong with one request, as the sender classified the answer.
@@ -114,6 +123,7 @@ struct OutboxStats {
   std::uint64_t notices_enqueued = 0;
   std::uint64_t notices_sent = 0;
   std::uint64_t notices_dropped_for_age = 0;
+  std::uint64_t photos_continued_as_text = 0;  // photos sent or refused, their text to follow
 };
 
 class Outbox {
@@ -124,7 +134,8 @@ class Outbox {
   // One record per distinct chat, text by format_telegram_html, each with its id taken from
   // this outbox's sequence but not queued: a durable sender stores them first, then hands
   // them to restore() with the time it prepared them as `created`.
-  std::vector<AlertRecord> prepare(const Signal& signal, const std::vector<ChatId>& chat_ids);
+  std::vector<AlertRecord> prepare(const Signal& signal, const std::vector<ChatId>& chat_ids,
+                                   std::shared_ptr<const std::string> photo = nullptr);
 
   // prepare() and restore() at once, for a sender without a durable store. Returns the
   // records.
@@ -153,6 +164,11 @@ class Outbox {
 
   // The request failed: reschedule per the retry policy, or hold the chat for retry_after.
   bool on_failed(std::uint64_t id, TimeMs now, const SendFailure& failure);
+
+  // The message's photo is done with — sent with a short caption, or refused by Telegram —
+  // and its text still has to go: the message stays first in its chat's queue as text alone,
+  // ready now (the rate limiter still paces it). False for an unknown id or one without photo.
+  bool continue_as_text(std::uint64_t id, TimeMs now);
 
   // Drops and returns the waiting messages whose newest alert is older than max_alert_age, for
   // the caller to log and count. Messages in flight wait for their answer.

@@ -24,4 +24,8 @@ struct ChartFile {
 ChartFile write_chart_file(const std::filesystem::path& dir, const Signal& signal,
                            const charts::ChartOptions& options = {});
 
+// Saves a chart already drawn, named and deduplicated as write_chart_file does.
+ChartFile save_chart_png(const std::filesystem::path& dir, const Signal& signal,
+                         std::string_view png);
+
 }  // namespace teleglas

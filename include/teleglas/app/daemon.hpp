@@ -91,6 +91,9 @@ struct DaemonOptions {
   // ones for the win rate (older than outcomes.lookback_days are ignored).
   std::vector<Outcome> open_outcomes;
   std::vector<Outcome> resolved_outcomes;
+  // The pipeline captures what a chart draws, and each directional signal carries it to the
+  // sinks (Signal::chart): on when alerts go to Telegram with telegram.charts.
+  bool charts = false;
 };
 
 class Daemon {

@@ -21,6 +21,9 @@ struct DemoOptions {
   // The SQLite file the signals and their outcomes are kept in (shown at the end, as
   // `teleglas stats` would); empty = a temporary file, removed afterwards.
   std::string db_path;
+  // Where each directional signal's chart is drawn (a PNG per signal, paths printed as they
+  // appear); empty = a directory under the system's temporary directory, kept afterwards.
+  std::string charts_dir;
 };
 
 // Runs until the duration ends or SIGINT/SIGTERM; returns the process exit code.

@@ -51,6 +51,9 @@ struct TelegramStats {
   std::uint64_t commands_answered = 0;
   std::uint64_t commands_ignored = 0;  // from chats that are not configured
   std::uint64_t update_polls_failed = 0;
+  std::uint64_t photos_sent = 0;     // charts Telegram accepted (sendPhoto)
+  std::uint64_t photo_refusals = 0;  // charts Telegram refused: their text went alone
+  std::uint64_t chart_failures = 0;  // charts that could not be drawn: the text went alone
 };
 
 // What the sender measures of each alert Telegram accepted (a digest counts every alert it
@@ -73,7 +76,10 @@ inline TelegramStats operator+(const TelegramStats& a, const TelegramStats& b) {
                        .store_errors = a.store_errors + b.store_errors,
                        .commands_answered = a.commands_answered + b.commands_answered,
                        .commands_ignored = a.commands_ignored + b.commands_ignored,
-                       .update_polls_failed = a.update_polls_failed + b.update_polls_failed};
+                       .update_polls_failed = a.update_polls_failed + b.update_polls_failed,
+                       .photos_sent = a.photos_sent + b.photos_sent,
+                       .photo_refusals = a.photo_refusals + b.photo_refusals,
+                       .chart_failures = a.chart_failures + b.chart_failures};
 }
 
 }  // namespace teleglas

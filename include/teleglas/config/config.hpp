@@ -199,6 +199,7 @@ struct TelegramConfig {
   bool commands = true;          // answer /status, /mute... via getUpdates long polling
   int poll_timeout_s = 30;       // getUpdates long-poll timeout
   double outage_notice_s = 300;  // tell the admin chats when CoinGlass is down this long
+  bool charts = true;            // directional alerts go as a photo of their chart
 
   bool operator==(const TelegramConfig&) const = default;
 };

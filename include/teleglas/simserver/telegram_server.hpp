@@ -20,11 +20,15 @@
 
 namespace teleglas {
 
-// One sendMessage the server received, whatever it answered.
+// One sendMessage or sendPhoto the server received, whatever it answered.
 struct SimTelegramMessage {
+  std::string method = "sendMessage";  // or "sendPhoto"
   std::string token;
   std::int64_t chat_id = 0;
-  std::string text;
+  std::string text;     // sendMessage
+  std::string caption;  // sendPhoto
+  std::string photo;    // sendPhoto: the uploaded file's bytes
+  std::string photo_content_type;
   std::string parse_mode;
   bool disable_notification = false;
   std::string link_preview_options;  // the JSON object as received, "" when absent
@@ -49,8 +53,9 @@ struct SimTelegramOptions {
   std::function<void(const SimTelegramMessage&)> on_delivered{};
 };
 
-// What a Telegram client shows for `message`: for parse_mode HTML the text with its tags
-// dropped and its entities (&lt; &gt; &amp; &quot; &#N; &#xN;) decoded; otherwise as sent.
+// What a Telegram client shows for `message` (its text, or a photo's caption): for parse_mode
+// HTML with its tags dropped and its entities (&lt; &gt; &amp; &quot; &#N; &#xN;) decoded;
+// otherwise as sent.
 std::string displayed_text(const SimTelegramMessage& message);
 
 class SimTelegramServer {
@@ -79,7 +84,12 @@ class SimTelegramServer {
   // connection is closed without an answer.
   void drop_next_connections(int count);
 
-  // Every sendMessage received so far (answered or not), in order. A copy.
+  // The next `count` sendPhoto requests are refused 400 with `description`, as Telegram
+  // refuses a picture it cannot use (e.g. "Bad Request: PHOTO_INVALID_DIMENSIONS").
+  void refuse_next_photos(int count,
+                          std::string description = "Bad Request: PHOTO_INVALID_DIMENSIONS");
+
+  // Every sendMessage and sendPhoto received so far (answered or not), in order. A copy.
   std::vector<SimTelegramMessage> messages() const;
   // Only those answered 200.
   std::vector<SimTelegramMessage> delivered() const;

@@ -15,6 +15,7 @@ namespace teleglas::charts {
 namespace {
 
 using testing::blend;
+using testing::line_near;
 using testing::near;
 using testing::PngImage;
 
@@ -67,14 +68,6 @@ ChartData stop_hunt_around(double price) {
   data.zone_high = price * 0.9975;
   data.setup = SetupLevels{.entry = price * 0.999, .stop = price * 0.994, .target = price * 1.006};
   return data;
-}
-
-// Whether a line of `colour` crosses column x within two pixels of row y.
-bool line_near(const PngImage& image, double x, double y, Rgb colour) {
-  for (double dy = -2; dy <= 2; dy += 1) {
-    if (near(image.at(x, y + dy), colour, 0.08)) return true;
-  }
-  return false;
 }
 
 class ChartOfAStopHunt : public ::testing::TestWithParam<std::tuple<double, Theme>> {
