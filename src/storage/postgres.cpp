@@ -2,8 +2,17 @@
 
 #include <charconv>
 #include <cmath>
+#include <memory>
+#include <new>
 
 namespace teleglas::pg {
+namespace {
+
+struct FreeMemory {
+  void operator()(unsigned char* memory) const { PQfreemem(memory); }
+};
+
+}  // namespace
 
 bool succeeded(const PGresult* result) {
   const ExecStatusType status = PQresultStatus(result);
@@ -106,6 +115,17 @@ std::string_view Row::view(int column) const {
 
 std::string Row::text_at(int column) const {
   return std::string(view(column));
+}
+
+std::string Row::bytes_at(int column) const {
+  if (is_null(column)) return {};
+  // The value is bytea's text form, \x89504e47... (or the older escape format, when the server
+  // is set so): PQunescapeBytea reads both.
+  std::size_t size = 0;
+  const auto* value = reinterpret_cast<const unsigned char*>(PQgetvalue(result_, row_, column));
+  const std::unique_ptr<unsigned char, FreeMemory> bytes(PQunescapeBytea(value, &size));
+  if (!bytes) throw std::bad_alloc();  // its only failure, as for the std::string below
+  return {reinterpret_cast<const char*>(bytes.get()), size};
 }
 
 std::int64_t Row::int64_at(int column) const {

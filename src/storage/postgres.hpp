@@ -44,9 +44,15 @@ struct Literal {
   const char* text;  // NUL-terminated, outlives the Params
 };
 
-// The parameters of one statement. Numbers and booleans are sent as text; strings are sent as
-// they are, in binary format (the bytes of a text value: no quoting, no terminating NUL, no
-// copy), so they must outlive the Params.
+// Bytes for a BYTEA parameter (a PNG): sent as they are, in binary format, which for bytea is
+// the bytes themselves, NUL bytes included. The statement must type the parameter ($1::bytea).
+struct Bytes {
+  std::string_view bytes;  // outlives the Params
+};
+
+// The parameters of one statement. Numbers and booleans are sent as text; strings and Bytes are
+// sent as they are, in binary format (the bytes of a text or bytea value: no quoting, no
+// terminating NUL, no copy), so they must outlive the Params.
 class Params {
  public:
   template <typename... Args>
@@ -78,6 +84,8 @@ class Params {
       add(Literal{value ? "true" : "false"});
     } else if constexpr (std::is_same_v<T, Literal>) {
       add_literal(value.text);
+    } else if constexpr (std::is_same_v<T, Bytes>) {
+      add_string(value.bytes);
     } else if constexpr (std::is_floating_point_v<T>) {
       add_number(static_cast<double>(value));
     } else if constexpr (std::is_integral_v<T>) {
@@ -111,6 +119,8 @@ class Row {
   Row(const PGresult* result, int row) : result_(result), row_(row) {}
   bool is_null(int column) const { return PQgetisnull(result_, row_, column) != 0; }
   std::string text_at(int column) const;
+  // A BYTEA's bytes ("" for NULL), whichever bytea_output the server uses.
+  std::string bytes_at(int column) const;
   std::int64_t int64_at(int column) const;
   double double_at(int column) const;
   std::optional<double> optional_double_at(int column) const;

@@ -89,7 +89,13 @@ constexpr const char* schema_v1 = R"sql(
     PRIMARY KEY (instance, key)
   );
 )sql";
-static_assert(PostgresStore::schema_version == 1, "add the migration from the previous version");
+// Version 2: the alert's chart, a PNG, as in SQLite's version 3. NULL for a text alert, and
+// once the alert is resolved: it is only needed while the alert may still be sent.
+constexpr const char* schema_v2 = R"sql(
+  ALTER TABLE outbox_alerts ADD COLUMN photo BYTEA;
+  UPDATE teleglas_schema SET version = 2;
+)sql";
+static_assert(PostgresStore::schema_version == 2, "add the migration from the previous version");
 
 // The tables of ours already there (NULL when none): in a database without teleglas_schema,
 // they belong to something else.
@@ -151,18 +157,21 @@ std::vector<std::pair<const char*, std::string>> prepared_statements() {
       {statement::insert_alert, R"sql(
         WITH saved AS (
           INSERT INTO outbox_alerts
-            (instance, id, chat_id, priority, type, symbol, text, headline, silent, created_ms)
-          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+            (instance, id, chat_id, priority, type, symbol, text, headline, silent, created_ms,
+             photo)
+          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, NULLIF($11::bytea, ''::bytea))
           ON CONFLICT DO NOTHING)
         INSERT INTO outbox_sequence (instance, max_id) VALUES ($1, $2)
         ON CONFLICT (instance) DO UPDATE
           SET max_id = GREATEST(outbox_sequence.max_id, excluded.max_id))sql"},
       // Only pending alerts move: an alert is resolved once, and its first resolution stands.
+      // The photo goes with the resolution: a week of sent alerts must not keep a chart each.
       {statement::resolve_alerts, R"sql(
-        UPDATE outbox_alerts SET state = $2, resolved_ms = $3, reason = NULLIF($4::text, '')
+        UPDATE outbox_alerts
+        SET state = $2, resolved_ms = $3, reason = NULLIF($4::text, ''), photo = NULL
         WHERE instance = $1 AND id = ANY ($5::bigint[]) AND state = 'pending')sql"},
       {statement::select_unsent, R"sql(
-        SELECT id, chat_id, priority, type, symbol, text, headline, silent, created_ms
+        SELECT id, chat_id, priority, type, symbol, text, headline, silent, created_ms, photo
         FROM outbox_alerts WHERE instance = $1 AND state = 'pending'
         ORDER BY created_ms, id)sql"},
       {statement::select_max_id, "SELECT max_id FROM outbox_sequence WHERE instance = $1"},
@@ -272,21 +281,24 @@ struct PostgresStore::Session {
     return "";
   }
 
-  // Creates the schema in a new database, checks the version of an existing one. On an error
-  // the transaction stays open: open() then closes the connection, which rolls it back.
+  // Creates the schema in a new database, checks the version of an existing one and brings an
+  // older one up to date. On an error the transaction stays open: open() then closes the
+  // connection, which rolls it back.
   std::string migrate() {
     if (auto r = exec("BEGIN"); !pg::succeeded(r.get())) return error(r);
-    // Daemons starting together: the first creates the schema, the others wait and find it.
+    // Daemons starting together: the first creates or migrates the schema, the others wait
+    // and find it done (each statement after the lock sees what the first committed).
     if (auto r = exec("SELECT pg_advisory_xact_lock(hashtextextended('teleglas schema', 0))");
         !pg::succeeded(r.get())) {
       return error(r);
     }
     auto exists = exec("SELECT to_regclass('teleglas_schema') IS NOT NULL");
     if (!is_ok(exists, PGRES_TUPLES_OK)) return error(exists);
+    std::int64_t found = 0;
     if (pg::Row(exists.get(), 0).bool_at(0)) {
       auto version = exec("SELECT COALESCE(MAX(version), 0) FROM teleglas_schema");
       if (!is_ok(version, PGRES_TUPLES_OK)) return error(version);
-      const std::int64_t found = pg::Row(version.get(), 0).int64_at(0);
+      found = pg::Row(version.get(), 0).int64_at(0);
       if (found > PostgresStore::schema_version) {
         return "schema version " + std::to_string(found) + " is newer than this teleglas (" +
                std::to_string(PostgresStore::schema_version) + ")";
@@ -299,6 +311,10 @@ struct PostgresStore::Session {
                pg::Row(foreign.get(), 0).text_at(0) + "); give teleglas a database of its own";
       }
       if (auto r = exec(schema_v1); !pg::succeeded(r.get())) return error(r);
+      found = 1;
+    }
+    if (found < 2) {
+      if (auto r = exec(schema_v2); !pg::succeeded(r.get())) return error(r);
     }
     if (auto r = exec("COMMIT"); !pg::succeeded(r.get())) return error(r);
     return "";
@@ -411,10 +427,11 @@ bool PostgresStore::connected(std::string_view operation) {
 bool PostgresStore::save_alert(const StoredAlert& alert) {
   if (!connected("save_alert")) return false;
   Session& s = *session_;
-  const auto r = s.run(statement::insert_alert,
-                       pg::Params(s.instance, static_cast<std::int64_t>(alert.id), alert.chat_id,
-                                  alert.priority, alert.type, alert.symbol, alert.text,
-                                  alert.headline, alert.silent, alert.created_ms));
+  const auto r =
+      s.run(statement::insert_alert,
+            pg::Params(s.instance, static_cast<std::int64_t>(alert.id), alert.chat_id,
+                       alert.priority, alert.type, alert.symbol, alert.text, alert.headline,
+                       alert.silent, alert.created_ms, pg::Bytes{alert.photo}));
   return pg::succeeded(r.get()) || fail("save_alert", s.error(r));
 }
 
@@ -463,7 +480,8 @@ std::vector<StoredAlert> PostgresStore::unsent_alerts() {
                                  .text = row.text_at(5),
                                  .headline = row.text_at(6),
                                  .silent = row.bool_at(7),
-                                 .created_ms = row.int64_at(8)});
+                                 .created_ms = row.int64_at(8),
+                                 .photo = row.bytes_at(9)});
   }
   return alerts;
 }

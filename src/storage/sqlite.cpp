@@ -60,6 +60,14 @@ std::string Statement::text_at(int column) const {
   return {reinterpret_cast<const char*>(text), static_cast<std::size_t>(size)};
 }
 
+std::string Statement::blob_at(int column) const {
+  // Size after the pointer: that is the order SQLite's documentation asks for.
+  const void* blob = sqlite3_column_blob(stmt_.get(), column);
+  if (!blob) return {};  // NULL, or a zero-length blob
+  const int size = sqlite3_column_bytes(stmt_.get(), column);
+  return {static_cast<const char*>(blob), static_cast<std::size_t>(size)};
+}
+
 int Statement::bind_int64(int index, std::int64_t value) {
   return sqlite3_bind_int64(stmt_.get(), index, value);
 }
@@ -77,6 +85,12 @@ int Statement::bind_text(int index, std::string_view value) {
   // outlives the run, and ResetOnExit clears the binding before the caller's string can go.
   return sqlite3_bind_text64(stmt_.get(), index, value.data() ? value.data() : "", value.size(),
                              SQLITE_STATIC, SQLITE_UTF8);
+}
+
+int Statement::bind_blob(int index, std::string_view bytes) {
+  // As bind_text: a null data() would bind NULL, not an empty blob.
+  return sqlite3_bind_blob64(stmt_.get(), index, bytes.data() ? bytes.data() : "", bytes.size(),
+                             SQLITE_STATIC);
 }
 
 }  // namespace teleglas::sqlite

@@ -14,6 +14,12 @@
 
 namespace teleglas::sqlite {
 
+// Bytes to bind as a BLOB (a PNG): stored and read back as they are, NUL bytes included, and
+// never taken for text.
+struct Blob {
+  std::string_view bytes;
+};
+
 class Database {
  public:
   // Opens or creates the file. Throws std::runtime_error carrying SQLite's reason.
@@ -68,6 +74,8 @@ class Statement {
     return double_at(column);
   }
   std::string text_at(int column) const;
+  // A BLOB's bytes ("" for NULL).
+  std::string blob_at(int column) const;
 
  private:
   struct Finalize {
@@ -77,7 +85,7 @@ class Statement {
     sqlite3_stmt* stmt;
     ~ResetOnExit() {
       sqlite3_reset(stmt);
-      sqlite3_clear_bindings(stmt);  // text is bound without a copy; drop the pointers
+      sqlite3_clear_bindings(stmt);  // text and blobs are bound without a copy; drop them
     }
   };
 
@@ -88,10 +96,12 @@ class Statement {
     return rc != SQLITE_OK ? rc : bind_from(index + 1, rest...);
   }
   // Integers (bool, enums' underlying values) as INTEGER, floating point as REAL, an empty
-  // optional as NULL, anything else as text.
+  // optional as NULL, a Blob as BLOB, anything else as text.
   template <typename T>
   int bind(int index, const T& value) {
-    if constexpr (std::is_same_v<T, std::optional<double>>) {
+    if constexpr (std::is_same_v<T, Blob>) {
+      return bind_blob(index, value.bytes);
+    } else if constexpr (std::is_same_v<T, std::optional<double>>) {
       return value ? bind_double(index, *value) : bind_null(index);
     } else if constexpr (std::is_floating_point_v<T>) {
       return bind_double(index, value);
@@ -105,6 +115,7 @@ class Statement {
   int bind_double(int index, double value);
   int bind_null(int index);
   int bind_text(int index, std::string_view value);
+  int bind_blob(int index, std::string_view bytes);
 
   std::unique_ptr<sqlite3_stmt, Finalize> stmt_;
 };

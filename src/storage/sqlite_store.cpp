@@ -80,7 +80,14 @@ constexpr const char* schema_v2 = R"sql(
   CREATE INDEX market_events_by_time ON market_events (time_ms);
   PRAGMA user_version = 2;
 )sql";
-static_assert(SqliteStore::schema_version == 2, "add the migration from the previous version");
+
+// Version 3: the alert's chart, a PNG. NULL for a text alert, and once the alert is resolved:
+// it is only needed while the alert may still be sent.
+constexpr const char* schema_v3 = R"sql(
+  ALTER TABLE outbox_alerts ADD COLUMN photo BLOB;
+  PRAGMA user_version = 3;
+)sql";
+static_assert(SqliteStore::schema_version == 3, "add the migration from the previous version");
 
 void create_parent_directory(const std::string& path) {
   const std::filesystem::path parent = std::filesystem::path(path).parent_path();
@@ -121,6 +128,7 @@ void migrate(sqlite::Database& db) {
   const int version = usable_version(db);
   if (version < 1) db.execute(schema_v1);
   if (version < 2) db.execute(schema_v2);
+  if (version < 3) db.execute(schema_v3);
   db.execute("COMMIT");
 }  // on a throw, closing the connection rolls the transaction back
 
@@ -156,14 +164,15 @@ struct SqliteStore::Connection {
   sqlite::Statement rollback{db, "ROLLBACK"};
   sqlite::Statement insert_alert{db, R"sql(
     INSERT OR IGNORE INTO outbox_alerts
-      (id, chat_id, priority, type, symbol, text, headline, silent, created_ms, state)
-    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 'pending'))sql"};
-  // Only pending alerts move: an alert is resolved once, and its first resolution stands.
+      (id, chat_id, priority, type, symbol, text, headline, silent, created_ms, state, photo)
+    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 'pending', NULLIF(?10, X'')))sql"};
+  // Only pending alerts move: an alert is resolved once, and its first resolution stands. The
+  // photo goes with the resolution: a week of sent alerts must not keep a chart each.
   sqlite::Statement resolve_alert{db, R"sql(
-    UPDATE outbox_alerts SET state = ?2, resolved_ms = ?3, reason = NULLIF(?4, '')
+    UPDATE outbox_alerts SET state = ?2, resolved_ms = ?3, reason = NULLIF(?4, ''), photo = NULL
     WHERE id = ?1 AND state = 'pending')sql"};
   sqlite::Statement select_unsent{db, R"sql(
-    SELECT id, chat_id, priority, type, symbol, text, headline, silent, created_ms
+    SELECT id, chat_id, priority, type, symbol, text, headline, silent, created_ms, photo
     FROM outbox_alerts WHERE state = 'pending' ORDER BY created_ms, id)sql"};
   sqlite::Statement select_max_id{db,
                                   "SELECT seq FROM sqlite_sequence WHERE name = 'outbox_alerts'"};
@@ -264,7 +273,7 @@ bool SqliteStore::fail(std::string_view operation, std::string_view message) {
 bool SqliteStore::save_alert(const StoredAlert& alert) {
   const int rc = connection_->insert_alert.execute(
       static_cast<std::int64_t>(alert.id), alert.chat_id, alert.priority, alert.type, alert.symbol,
-      alert.text, alert.headline, alert.silent, alert.created_ms);
+      alert.text, alert.headline, alert.silent, alert.created_ms, sqlite::Blob{alert.photo});
   return rc == SQLITE_DONE || fail("save_alert");
 }
 
@@ -302,7 +311,8 @@ std::vector<StoredAlert> SqliteStore::unsent_alerts() {
                                  .text = row.text_at(5),
                                  .headline = row.text_at(6),
                                  .silent = row.int64_at(7) != 0,
-                                 .created_ms = row.int64_at(8)});
+                                 .created_ms = row.int64_at(8),
+                                 .photo = row.blob_at(9)});
   });
   if (rc != SQLITE_DONE) {
     fail("unsent_alerts");

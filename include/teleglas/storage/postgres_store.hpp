@@ -13,11 +13,13 @@ namespace teleglas {
 
 class PostgresStore final : public Store {
  public:
-  // The version in the teleglas_schema table. 1: outbox, settings and history.
-  static constexpr int schema_version = 1;
+  // The version in the teleglas_schema table. 1: outbox, settings and history; 2: the alerts'
+  // photos.
+  static constexpr int schema_version = 2;
 
   // Connects to `url` (a libpq URL or key=value string; the password may also come from
   // PGPASSWORD or ~/.pgpass), creates or checks the schema, and takes the instance's lock.
+  // An older schema is migrated, once, however many daemons open it at the same time.
   // `instance` empty = this host's name. Throws std::runtime_error naming the URL with its
   // password redacted: cannot connect, a schema newer than schema_version, tables of the same
   // names that are not ours, the instance in use by another live connection.

@@ -14,8 +14,9 @@ namespace teleglas {
 
 class SqliteStore final : public Store {
  public:
-  // PRAGMA user_version. 1: outbox and settings; 2: history (signals, gaps, market events).
-  static constexpr int schema_version = 2;
+  // PRAGMA user_version. 1: outbox and settings; 2: history (signals, gaps, market events);
+  // 3: the alerts' photos.
+  static constexpr int schema_version = 3;
   static constexpr std::chrono::milliseconds default_busy_timeout{2000};
 
   // Opens or creates the database at `path` (":memory:" for a private in-memory one), creating

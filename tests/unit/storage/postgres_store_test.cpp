@@ -1,6 +1,6 @@
 // What only PostgreSQL does: several daemons in one database (shared history, an outbox per
-// instance, one daemon per instance), connections that are refused or lost, and passwords that
-// never reach a message.
+// instance, one daemon per instance, one migration however many start), photos as bytea,
+// connections that are refused or lost, and passwords that never reach a message.
 #include <arpa/inet.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -29,6 +29,7 @@ namespace {
 
 using ::testing::AllOf;
 using ::testing::ElementsAre;
+using testing::every_byte_value;
 using testing::FreshDatabase;
 using ::testing::HasSubstr;
 using testing::ids;
@@ -39,6 +40,7 @@ using testing::sample_alert;
 using testing::sample_signal;
 using ::testing::StartsWith;
 using testing::TempDir;
+using testing::with_photo;
 using Counts = OutboxStore::Counts;
 
 // what() of the exception opening the store throws ("" when it opens).
@@ -215,6 +217,88 @@ TEST_F(PostgresStoreTest, NewerSchemaIsRefused) {
   EXPECT_EQ(open_error(url()), "postgres " + redacted_url() +
                                    ": schema version 99 is newer than this teleglas (" +
                                    std::to_string(PostgresStore::schema_version) + ")");
+}
+
+// Lower-case hex, as encode(..., 'hex') writes it.
+std::string hex(const std::string& bytes) {
+  static constexpr char digits[] = "0123456789abcdef";
+  std::string out;
+  for (const char c : bytes) {
+    const auto b = static_cast<unsigned char>(c);
+    out += digits[b >> 4];
+    out += digits[b & 0xf];
+  }
+  return out;
+}
+
+TEST_F(PostgresStoreTest, PhotoIsStoredAsItsBytesAndATextAlertAsNull) {
+  const auto store = open("test");
+  ASSERT_TRUE(store->save_alert(with_photo(sample_alert(1, 100), every_byte_value())));
+  ASSERT_TRUE(store->save_alert(sample_alert(2, 100)));
+  PgConnection check = database_->connect();
+  EXPECT_EQ(check.value("SELECT encode(photo, 'hex') FROM outbox_alerts WHERE id = 1"),
+            hex(every_byte_value()));
+  EXPECT_EQ(check.value("SELECT photo IS NULL FROM outbox_alerts WHERE id = 2"), "t");
+  ASSERT_TRUE(store->mark_dropped(ids(1), 200, "muted"));
+  EXPECT_EQ(check.value("SELECT photo IS NULL FROM outbox_alerts WHERE id = 1"), "t");
+}
+
+TEST_F(PostgresStoreTest, PhotoReadsBackWhenTheServerWritesByteaInTheEscapeFormat) {
+  const StoredAlert alert = with_photo(sample_alert(1, 100), every_byte_value());
+  ASSERT_TRUE(open("test")->save_alert(alert));
+  database_->connect().execute("ALTER DATABASE " + database_->name() +
+                               " SET bytea_output = 'escape'");
+  const auto store = open("test");  // a new session, with the database's setting
+  EXPECT_THAT(store->unsent_alerts(), ElementsAre(alert));
+}
+
+// The database as teleglas left it at schema version 1: the same tables, without photos.
+void make_version_1(PgConnection connection) {
+  connection.execute(
+      "ALTER TABLE outbox_alerts DROP COLUMN photo; UPDATE teleglas_schema SET version = 1");
+}
+
+TEST_F(PostgresStoreTest, VersionOneDatabaseIsMigratedAndKeepsItsOutboxAndHistory) {
+  {
+    const auto store = open("test");
+    ASSERT_TRUE(store->save_alert(sample_alert(1, 100)));
+    ASSERT_TRUE(store->save_alert(sample_alert(2, 100)));
+    ASSERT_TRUE(store->mark_sent(ids(2), 150));
+    ASSERT_TRUE(store->set_setting("telegram.update_offset", "815"));
+    HistoryBatch batch;
+    batch.signals.push_back(sample_signal(1000));
+    ASSERT_TRUE(store->write(batch));
+  }
+  make_version_1(database_->connect());
+
+  const auto store = open("test");
+  EXPECT_EQ(database_->connect().value("SELECT version FROM teleglas_schema"),
+            std::to_string(PostgresStore::schema_version));
+  EXPECT_THAT(store->unsent_alerts(), ElementsAre(sample_alert(1, 100)));
+  EXPECT_EQ(store->counts(), (Counts{.pending = 1, .sent = 1, .dropped = 0}));
+  EXPECT_EQ(store->max_alert_id(), 2u);
+  EXPECT_EQ(store->setting("telegram.update_offset"), "815");
+  EXPECT_EQ(store->open_outcomes(), std::vector<Outcome>{opening_outcome(sample_signal(1000))});
+  const StoredAlert charted = with_photo(sample_alert(3, 200), every_byte_value());
+  ASSERT_TRUE(store->save_alert(charted)) << store->last_error();
+  EXPECT_THAT(store->unsent_alerts(), ElementsAre(sample_alert(1, 100), charted));
+}
+
+TEST_F(PostgresStoreTest, StoresOpeningTogetherMigrateAVersionOneDatabaseOnce) {
+  ASSERT_TRUE(open("daemon-0")->save_alert(sample_alert(1, 100)));
+  make_version_1(database_->connect());
+  std::vector<std::future<std::string>> opening;
+  for (int i = 0; i < 4; ++i) {
+    opening.push_back(std::async(
+        std::launch::async, [&, i] { return open_error(url(), "daemon-" + std::to_string(i)); }));
+  }
+  for (auto& error : opening) EXPECT_EQ(error.get(), "");
+  PgConnection check = database_->connect();
+  EXPECT_EQ(check.value("SELECT string_agg(version::text, ',') FROM teleglas_schema"), "2");
+  EXPECT_EQ(check.value("SELECT COUNT(*) FROM information_schema.columns WHERE table_name = "
+                        "'outbox_alerts' AND column_name = 'photo'"),
+            "1");
+  EXPECT_THAT(open("daemon-0")->unsent_alerts(), ElementsAre(sample_alert(1, 100)));
 }
 
 TEST_F(PostgresStoreTest, TablesOfAnotherApplicationAreRefusedAndLeftAlone) {

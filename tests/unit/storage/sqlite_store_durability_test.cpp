@@ -16,10 +16,17 @@ namespace {
 
 using ::testing::ElementsAre;
 using testing::ids;
+using testing::large_photo;
 using testing::RawConnection;
 using testing::sample_alert;
 using testing::TempDir;
+using testing::with_photo;
 using Counts = OutboxStore::Counts;
+
+// An alert with a chart of its own (a different photo for each id).
+StoredAlert charted_alert(std::uint64_t id) {
+  return with_photo(sample_alert(id, 100), large_photo(50'000 + id));
+}
 
 TEST(SqliteStore, UnsentAlertsComeBackAfterReopeningOldestFirst) {
   const TempDir dir;
@@ -63,7 +70,7 @@ TEST(SqliteStore, MaxAlertIdSurvivesReopeningAndCountsResolvedAlerts) {
   try {
     const auto store = SqliteStore::open(path);
     bool ok = true;
-    for (std::uint64_t id = 1; id <= 5; ++id) ok = ok && store->save_alert(sample_alert(id, 100));
+    for (std::uint64_t id = 1; id <= 5; ++id) ok = ok && store->save_alert(charted_alert(id));
     ok = ok && store->mark_sent(ids(1, 2), 200) && store->mark_dropped(ids(3), 200, "muted") &&
          store->set_setting("telegram.update_offset", "42");
     if (!ok) _exit(1);
@@ -103,8 +110,13 @@ TEST(SqliteStore, KilledProcessLeavesExactlyTheCommittedState) {
   ASSERT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
 
   const auto store = SqliteStore::open(path);
-  EXPECT_THAT(store->unsent_alerts(), ElementsAre(sample_alert(4, 100), sample_alert(5, 100)));
+  EXPECT_THAT(store->unsent_alerts(), ElementsAre(charted_alert(4), charted_alert(5)));
   EXPECT_EQ(store->counts(), (Counts{.pending = 2, .sent = 2, .dropped = 1}));
+  EXPECT_EQ(
+      RawConnection(path).query_text(
+          "SELECT group_concat(id) FROM (SELECT id FROM outbox_alerts WHERE photo IS NOT NULL "
+          "ORDER BY id)"),
+      "4,5");
   EXPECT_EQ(store->max_alert_id(), 5u);
   EXPECT_EQ(store->setting("telegram.update_offset"), "42");
   EXPECT_EQ(store->setting("uncommitted"), std::nullopt);

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <string>
 
 #include "storage_test_support.hpp"
 #include "teleglas/storage/sqlite_store.hpp"
@@ -11,18 +12,23 @@
 namespace teleglas {
 namespace {
 
+using testing::every_byte_value;
 using testing::ids;
+using testing::RawConnection;
 using testing::sample_alert;
 using testing::TempDir;
+using testing::with_photo;
 using Counts = OutboxStore::Counts;
 
 class OpenStore {
  public:
-  OpenStore() : store_(SqliteStore::open(dir_.file("teleglas.db"))) {}
+  OpenStore() : store_(SqliteStore::open(path_)) {}
   SqliteStore* operator->() { return store_.get(); }
+  const std::string& path() const { return path_; }
 
  private:
   TempDir dir_;
+  std::string path_ = dir_.file("teleglas.db");
   std::unique_ptr<SqliteStore> store_;
 };
 
@@ -38,7 +44,8 @@ TEST(SqliteStore, SavedAlertComesBackWithEveryField) {
                               "<a href=\"https://t.me/x?a=1&b=2\">chart</a> — Ωμέγα 中文",
                           .headline = "<b>ETHUSDT</b> cascade <i>−$4.2M</i>",
                           .silent = true,
-                          .created_ms = 1725416318379};
+                          .created_ms = 1725416318379,
+                          .photo = every_byte_value()};
   ASSERT_TRUE(store->save_alert(alert)) << store->last_error();
   EXPECT_THAT(store->unsent_alerts(), ::testing::ElementsAre(alert));
 }
@@ -146,6 +153,25 @@ TEST(SqliteStore, EmptySettingIsNotAMissingOne) {
   OpenStore store;
   ASSERT_TRUE(store->set_setting("mutes", ""));
   EXPECT_EQ(store->setting("mutes"), "");
+}
+
+TEST(SqliteStore, PhotoIsStoredAsABlobATextAlertAsNull) {
+  OpenStore store;
+  ASSERT_TRUE(store->save_alert(with_photo(sample_alert(1, 100), every_byte_value())));
+  ASSERT_TRUE(store->save_alert(sample_alert(2, 100)));
+  // Bound as text, the photo would be TEXT, which SQLite's functions read only up to a NUL.
+  const auto stored = [&](int id) {
+    return RawConnection(store.path())
+        .query_text(
+            "SELECT CASE WHEN photo IS NULL THEN 'NULL' ELSE typeof(photo) || ' ' || "
+            "length(photo) || ' ' || hex(substr(photo, 1, 3)) END FROM outbox_alerts "
+            "WHERE id = " +
+            std::to_string(id));
+  };
+  EXPECT_EQ(stored(1), "blob 512 000102");
+  EXPECT_EQ(stored(2), "NULL");
+  ASSERT_TRUE(store->mark_sent(ids(1), 200));
+  EXPECT_EQ(stored(1), "NULL");
 }
 
 TEST(SqliteStore, InMemoryStoreKeepsAlertsWhileOpen) {

@@ -1,4 +1,5 @@
-// The SQLite file itself: a version-1 file is migrated and keeps its alerts; a file that is not
+// The SQLite file itself: version-1 and version-2 files are migrated and keep their alerts,
+// settings and history; a file that is not
 // ours, or damaged, or out of reach is refused naming the path and left as it was; a full disk
 // fails a write cleanly.
 #include <gmock/gmock.h>
@@ -25,6 +26,7 @@ namespace {
 using ::testing::AllOf;
 using ::testing::AnyOf;
 using ::testing::ElementsAre;
+using testing::every_byte_value;
 using ::testing::HasSubstr;
 using testing::open_error;
 using testing::opening_outcome;
@@ -33,6 +35,7 @@ using testing::sample_alert;
 using testing::sample_event;
 using testing::sample_signal;
 using testing::TempDir;
+using testing::with_photo;
 using Counts = OutboxStore::Counts;
 namespace fs = std::filesystem;
 
@@ -90,6 +93,97 @@ TEST(SqliteStoreSchema, VersionOneFileIsMigratedAndKeepsItsAlertsAndSettings) {
   batch.signals.push_back(sample_signal(1000));
   ASSERT_TRUE(store->write(batch)) << store->last_error();
   EXPECT_THAT(store->signals_since(0).value(), ElementsAre(opening_outcome(sample_signal(1000))));
+}
+
+// A file as teleglas 0.2 (schema version 2: history added) left it: the version-1 file's
+// outbox and settings, and one signal of history.
+void write_version_2_file(const std::string& path) {
+  write_version_1_file(path);
+  RawConnection db(path);
+  db.execute(R"sql(
+    BEGIN;
+    CREATE TABLE signals (
+      time_ms INTEGER NOT NULL,
+      type TEXT NOT NULL,
+      symbol TEXT NOT NULL,
+      direction TEXT NOT NULL,
+      exchange TEXT NOT NULL,
+      confidence INTEGER NOT NULL,
+      entry REAL,
+      stop REAL,
+      target REAL,
+      state TEXT NOT NULL CHECK (state IN ('open', 'win', 'loss', 'expired', 'untracked')),
+      resolved_ms INTEGER NOT NULL,
+      max_favourable REAL NOT NULL,
+      max_adverse REAL NOT NULL,
+      move_5m REAL,
+      move_15m REAL,
+      move_1h REAL,
+      crossed_gap INTEGER NOT NULL,
+      observed_until_ms INTEGER NOT NULL,
+      last_price REAL NOT NULL,
+      priority TEXT NOT NULL,
+      json TEXT NOT NULL,
+      UNIQUE (time_ms, type, symbol, direction)
+    );
+    CREATE INDEX signals_open ON signals (time_ms, type, symbol, direction) WHERE state = 'open';
+    CREATE TABLE gaps (
+      from_ms INTEGER NOT NULL,
+      to_ms INTEGER NOT NULL,
+      source TEXT NOT NULL
+    );
+    CREATE INDEX gaps_by_time ON gaps (to_ms);
+    CREATE TABLE market_events (
+      time_ms INTEGER NOT NULL,
+      kind TEXT NOT NULL CHECK (kind IN ('liquidation', 'trade')),
+      side INTEGER NOT NULL CHECK (side IN (1, 2)),
+      exchange TEXT NOT NULL,
+      symbol TEXT NOT NULL,
+      price REAL NOT NULL,
+      volume_usd REAL NOT NULL
+    );
+    CREATE INDEX market_events_by_time ON market_events (time_ms);
+    PRAGMA user_version = 2;
+    INSERT INTO signals VALUES (1000, 'STOP_HUNT', 'BTCUSDT', 'LONG', 'Binance', 87, 95850.5,
+      95650.25, 96250.75, 'open', 0, 0, 0, NULL, NULL, NULL, 0, 1000, 95850.5, 'URGENT',
+      '{"type":"STOP_HUNT"}');
+    COMMIT;
+  )sql");
+}
+
+TEST(SqliteStoreSchema, VersionTwoFileIsMigratedAndKeepsItsAlertsSettingsAndHistory) {
+  const TempDir dir;
+  const std::string path = dir.file("teleglas.db");
+  write_version_2_file(path);
+  const auto store = SqliteStore::open(path);
+  EXPECT_EQ(RawConnection(path).query_text("PRAGMA user_version"), "3");
+  EXPECT_THAT(store->unsent_alerts(), ElementsAre(sample_alert(1, 100)));
+  EXPECT_EQ(store->counts(), (Counts{.pending = 1, .sent = 1, .dropped = 0}));
+  EXPECT_EQ(store->max_alert_id(), 2u);
+  EXPECT_EQ(store->setting("telegram.update_offset"), "815");
+  EXPECT_THAT(store->open_outcomes().value(), ElementsAre(opening_outcome(sample_signal(1000))));
+
+  // The migrated outbox keeps photos, and still resolves its old alert.
+  const StoredAlert charted = with_photo(sample_alert(3, 200), every_byte_value());
+  ASSERT_TRUE(store->save_alert(charted)) << store->last_error();
+  ASSERT_TRUE(store->mark_sent(testing::ids(1), 300)) << store->last_error();
+  EXPECT_THAT(store->unsent_alerts(), ElementsAre(charted));
+}
+
+TEST(SqliteStoreSchema, CurrentFileOpensAgainUnchanged) {
+  const TempDir dir;
+  const std::string path = dir.file("teleglas.db");
+  const StoredAlert charted = with_photo(sample_alert(1, 100), every_byte_value());
+  {
+    const auto store = SqliteStore::open(path);
+    ASSERT_TRUE(store->save_alert(charted));
+  }
+  const std::string schema_sql = "SELECT group_concat(sql, ';') FROM sqlite_schema";
+  const std::string schema = RawConnection(path).query_text(schema_sql);
+  const auto reopened = SqliteStore::open(path);
+  EXPECT_EQ(RawConnection(path).query_text("PRAGMA user_version"), "3");
+  EXPECT_EQ(RawConnection(path).query_text(schema_sql), schema);
+  EXPECT_THAT(reopened->unsent_alerts(), ElementsAre(charted));
 }
 
 TEST(SqliteStoreSchema, NewFileHasTheCurrentVersion) {

@@ -1,6 +1,7 @@
 // Shared by the storage tests: a fresh directory per test, alerts that differ in every field,
-// signals and events of history, and a plain second connection for what the store's API cannot
-// do (hold a lock, leave a transaction open, write a foreign schema version, read rows back).
+// photos of every byte value, signals and events of history, and a plain second connection for what
+// the store's API cannot do (hold a lock, leave a transaction open, write a foreign schema version,
+// read rows back).
 #pragma once
 
 #include <sqlite3.h>
@@ -26,7 +27,14 @@ namespace teleglas {
 inline void PrintTo(const StoredAlert& a, std::ostream* os) {
   *os << "{id " << a.id << ", chat " << a.chat_id << ", priority " << a.priority << ", " << a.type
       << " " << a.symbol << ", silent " << a.silent << ", created " << a.created_ms << ", text \""
-      << a.text << "\", headline \"" << a.headline << "\"}";
+      << a.text << "\", headline \"" << a.headline << "\", photo " << a.photo.size() << " bytes";
+  // A digest tells two photos of one size apart without printing up to 60 KB of binary.
+  if (!a.photo.empty()) {
+    std::uint32_t digest = 2166136261u;  // FNV-1a
+    for (const char c : a.photo) digest = (digest ^ static_cast<unsigned char>(c)) * 16777619u;
+    *os << " (fnv " << std::hex << digest << std::dec << ")";
+  }
+  *os << "}";
 }
 
 inline void PrintTo(const OutboxStore::Counts& c, std::ostream* os) {
@@ -72,7 +80,34 @@ inline StoredAlert sample_alert(std::uint64_t id, TimeMs created_ms) {
                      .text = "<b>Stop hunt</b> #" + std::to_string(id),
                      .headline = "<b>BTCUSDT</b> stop hunt",
                      .silent = false,
-                     .created_ms = created_ms};
+                     .created_ms = created_ms,
+                     .photo = {}};
+}
+
+// Every byte value, 0 to 255 and back down: NULs, quotes, backslashes, and bytes that are not
+// UTF-8, which a photo carried as text would lose or mangle.
+inline std::string every_byte_value() {
+  std::string bytes;
+  for (int b = 0; b < 256; ++b) bytes.push_back(static_cast<char>(b));
+  for (int b = 255; b >= 0; --b) bytes.push_back(static_cast<char>(b));
+  return bytes;
+}
+
+// A photo the size of a real chart: the PNG signature, then bytes that do not repeat (as
+// compressed image data does not).
+inline std::string large_photo(std::size_t size = 60 * 1024) {
+  std::string bytes = "\x89PNG\r\n\x1a\n";
+  std::uint32_t state = 12345;
+  while (bytes.size() < size) {
+    state = state * 1664525u + 1013904223u;  // a fixed sequence: every run the same photo
+    bytes.push_back(static_cast<char>(state >> 24));
+  }
+  return bytes;
+}
+
+inline StoredAlert with_photo(StoredAlert alert, std::string photo) {
+  alert.photo = std::move(photo);
+  return alert;
 }
 
 // A signal as the pipeline emits it: directional ones carry a setup, neutral ones do not.

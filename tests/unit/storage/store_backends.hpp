@@ -1,8 +1,9 @@
 // SQLite and PostgreSQL behind one face for the conformance tests: each gives a fresh, empty
 // store per test (opened again at will), and does for the test what the Store API cannot: read
-// the stored events and gaps back, and make a write fail half-way.
+// the stored events, gaps and photos back, and make a write fail half-way.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -64,6 +65,16 @@ class SqliteBackend {
     return gaps;
   }
 
+  // The ids of the outbox's rows that hold a photo, sent and dropped ones included.
+  std::vector<std::uint64_t> ids_with_photo() {
+    std::vector<std::uint64_t> ids;
+    RawConnection(path_).for_each_row(
+        "SELECT id FROM outbox_alerts WHERE photo IS NOT NULL ORDER BY id", [&](sqlite3_stmt* row) {
+          ids.push_back(static_cast<std::uint64_t>(sqlite3_column_int64(row, 0)));
+        });
+    return ids;
+  }
+
   // From now on, writing an event of this symbol fails (as a full disk would, half-way).
   void reject_events_of(const std::string& symbol) {
     RawConnection(path_).execute(
@@ -106,6 +117,15 @@ class PostgresBackend {
           StoredGap{.from = std::stoll(*row[0]), .to = std::stoll(*row[1]), .source = *row[2]});
     }
     return gaps;
+  }
+
+  std::vector<std::uint64_t> ids_with_photo() {
+    std::vector<std::uint64_t> ids;
+    for (const auto& row : database_->connect().rows(
+             "SELECT id FROM outbox_alerts WHERE photo IS NOT NULL ORDER BY id")) {
+      ids.push_back(std::stoull(*row[0]));
+    }
+    return ids;
   }
 
   void reject_events_of(const std::string& symbol) {

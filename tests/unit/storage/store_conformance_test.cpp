@@ -16,9 +16,11 @@ namespace teleglas {
 namespace {
 
 using ::testing::ElementsAre;
+using testing::every_byte_value;
 using ::testing::HasSubstr;
 using testing::ids;
 using ::testing::IsEmpty;
+using testing::large_photo;
 using testing::opening_outcome;
 using ::testing::Optional;
 using testing::resolved_outcome;
@@ -26,6 +28,7 @@ using testing::sample_alert;
 using testing::sample_event;
 using testing::sample_signal;
 using ::testing::UnorderedElementsAreArray;
+using testing::with_photo;
 using Counts = OutboxStore::Counts;
 using HistoryCounts = HistoryStore::HistoryCounts;
 
@@ -354,7 +357,8 @@ TYPED_TEST(StoreConformance, SavedAlertComesBackWithEveryField) {
       .text = "<b>🚨 Cascade</b> ETHUSDT\nlongs −$4.2M &amp; 'rising' \\ \"x\" — 中文",
       .headline = "",
       .silent = true,
-      .created_ms = 1725416318379};
+      .created_ms = 1725416318379,
+      .photo = std::string("\x89PNG\r\n\x1a\n\0\0\0\rIHDR", 16)};
   ASSERT_TRUE(this->store().save_alert(alert)) << this->store().last_error();
   EXPECT_THAT(this->store().unsent_alerts(), ElementsAre(alert));
   EXPECT_EQ(this->store().max_alert_id(), alert.id);
@@ -411,6 +415,62 @@ TYPED_TEST(StoreConformance, SettingsAreOverwrittenAndEmptyIsNotMissing) {
 TYPED_TEST(StoreConformance, BackendAndWhereNameTheDatabase) {
   EXPECT_EQ(this->store().backend(), TypeParam::name == "Sqlite" ? "sqlite" : "postgres");
   EXPECT_THAT(this->store().where(), ::testing::Not(IsEmpty()));
+}
+
+// The photo (the alert's chart) is kept while the alert is pending, and only then.
+
+TYPED_TEST(StoreConformance, PhotoOfEveryByteValueComesBackExactly) {
+  const StoredAlert alert = with_photo(sample_alert(1, 100), every_byte_value());
+  ASSERT_TRUE(this->store().save_alert(alert)) << this->store().last_error();
+  EXPECT_THAT(this->store().unsent_alerts(), ElementsAre(alert));
+}
+
+TYPED_TEST(StoreConformance, ChartSizedPhotoSurvivesReopening) {
+  const StoredAlert alert = with_photo(sample_alert(1, 100), large_photo());
+  ASSERT_TRUE(this->store().save_alert(alert)) << this->store().last_error();
+  EXPECT_THAT(this->store().unsent_alerts(), ElementsAre(alert));
+  this->reopen();
+  EXPECT_THAT(this->store().unsent_alerts(), ElementsAre(alert));
+}
+
+TYPED_TEST(StoreConformance, AlertWithoutAPhotoComesBackWithoutOneAndStoresNone) {
+  const StoredAlert text_alert = sample_alert(1, 100);
+  const StoredAlert chart_alert = with_photo(sample_alert(2, 100), every_byte_value());
+  ASSERT_TRUE(this->store().save_alert(text_alert));
+  ASSERT_TRUE(this->store().save_alert(chart_alert));
+  const std::vector<StoredAlert> unsent = this->store().unsent_alerts();
+  EXPECT_THAT(unsent, ElementsAre(text_alert, chart_alert));
+  ASSERT_EQ(unsent.size(), 2u);
+  EXPECT_THAT(unsent[0].photo, IsEmpty());
+  EXPECT_THAT(this->backend_.ids_with_photo(), ElementsAre(2u));
+}
+
+TYPED_TEST(StoreConformance, SentAndDroppedAlertsNoLongerKeepTheirPhotos) {
+  Store& store = this->store();
+  for (std::uint64_t id = 1; id <= 4; ++id) {
+    ASSERT_TRUE(store.save_alert(with_photo(sample_alert(id, 100), large_photo(1000 + id))));
+  }
+  ASSERT_TRUE(store.mark_sent(ids(1), 200)) << store.last_error();
+  ASSERT_TRUE(store.mark_dropped(ids(2, 3), 300, "older than 10 minutes")) << store.last_error();
+  EXPECT_THAT(this->backend_.ids_with_photo(), ElementsAre(4u));
+  EXPECT_THAT(store.unsent_alerts(),
+              ElementsAre(with_photo(sample_alert(4, 100), large_photo(1004))));
+  EXPECT_EQ(store.counts(), (Counts{.pending = 1, .sent = 1, .dropped = 2}));
+  this->reopen();
+  EXPECT_THAT(this->backend_.ids_with_photo(), ElementsAre(4u));
+}
+
+TYPED_TEST(StoreConformance, SavingAStoredIdAgainKeepsTheFirstPhotoOrNone) {
+  Store& store = this->store();
+  ASSERT_TRUE(store.save_alert(with_photo(sample_alert(1, 100), "first")));
+  ASSERT_TRUE(store.save_alert(with_photo(sample_alert(1, 100), "second")));
+  ASSERT_TRUE(store.save_alert(sample_alert(1, 100)));
+  // A resolved alert saved again stays resolved, and without a photo.
+  ASSERT_TRUE(store.save_alert(with_photo(sample_alert(2, 100), "sent")));
+  ASSERT_TRUE(store.mark_sent(ids(2), 200));
+  ASSERT_TRUE(store.save_alert(with_photo(sample_alert(2, 100), "again")));
+  EXPECT_THAT(store.unsent_alerts(), ElementsAre(with_photo(sample_alert(1, 100), "first")));
+  EXPECT_THAT(this->backend_.ids_with_photo(), ElementsAre(1u));
 }
 
 }  // namespace
