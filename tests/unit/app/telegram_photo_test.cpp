@@ -205,5 +205,38 @@ TEST_F(TelegramSinkTest, APhotoRateLimitedOrFailingIsRetriedLikeAnyMessage) {
   EXPECT_EQ(sink->stats().photos_sent, 1u);
 }
 
+// The PNG is stored with the alert: after a restart the same picture goes out, and once sent
+// the store keeps it no longer.
+TEST_F(TelegramSinkTest, AChartQueuedWhileTelegramIsDownGoesOutAfterARestart) {
+  config_.chat_ids = {-1001};
+  config_.commands = false;
+  const TelegramConfig reachable = config_;
+  config_.api_url = "https://127.0.0.1:1";  // Telegram down: nothing listens there
+  const Signal signal = charted_stop_hunt();
+  const std::string drawn = charts::render_chart(*signal.chart).png;
+  auto storage = open_storage();
+  auto down = make_sink(storage.get());
+  down->on_signal(signal);
+  ASSERT_TRUE(wait_for([&] { return down->stats().failed >= 1; }));
+  shut_down(down);
+  storage.reset();
+  const auto pending = open_store()->unsent_alerts();
+  ASSERT_EQ(pending.size(), 1u);
+  EXPECT_EQ(pending[0].photo, drawn);
+
+  config_ = reachable;
+  auto reopened = open_storage();
+  auto sink = make_sink(reopened.get());
+  ASSERT_TRUE(wait_delivered(1, 5s, sink.get()));
+  EXPECT_EQ(sink->stats().restored, 1u);
+  const SimTelegramMessage m = server_.delivered()[0];
+  EXPECT_EQ(m.method, "sendPhoto");
+  EXPECT_EQ(m.photo, drawn) << "the very picture drawn before the restart";
+  EXPECT_EQ(m.caption, format_telegram_html(signal));
+  settle();
+  ASSERT_TRUE(reopened->flush());
+  EXPECT_EQ(open_store()->counts().sent, 1u);
+}
+
 }  // namespace
 }  // namespace teleglas
