@@ -12,6 +12,7 @@
 #include <fmt/format.h>
 
 #include "cli_harness.hpp"
+#include "support/png_image.hpp"
 #include "loopback_http.hpp"
 #include "teleglas/simserver/telegram_server.hpp"
 #include "stand_ins.hpp"
@@ -23,6 +24,8 @@
 
 namespace teleglas {
 namespace {
+
+using testing::PngImage;
 
 using namespace teleglas::testing;
 using namespace std::chrono_literals;
@@ -230,10 +233,35 @@ TEST_F(DaemonCli, AlertsReachTelegramWithoutTheTokenEverBeingPrinted) {
   ASSERT_FALSE(delivered.empty()) << daemon.err();
   EXPECT_EQ(delivered[0].chat_id, 4242);
   EXPECT_EQ(delivered[0].parse_mode, "HTML");
-  EXPECT_NE(delivered[0].text.find("Stop hunt"), std::string::npos) << delivered[0].text;
+  EXPECT_NE(displayed_text(delivered[0]).find("Stop hunt"), std::string::npos)
+      << displayed_text(delivered[0]);
+  // The alert is its chart, the text its caption.
+  EXPECT_EQ(delivered[0].method, "sendPhoto");
+  const PngImage chart(delivered[0].photo);
+  ASSERT_TRUE(chart.ok());
+  EXPECT_EQ(chart.width(), 800);
+  EXPECT_EQ(chart.height(), 450);
   EXPECT_EQ(daemon.out().find(bot_token), std::string::npos);
   EXPECT_EQ(daemon.err().find(bot_token), std::string::npos);
   EXPECT_EQ(daemon.err().find("SECRET-bot-token"), std::string::npos);
+}
+
+TEST_F(DaemonCli, WithChartsOffAlertsReachTelegramAsText) {
+  constexpr const char* bot_token = "777000:text-only-bot-token";
+  const auto config = start_with_telegram(bot_token);
+  write_file(config, read_file(config) + "  charts: false\n");
+  BackgroundTeleglas daemon({"run", "--config", config},
+                            {{"COINGLASS_API_KEY", secret_key}, {"TELEGRAM_BOT_TOKEN", bot_token}},
+                            dir);
+  const auto deadline = std::chrono::steady_clock::now() + 15s;
+  while (telegram->delivered().empty() && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(50ms);
+  }
+  EXPECT_EQ(daemon.stop(SIGTERM, 5s), 0);
+  const auto delivered = telegram->delivered();
+  ASSERT_FALSE(delivered.empty()) << daemon.err();
+  EXPECT_EQ(delivered[0].method, "sendMessage");
+  EXPECT_NE(delivered[0].text.find("Stop hunt"), std::string::npos) << delivered[0].text;
 }
 
 TEST_F(DaemonCli, RefusesToStartWithoutAnApiKey) {
@@ -340,7 +368,7 @@ TEST_F(DaemonCli, MetricsTimeAStopHuntFromItsEventToTelegramsOk) {
     metrics = http_get(port, "/metrics");
   }
   ASSERT_FALSE(telegram->delivered().empty()) << daemon.err();
-  EXPECT_NE(telegram->delivered()[0].text.find("Stop hunt"), std::string::npos);
+  EXPECT_NE(displayed_text(telegram->delivered()[0]).find("Stop hunt"), std::string::npos);
   EXPECT_EQ(sample_value(metrics, urgent_count), "1") << metrics;
   EXPECT_EQ(sample_value(metrics,
                          R"(teleglas_event_to_alert_seconds_bucket{priority="URGENT",le="+Inf"} )"),
