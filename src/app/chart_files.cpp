@@ -2,24 +2,14 @@
 
 #include <fmt/format.h>
 
-#include <chrono>
 #include <fstream>
 #include <system_error>
+
+#include "teleglas/core/text.hpp"
 
 namespace teleglas {
 
 namespace {
-
-std::string compact_utc(TimeMs time) {
-  using namespace std::chrono;
-  const sys_time<milliseconds> point{milliseconds{time}};
-  const sys_days day = floor<days>(point);
-  const year_month_day date{day};
-  const hh_mm_ss clock{floor<seconds>(point - day)};
-  return fmt::format("{:04}{:02}{:02}-{:02}{:02}{:02}", static_cast<int>(date.year()),
-                     static_cast<unsigned>(date.month()), static_cast<unsigned>(date.day()),
-                     clock.hours().count(), clock.minutes().count(), clock.seconds().count());
-}
 
 std::string file_safe(std::string_view text) {
   std::string out(text);
@@ -34,7 +24,7 @@ std::string file_safe(std::string_view text) {
 }  // namespace
 
 std::string chart_file_name(const Signal& signal) {
-  return fmt::format("{}_{}_{}_{}.png", compact_utc(signal.time), to_string(signal.type),
+  return fmt::format("{}_{}_{}_{}.png", format_utc_compact(signal.time), to_string(signal.type),
                      file_safe(signal.symbol), to_string(signal.direction));
 }
 

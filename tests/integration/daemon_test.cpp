@@ -84,6 +84,22 @@ http:
     return config;
   }
 
+  // Runs the daemon with `bot_token` until the stand-in Telegram has a message (15 s at most),
+  // stops it, and returns what was delivered. Its output stays in dir/bg-std{out,err}.txt.
+  std::vector<SimTelegramMessage> run_until_delivered(const std::string& config,
+                                                      const char* bot_token) {
+    BackgroundTeleglas daemon(
+        {"run", "--config", config},
+        {{"COINGLASS_API_KEY", secret_key}, {"TELEGRAM_BOT_TOKEN", bot_token}}, dir);
+    const auto deadline = std::chrono::steady_clock::now() + 15s;
+    while (telegram->delivered().empty() && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(50ms);
+    }
+    EXPECT_EQ(daemon.stop(SIGTERM, 5s), 0);
+    EXPECT_FALSE(telegram->delivered().empty()) << daemon.err();
+    return telegram->delivered();
+  }
+
   TempDir dir;
   TlsIdentity identity;
   boost::asio::io_context io;
@@ -221,16 +237,8 @@ TEST_F(DaemonCli, AlertsReachTelegramWithoutTheTokenEverBeingPrinted) {
   constexpr const char* bot_token = "777000:SECRET-bot-token-xyz";
   const auto config = start_with_telegram(bot_token);
 
-  BackgroundTeleglas daemon({"run", "--config", config},
-                            {{"COINGLASS_API_KEY", secret_key}, {"TELEGRAM_BOT_TOKEN", bot_token}},
-                            dir);
-  const auto deadline = std::chrono::steady_clock::now() + 15s;
-  while (telegram->delivered().empty() && std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(50ms);
-  }
-  EXPECT_EQ(daemon.stop(SIGTERM, 5s), 0);
-  const auto delivered = telegram->delivered();
-  ASSERT_FALSE(delivered.empty()) << daemon.err();
+  const auto delivered = run_until_delivered(config, bot_token);
+  ASSERT_FALSE(delivered.empty());
   EXPECT_EQ(delivered[0].chat_id, 4242);
   EXPECT_EQ(delivered[0].parse_mode, "HTML");
   EXPECT_NE(displayed_text(delivered[0]).find("Stop hunt"), std::string::npos)
@@ -241,25 +249,17 @@ TEST_F(DaemonCli, AlertsReachTelegramWithoutTheTokenEverBeingPrinted) {
   ASSERT_TRUE(chart.ok());
   EXPECT_EQ(chart.width(), 800);
   EXPECT_EQ(chart.height(), 450);
-  EXPECT_EQ(daemon.out().find(bot_token), std::string::npos);
-  EXPECT_EQ(daemon.err().find(bot_token), std::string::npos);
-  EXPECT_EQ(daemon.err().find("SECRET-bot-token"), std::string::npos);
+  EXPECT_EQ(read_file(dir / "bg-stdout.txt").find(bot_token), std::string::npos);
+  EXPECT_EQ(read_file(dir / "bg-stderr.txt").find(bot_token), std::string::npos);
+  EXPECT_EQ(read_file(dir / "bg-stderr.txt").find("SECRET-bot-token"), std::string::npos);
 }
 
 TEST_F(DaemonCli, WithChartsOffAlertsReachTelegramAsText) {
   constexpr const char* bot_token = "777000:text-only-bot-token";
   const auto config = start_with_telegram(bot_token);
   write_file(config, read_file(config) + "  charts: false\n");
-  BackgroundTeleglas daemon({"run", "--config", config},
-                            {{"COINGLASS_API_KEY", secret_key}, {"TELEGRAM_BOT_TOKEN", bot_token}},
-                            dir);
-  const auto deadline = std::chrono::steady_clock::now() + 15s;
-  while (telegram->delivered().empty() && std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(50ms);
-  }
-  EXPECT_EQ(daemon.stop(SIGTERM, 5s), 0);
-  const auto delivered = telegram->delivered();
-  ASSERT_FALSE(delivered.empty()) << daemon.err();
+  const auto delivered = run_until_delivered(config, bot_token);
+  ASSERT_FALSE(delivered.empty());
   EXPECT_EQ(delivered[0].method, "sendMessage");
   EXPECT_NE(delivered[0].text.find("Stop hunt"), std::string::npos) << delivered[0].text;
 }

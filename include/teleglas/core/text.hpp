@@ -34,5 +34,7 @@ std::string format_duration(TimeMs duration_ms);
 
 // "2024-09-04 02:18:38 UTC": an instant as alerts, charts and logs show it (seconds, rounded down).
 std::string format_utc(TimeMs time);
+// "20240904-021838": the same instant for file names (sorts by time).
+std::string format_utc_compact(TimeMs time);
 
 }  // namespace teleglas
