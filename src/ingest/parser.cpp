@@ -286,7 +286,7 @@ struct ControlVerdict {
   Source source;
 };
 
-// OKX's event decides before anything else (its error frames may carry an "arg").
+// OKX's control frames: whatever else they carry, their "event" says what they are.
 std::optional<ControlVerdict> okx_control(const ControlMembers& c) {
   switch (c.okx_event) {
     case ControlMembers::OkxEvent::ack:
@@ -612,8 +612,7 @@ const ParsedFrame& FrameParser::Impl::parse_object(ondemand::document& doc, Pars
   ondemand::object object;
   if (doc.get_object().get(object)) return reject(RejectReason::invalid_json, stats);
 
-  bool named = false;             // a channel, topic, stream or OKX channel named the frame
-  bool named_by_channel = false;  // ... and it was a "channel": CoinGlass or a line of ours
+  bool named = false;  // a channel, topic, stream or OKX channel named the frame
   bool has_channel = false;
   Route route = Route::unknown;
   bool has_time = false;
@@ -667,7 +666,7 @@ const ParsedFrame& FrameParser::Impl::parse_object(ondemand::document& doc, Pars
         has_channel = true;
         verdict = read_optional_string(value, name, present);
         if (present && !named) {
-          named = named_by_channel = true;
+          named = true;
           route = coinglass_route(name);
           name_frame(name, route);
         }
@@ -761,14 +760,14 @@ const ParsedFrame& FrameParser::Impl::parse_object(ondemand::document& doc, Pars
   if (!at_end(doc)) return reject(RejectReason::invalid_json, stats);  // trailing garbage
 
   if (unwrapped) return finish_binance_event(*unwrapped, named, route, unwrapped_verdict, stats);
-  if (!named_by_channel) {
-    if (const auto verdict = okx_control(members)) return control(*verdict, members, stats);
-    if (!named) {
-      if (const auto verdict = bybit_or_binance_control(members)) {
-        return control(*verdict, members, stats);
-      }
-      return reject(RejectReason::missing_channel, stats);
+  // OKX's event speaks first: its error frames may carry an "arg", its connection-count
+  // reports a "channel".
+  if (const auto verdict = okx_control(members)) return control(*verdict, members, stats);
+  if (!named) {
+    if (const auto verdict = bybit_or_binance_control(members)) {
+      return control(*verdict, members, stats);
     }
+    return reject(RejectReason::missing_channel, stats);
   }
   if (route == Route::unknown) return reject(RejectReason::unknown_channel, stats);
   if (!has_data) return reject(RejectReason::missing_data, stats);
