@@ -13,6 +13,7 @@
 #include <system_error>
 
 #include "teleglas/core/names.hpp"
+#include "teleglas/core/text.hpp"
 #include "teleglas/ingest/parser.hpp"
 
 namespace teleglas::ingest_detail {
@@ -158,9 +159,12 @@ inline Token quoted_text(ondemand::value& v, std::string_view& text) {
   if (token.empty() || token.front() != '"') return Token::other;
   ondemand::raw_json_string consumed;
   if (v.get_raw_json_string().get(consumed)) return Token::broken;
-  const std::size_t close = token.find('"', 1);
-  if (close == std::string_view::npos) return Token::broken;
-  text = token.substr(1, close - 1);
+  // The token runs to the next structural character: the string, its closing quote and any
+  // whitespace. (An escaped quote inside just leaves a backslash in `text`: no number.)
+  std::size_t end = token.size();
+  while (end > 1 && is_text_whitespace(token[end - 1])) --end;
+  if (end < 2 || token[end - 1] != '"') return Token::broken;
+  text = token.substr(1, end - 2);
   return Token::string;
 }
 

@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <iterator>
 #include <optional>
 #include <string>
 
@@ -109,33 +110,33 @@ bool is_snapshot(Route r) {
   return r == Route::funding || r == Route::open_interest;
 }
 
+// What a route's events are and which feed sends them: a table, as accept() reads it per frame.
+struct RouteFacts {
+  EventKind kind;
+  Source source;
+};
+constexpr RouteFacts route_facts[] = {
+    {EventKind::trade, Source::coinglass},        // unknown
+    {EventKind::liquidation, Source::coinglass},  // coinglass_liquidation
+    {EventKind::trade, Source::coinglass},        // coinglass_trade
+    {EventKind::trade, Source::coinglass},        // funding
+    {EventKind::trade, Source::coinglass},        // open_interest
+    {EventKind::trade, Source::okx},              // okx_instruments
+    {EventKind::liquidation, Source::bybit},      // bybit_liquidation
+    {EventKind::trade, Source::bybit},            // bybit_trade
+    {EventKind::liquidation, Source::binance},    // binance_liquidation
+    {EventKind::trade, Source::binance},          // binance_trade
+    {EventKind::liquidation, Source::okx},        // okx_liquidation
+    {EventKind::trade, Source::okx},              // okx_trade
+};
+static_assert(std::size(route_facts) == static_cast<std::size_t>(Route::okx_trade) + 1);
+
 EventKind event_kind(Route r) {
-  switch (r) {
-    case Route::coinglass_liquidation:
-    case Route::bybit_liquidation:
-    case Route::binance_liquidation:
-    case Route::okx_liquidation:
-      return EventKind::liquidation;
-    default:
-      return EventKind::trade;
-  }
+  return route_facts[static_cast<int>(r)].kind;
 }
 
 Source source_of(Route r) {
-  switch (r) {
-    case Route::bybit_liquidation:
-    case Route::bybit_trade:
-      return Source::bybit;
-    case Route::binance_liquidation:
-    case Route::binance_trade:
-      return Source::binance;
-    case Route::okx_instruments:
-    case Route::okx_liquidation:
-    case Route::okx_trade:
-      return Source::okx;
-    default:
-      return Source::coinglass;
-  }
+  return route_facts[static_cast<int>(r)].source;
 }
 
 // "futures_trades@Binance_BTCUSDT@10000" -> "Binance", for trades that omit their exchange.
@@ -418,7 +419,7 @@ struct FrameParser::Impl {
   const ParsedFrame& parse_object(ondemand::document& doc, ParseStats& stats);
   const ParsedFrame& finish_binance_event(const BinanceEvent& event, bool named, Route route,
                                           Verdict verdict, ParseStats& stats);
-  void name_frame(std::string_view name, Route route);
+  void name_frame(std::string_view name, Source source);
 
   // --- data of each route ---
   Verdict read_data(ondemand::value& data, Route route, TimeMs snapshot_time);
@@ -602,10 +603,11 @@ const ParsedFrame& FrameParser::Impl::parse_json(const char* buf, std::size_t si
   return reject(RejectReason::not_an_object, stats);
 }
 
-void FrameParser::Impl::name_frame(std::string_view name, Route route) {
+// The frame's name and feed, also on rejects: for the log line.
+void FrameParser::Impl::name_frame(std::string_view name, Source source) {
   channel.assign(name);
-  frame.channel = channel;  // also on rejects, for the log line
-  frame.source = source_of(route);
+  frame.channel = channel;
+  frame.source = source;
 }
 
 const ParsedFrame& FrameParser::Impl::parse_object(ondemand::document& doc, ParseStats& stats) {
@@ -648,7 +650,7 @@ const ParsedFrame& FrameParser::Impl::parse_object(ondemand::document& doc, Pars
           const BinanceType type = binance_type_of(name);
           unwrapped->set_type(type);
           route = binance_event_route(type);
-          name_frame(name, route);
+          name_frame(name, Source::binance);
         }
       } else if (!unwrapped_verdict) {
         verdict = unwrapped->take(field.key(), value);
@@ -668,7 +670,7 @@ const ParsedFrame& FrameParser::Impl::parse_object(ondemand::document& doc, Pars
         if (present && !named) {
           named = true;
           route = coinglass_route(name);
-          name_frame(name, route);
+          name_frame(name, route == Route::okx_instruments ? Source::okx : Source::coinglass);
         }
         break;
       case TopKey::topic:
@@ -676,8 +678,9 @@ const ParsedFrame& FrameParser::Impl::parse_object(ondemand::document& doc, Pars
         verdict = read_optional_string(value, name, present);
         if (present && !named) {
           named = true;
-          route = key == TopKey::topic ? bybit_route(name) : binance_route(name);
-          name_frame(name, route);
+          const bool bybit = key == TopKey::topic;
+          route = bybit ? bybit_route(name) : binance_route(name);
+          name_frame(name, bybit ? Source::bybit : Source::binance);
         }
         break;
       case TopKey::arg:
@@ -686,7 +689,7 @@ const ParsedFrame& FrameParser::Impl::parse_object(ondemand::document& doc, Pars
         if (present) {
           named = true;
           route = okx_route(name);
-          name_frame(name, route);
+          name_frame(name, Source::okx);
         }
         break;
       case TopKey::time:

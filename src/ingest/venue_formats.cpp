@@ -31,6 +31,26 @@ void name_event(MarketEvent& event, std::string_view symbol, std::string_view ex
   event.base_asset = is_venue_or_asset_name(base) ? base : std::string_view{};
 }
 
+// The contract of an OKX instrument, remembering the last one found: a frame's rows are mostly
+// of one instrument, and a comparison of its ID is cheaper than a hash lookup.
+class ContractLookup {
+ public:
+  explicit ContractLookup(const ContractTable& contracts) : contracts_(contracts) {}
+
+  const ContractTable::Contract* find(std::string_view inst_id) {
+    if (last_ == nullptr || !same_name(inst_id, last_id_)) {
+      last_ = contracts_.find(inst_id);
+      last_id_ = inst_id;
+    }
+    return last_;
+  }
+
+ private:
+  const ContractTable& contracts_;
+  std::string_view last_id_;  // a view into the frame's strings: lives as long as the lookup
+  const ContractTable::Contract* last_ = nullptr;
+};
+
 // Names an event of an OKX instrument by its common name.
 void name_okx_event(MarketEvent& event, const ContractTable::Contract& contract) {
   event.symbol = contract.symbol;
@@ -199,7 +219,7 @@ Verdict read_okx_detail(ondemand::value& detail, const EventLimits& limits, Mark
 // One instrument's liquidations: {"details":[...],"instId":"BTC-USDT-SWAP",...}. OKX's own
 // example sends the details before the instrument, so they are read into events holding their
 // size in contracts and priced once the entry is complete. Each detail is one row.
-Verdict read_okx_liquidation_entry(ondemand::value& entry, const ContractTable& contracts,
+Verdict read_okx_liquidation_entry(ondemand::value& entry, ContractLookup& contracts,
                                    EventOutput& out) {
   ondemand::object object;
   if (Verdict verdict = open_object(entry, object)) return verdict;
@@ -271,7 +291,7 @@ Verdict read_okx_liquidation_entry(ondemand::value& entry, const ContractTable& 
 
 // One trade: {"instId":"BTC-USDT-SWAP","px":"..","sz":"..","side":"buy","ts":"..",...}; `side`
 // is the taker's.
-Verdict read_okx_trade(ondemand::value& row, const ContractTable& contracts,
+Verdict read_okx_trade(ondemand::value& row, ContractLookup& contracts,
                        const EventLimits& limits, MarketEvent& event) {
   ondemand::object object;
   if (Verdict verdict = open_object(row, object)) return verdict;
@@ -409,8 +429,9 @@ Verdict read_bybit_data(ondemand::value& data, EventKind kind, EventOutput& out)
   });
 }
 
-Verdict read_okx_data(ondemand::value& data, EventKind kind, const ContractTable& contracts,
+Verdict read_okx_data(ondemand::value& data, EventKind kind, const ContractTable& table,
                       EventOutput& out) {
+  ContractLookup contracts(table);
   if (kind == EventKind::liquidation) {
     return read_rows(data, out.rejects, [&](ondemand::value& entry) {
       return read_okx_liquidation_entry(entry, contracts, out);
