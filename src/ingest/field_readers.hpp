@@ -53,8 +53,7 @@ inline bool too_far_apart(TimeMs a, TimeMs b, TimeMs limit) {
 // An event time outside [2010, 2100) or too far from the receive time is bad_time.
 inline Verdict check_time(TimeMs t, const EventLimits& limits) {
   if (t < earliest_valid_time || t >= end_of_valid_time) return RejectReason::bad_time;
-  if (limits.receive_time != 0 &&
-      too_far_apart(t, limits.receive_time, limits.max_clock_skew_ms)) {
+  if (limits.receive_time != 0 && too_far_apart(t, limits.receive_time, limits.max_clock_skew_ms)) {
     return RejectReason::bad_time;
   }
   return good;
@@ -132,8 +131,8 @@ inline Verdict read_integer(ondemand::value& v, std::int64_t lo, std::int64_t hi
 
 // An event time: an integer of epoch milliseconds, checked by check_time.
 inline Verdict read_time(ondemand::value& v, const EventLimits& limits, TimeMs& out) {
-  if (Verdict verdict = read_integer(v, earliest_valid_time, end_of_valid_time,
-                                     RejectReason::bad_time, out)) {
+  if (Verdict verdict =
+          read_integer(v, earliest_valid_time, end_of_valid_time, RejectReason::bad_time, out)) {
     return verdict;
   }
   return check_time(out, limits);

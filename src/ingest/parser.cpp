@@ -272,7 +272,8 @@ TopKey top_key(ondemand::raw_json_string key) {
 //   Bybit:   {"success":true,"ret_msg":"","op":"subscribe",..}  {"success":true,"ret_msg":"pong",
 //            "op":"ping",..}  {"op":"pong",..}  {"success":false,"ret_msg":"error:..",..}
 //   Binance: {"result":null,"id":1}  {"error":{"code":2,"msg":".."},"id":1}  {"code":-1,"msg":".."}
-//   OKX:     {"event":"subscribe","arg":{..},"connId":..}  {"event":"error","code":"60012","msg":".."}
+//   OKX:     {"event":"subscribe","arg":{..},"connId":..}
+//   {"event":"error","code":"60012","msg":".."}
 struct ControlMembers {
   enum class OkxEvent : std::uint8_t { none, ack, error };
   OkxEvent okx_event = OkxEvent::none;
@@ -435,8 +436,8 @@ struct FrameParser::Impl {
   std::string channel;  // owned: a rewind of the document reuses simdjson's strings
   std::string notice;
   ParsedFrame frame;
-  std::string_view text;  // the current frame, trimmed
-  EventLimits limits;     // with the current frame's receive time
+  std::string_view text;           // the current frame, trimmed
+  EventLimits limits;              // with the current frame's receive time
   ElementRejects element_rejects;  // of the current frame
   InstrumentsResult instruments;   // of the current frame
 };
@@ -509,8 +510,8 @@ const ParsedFrame& FrameParser::Impl::accept(Route route, ParseStats& stats) {
   return frame;
 }
 
-const ParsedFrame& FrameParser::Impl::control(ControlVerdict verdict,
-                                              const ControlMembers& members, ParseStats& stats) {
+const ParsedFrame& FrameParser::Impl::control(ControlVerdict verdict, const ControlMembers& members,
+                                              ParseStats& stats) {
   drop_content();  // e.g. the data of an OKX frame that turned out to be an error
   frame.kind = verdict.kind;
   frame.source = verdict.source;
@@ -614,7 +615,8 @@ const ParsedFrame& FrameParser::Impl::parse_object(ondemand::document& doc, Pars
   ondemand::object object;
   if (doc.get_object().get(object)) return reject(RejectReason::invalid_json, stats);
 
-  bool named = false;  // a channel, topic, stream or OKX channel named the frame
+  bool named = false;             // a channel, topic, stream or OKX channel named the frame
+  bool named_by_channel = false;  // ... and it was a "channel": CoinGlass or a line of ours
   bool has_channel = false;
   Route route = Route::unknown;
   bool has_time = false;
@@ -668,7 +670,7 @@ const ParsedFrame& FrameParser::Impl::parse_object(ondemand::document& doc, Pars
         has_channel = true;
         verdict = read_optional_string(value, name, present);
         if (present && !named) {
-          named = true;
+          named = named_by_channel = true;
           route = coinglass_route(name);
           name_frame(name, route == Route::okx_instruments ? Source::okx : Source::coinglass);
         }
@@ -764,8 +766,10 @@ const ParsedFrame& FrameParser::Impl::parse_object(ondemand::document& doc, Pars
 
   if (unwrapped) return finish_binance_event(*unwrapped, named, route, unwrapped_verdict, stats);
   // OKX's event speaks first: its error frames may carry an "arg", its connection-count
-  // reports a "channel".
-  if (const auto verdict = okx_control(members)) return control(*verdict, members, stats);
+  // reports a "channel" (though never one of CoinGlass' or ours).
+  if (!(named_by_channel && route != Route::unknown)) {
+    if (const auto verdict = okx_control(members)) return control(*verdict, members, stats);
+  }
   if (!named) {
     if (const auto verdict = bybit_or_binance_control(members)) {
       return control(*verdict, members, stats);

@@ -92,8 +92,7 @@ Verdict read_bybit_row(ondemand::value& row, EventKind kind, const EventLimits& 
                        MarketEvent& event) {
   ondemand::object object;
   if (Verdict verdict = open_object(row, object)) return verdict;
-  bool has_time = false, has_symbol = false, has_side = false, has_size = false,
-       has_price = false;
+  bool has_time = false, has_symbol = false, has_side = false, has_size = false, has_price = false;
   std::string_view symbol;
   double size = 0, price = 0;
   bool sell = false;
@@ -108,7 +107,8 @@ Verdict read_bybit_row(ondemand::value& row, EventKind kind, const EventLimits& 
                        [&](auto& v) { return read_any_time(v, limits, event.exchange_time); });
         break;
       case 's':
-        verdict = take(value, has_symbol, [&](auto& v) { return read_name(v, symbol_name, symbol); });
+        verdict =
+            take(value, has_symbol, [&](auto& v) { return read_name(v, symbol_name, symbol); });
         break;
       case 'S':
         verdict = take(value, has_side, [&](auto& v) {
@@ -234,8 +234,8 @@ Verdict read_okx_liquidation_entry(ondemand::value& entry, ContractLookup& contr
     ondemand::value& value = field.value();
     if (key.unsafe_is_equal("instId")) {
       if (has_instrument) continue;
-      instrument_verdict = take(value, has_instrument,
-                                [&](auto& v) { return read_name(v, symbol_name, inst_id); });
+      instrument_verdict =
+          take(value, has_instrument, [&](auto& v) { return read_name(v, symbol_name, inst_id); });
       if (is_broken(instrument_verdict)) return instrument_verdict;
       if (instrument_verdict) has_instrument = true;  // a bad one is still the entry's one
     } else if (key.unsafe_is_equal("details")) {
@@ -275,9 +275,8 @@ Verdict read_okx_liquidation_entry(ondemand::value& entry, ContractLookup& contr
     if (!verdict) {
       name_okx_event(event, *contract);
       const double size = event.volume_usd;
-      verdict =
-          set_price_and_volume(event, event.price, usd_value(contract->spec, size, event.price),
-                               out.limits);
+      verdict = set_price_and_volume(event, event.price,
+                                     usd_value(contract->spec, size, event.price), out.limits);
     }
     if (verdict) {
       out.rejects.add(*verdict);
@@ -291,8 +290,8 @@ Verdict read_okx_liquidation_entry(ondemand::value& entry, ContractLookup& contr
 
 // One trade: {"instId":"BTC-USDT-SWAP","px":"..","sz":"..","side":"buy","ts":"..",...}; `side`
 // is the taker's.
-Verdict read_okx_trade(ondemand::value& row, ContractLookup& contracts,
-                       const EventLimits& limits, MarketEvent& event) {
+Verdict read_okx_trade(ondemand::value& row, ContractLookup& contracts, const EventLimits& limits,
+                       MarketEvent& event) {
   ondemand::object object;
   if (Verdict verdict = open_object(row, object)) return verdict;
   bool has_instrument = false, has_price = false, has_size = false, has_side = false,
@@ -307,8 +306,8 @@ Verdict read_okx_trade(ondemand::value& row, ContractLookup& contracts,
     ondemand::value& value = field.value();
     Verdict verdict;
     if (key.unsafe_is_equal("instId")) {
-      verdict = take(value, has_instrument,
-                     [&](auto& v) { return read_name(v, symbol_name, inst_id); });
+      verdict =
+          take(value, has_instrument, [&](auto& v) { return read_name(v, symbol_name, inst_id); });
     } else if (key.unsafe_is_equal("px")) {
       verdict = take(value, has_price,
                      [&](auto& v) { return read_decimal(v, RejectReason::bad_price, price); });
@@ -543,8 +542,7 @@ Verdict BinanceEvent::take(ondemand::raw_json_string key, ondemand::value& value
         return good;
       });
     case 'o':
-      return ingest_detail::take(value, has_order_,
-                                 [&](auto& v) { return take_order(v); });
+      return ingest_detail::take(value, has_order_, [&](auto& v) { return take_order(v); });
     default:
       return good;
   }

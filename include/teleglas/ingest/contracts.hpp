@@ -38,9 +38,9 @@ class ContractTable {
   enum class Update : std::uint8_t {
     added,
     updated,
-    full,        // a new instrument while the table is at capacity: refused
-    bad_name,    // an instrument ID without a common name (options, malformed)
-    bad_value,   // a contract value that is not a positive finite number
+    full,       // a new instrument while the table is at capacity: refused
+    bad_name,   // an instrument ID without a common name (options, malformed)
+    bad_value,  // a contract value that is not a positive finite number
   };
 
   explicit ContractTable(std::size_t capacity = default_capacity) : capacity_(capacity) {}

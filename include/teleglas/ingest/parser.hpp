@@ -21,23 +21,23 @@ namespace teleglas {
 // them: a symbol is 1-32 characters of A-Z a-z 0-9 - _ / . : and an exchange or asset 1-24
 // characters of letters, digits, space . - _; a rejected name is not kept anywhere.
 enum class RejectReason : std::uint8_t {
-  invalid_json,     // not parseable, truncated, trailing garbage
-  not_an_object,    // valid JSON but not an object frame
-  missing_channel,  // no "channel" string
-  unknown_channel,  // channel we do not know
-  missing_data,     // no "data" member
-  bad_data,         // "data" of the wrong shape (e.g. not an array)
-  bad_event,        // an element of "data" that is not an object
-  missing_field,    // a required field is absent
-  wrong_type,       // a field has the wrong JSON type
-  bad_side,         // side not 1 or 2
-  bad_price,        // price <= 0 or not finite
-  bad_volume,       // volume <= 0 or not finite
-  bad_time,         // time outside [2010-01-01, 2100-01-01) or too far from receive time
-  bad_symbol,       // symbol / exchange / asset name empty, too long or outside its charset
-  too_large,        // frame longer than the configured maximum
-  price_too_high,   // price above ParserOptions::max_price
-  volume_too_high,  // volume above ParserOptions::max_volume_usd
+  invalid_json,      // not parseable, truncated, trailing garbage
+  not_an_object,     // valid JSON but not an object frame
+  missing_channel,   // no "channel" string
+  unknown_channel,   // channel we do not know
+  missing_data,      // no "data" member
+  bad_data,          // "data" of the wrong shape (e.g. not an array)
+  bad_event,         // an element of "data" that is not an object
+  missing_field,     // a required field is absent
+  wrong_type,        // a field has the wrong JSON type
+  bad_side,          // side not 1 or 2
+  bad_price,         // price <= 0 or not finite
+  bad_volume,        // volume <= 0 or not finite
+  bad_time,          // time outside [2010-01-01, 2100-01-01) or too far from receive time
+  bad_symbol,        // symbol / exchange / asset name empty, too long or outside its charset
+  too_large,         // frame longer than the configured maximum
+  price_too_high,    // price above ParserOptions::max_price
+  volume_too_high,   // volume above ParserOptions::max_volume_usd
   unknown_contract,  // an OKX instrument whose contract value is unknown: sizes are not guessed
 };
 inline constexpr int reject_reason_count = 18;
@@ -53,9 +53,9 @@ struct ParseStats {
   std::uint64_t funding_rates = 0;   // accepted funding rows
   std::uint64_t open_interests = 0;  // accepted open-interest rows
   std::uint64_t pongs = 0;           // text "pong", and the venues' JSON pongs
-  std::uint64_t notices = 0;  // other non-JSON text (e.g. "... need upgrade plan"), venue errors
-  std::uint64_t acks = 0;     // venue acknowledgements (subscribe, unsubscribe, ...)
-  std::uint64_t contracts = 0;          // OKX contracts taken from instruments lists
+  std::uint64_t notices = 0;    // other non-JSON text (e.g. "... need upgrade plan"), venue errors
+  std::uint64_t acks = 0;       // venue acknowledgements (subscribe, unsubscribe, ...)
+  std::uint64_t contracts = 0;  // OKX contracts taken from instruments lists
   std::uint64_t contracts_refused = 0;  // new OKX contracts refused: the table was full
   std::array<std::uint64_t, source_count> events_by_source{};  // accepted events by feed
   std::array<std::uint64_t, reject_reason_count> rejected_by_reason{};
@@ -68,11 +68,11 @@ enum class FrameKind : std::uint8_t {
   funding,        // funding rows in `funding`
   open_interest,  // open-interest rows in `open_interest`
   pong,           // text "pong", or a venue's JSON pong
-  notice,    // non-JSON text other than pong, or a venue's error; `notice` holds its text
-  rejected,  // the whole frame was rejected (`reject_reason`)
-  empty,     // blank line
-  ack,          // a venue's acknowledgement (subscribe, unsubscribe, ...)
-  instruments,  // an OKX instruments list, taken into the contract table (`contracts` rows)
+  notice,         // non-JSON text other than pong, or a venue's error; `notice` holds its text
+  rejected,       // the whole frame was rejected (`reject_reason`)
+  empty,          // blank line
+  ack,            // a venue's acknowledgement (subscribe, unsubscribe, ...)
+  instruments,    // an OKX instruments list, taken into the contract table (`contracts` rows)
 };
 
 // The result of one parse. Views point into the parser or the input: valid until the next

@@ -23,10 +23,10 @@ TEST(VenueSymbols, BaseAssetIsTheSymbolBeforeItsQuote) {
   EXPECT_EQ(base_of_symbol("1000PEPEUSDT"), "1000PEPE");
   EXPECT_EQ(base_of_symbol("ETHUSDC"), "ETH");
   EXPECT_EQ(base_of_symbol("BTCUSD"), "BTC");
-  EXPECT_EQ(base_of_symbol("BNBBUSD"), "BNB");    // not "BNBB"
-  EXPECT_EQ(base_of_symbol("ETHFDUSD"), "ETH");   // not "ETHFD"
+  EXPECT_EQ(base_of_symbol("BNBBUSD"), "BNB");         // not "BNBB"
+  EXPECT_EQ(base_of_symbol("ETHFDUSD"), "ETH");        // not "ETHFD"
   EXPECT_EQ(base_of_symbol("BTCUSDT_250328"), "BTC");  // a delivery future
-  EXPECT_EQ(base_of_symbol("BTCPERP"), "BTC");    // Bybit's USDC perpetual
+  EXPECT_EQ(base_of_symbol("BTCPERP"), "BTC");         // Bybit's USDC perpetual
 }
 
 TEST(VenueSymbols, NoBaseAssetWithoutAKnownQuote) {
@@ -49,8 +49,8 @@ TEST(VenueSymbols, OkxInstrumentsGetTheCommonName) {
 }
 
 TEST(VenueSymbols, OkxNamesThatAreNoInstrumentsHaveNoCommonName) {
-  for (const char* id : {"BTC", "", "-USDT-SWAP", "BTC--SWAP", "BTC-USDT-", "BTC-USD-250328-90000-C",
-                         "BTC<b>-USDT-SWAP", "BTC USDT-SWAP"}) {
+  for (const char* id : {"BTC", "", "-USDT-SWAP", "BTC--SWAP", "BTC-USDT-",
+                         "BTC-USD-250328-90000-C", "BTC<b>-USDT-SWAP", "BTC USDT-SWAP"}) {
     EXPECT_FALSE(okx_common_name(id).has_value()) << id;
   }
 }
@@ -116,11 +116,11 @@ TEST(ContractTable, UsdValueOfLinearAndInverseContracts) {
 
 TEST(InstrumentsLine, FillsTheContractTable) {
   FrameParser parser;
-  const ParsedFrame& f = parser.parse(instruments_line(
-      {okx_instrument("BTC-USDT-SWAP", "0.01", "linear"),
-       okx_instrument("BTC-USD-SWAP", "100", "inverse"),
-       okx_instrument("ETH-USDT-250328", "0.1", "linear", "FUTURES"),
-       okx_instrument("BTC-USDT", "", "", "SPOT")}));
+  const ParsedFrame& f =
+      parser.parse(instruments_line({okx_instrument("BTC-USDT-SWAP", "0.01", "linear"),
+                                     okx_instrument("BTC-USD-SWAP", "100", "inverse"),
+                                     okx_instrument("ETH-USDT-250328", "0.1", "linear", "FUTURES"),
+                                     okx_instrument("BTC-USDT", "", "", "SPOT")}));
   ASSERT_EQ(f.kind, FrameKind::instruments);
   EXPECT_EQ(f.source, Source::okx);
   EXPECT_EQ(f.channel, "okx.instruments");
@@ -152,13 +152,12 @@ TEST(InstrumentsLine, RejectsRowsItCannotUse) {
   FrameParser parser;
   const ParsedFrame& f = parser.parse(instruments_line(
       {okx_instrument("BTC-USDT-SWAP", "0.01", "linear"),
-       okx_instrument("ETH-USDT-SWAP", "", "linear"),      // a swap without a value
+       okx_instrument("ETH-USDT-SWAP", "", "linear"),  // a swap without a value
        okx_instrument("SOL-USDT-SWAP", "abc", "linear"),
        okx_instrument("XRP-USDT-SWAP", "-1", "linear"),
-       okx_instrument("DOGE-USDT-SWAP", "1000", ""),       // linear or inverse? not guessed
+       okx_instrument("DOGE-USDT-SWAP", "1000", ""),  // linear or inverse? not guessed
        okx_instrument("BTC-USD-250328-90000-C", "1", "linear"),
-       R"({"instType":"SWAP","ctVal":"1","ctType":"linear"})",
-       R"("not a row")"}));
+       R"({"instType":"SWAP","ctVal":"1","ctType":"linear"})", R"("not a row")"}));
   ASSERT_EQ(f.kind, FrameKind::instruments);
   EXPECT_EQ(f.contracts, 1u);
   EXPECT_EQ(f.rejected_events, 7u);
@@ -177,10 +176,9 @@ TEST(InstrumentsLine, AFailedRequestTeachesNothing) {
   EXPECT_EQ(f.kind, FrameKind::rejected);
   EXPECT_EQ(f.reject_reason, RejectReason::bad_data);
   EXPECT_EQ(parser.contracts().size(), 0u);
-  EXPECT_EQ(parser.parse(instruments_line({okx_instrument("BTC-USDT-SWAP", "0.01", "linear")},
-                                          "0"))
-                .kind,
-            FrameKind::instruments);  // a numeric 0 is success too
+  EXPECT_EQ(
+      parser.parse(instruments_line({okx_instrument("BTC-USDT-SWAP", "0.01", "linear")}, "0")).kind,
+      FrameKind::instruments);  // a numeric 0 is success too
   EXPECT_EQ(frames::frame_reject(R"({"channel":"okx.instruments","time":1,"data":[]})"),
             RejectReason::bad_data);
   EXPECT_EQ(frames::frame_reject(R"({"channel":"okx.instruments","time":1,"data":{"code":"0"}})"),
@@ -193,10 +191,10 @@ TEST(InstrumentsLine, TheTableStaysBounded) {
   ParserOptions options;
   options.max_contracts = 2;
   FrameParser parser(options);
-  const ParsedFrame& f = parser.parse(instruments_line(
-      {okx_instrument("BTC-USDT-SWAP", "0.01", "linear"),
-       okx_instrument("ETH-USDT-SWAP", "0.1", "linear"),
-       okx_instrument("SOL-USDT-SWAP", "1", "linear")}));
+  const ParsedFrame& f =
+      parser.parse(instruments_line({okx_instrument("BTC-USDT-SWAP", "0.01", "linear"),
+                                     okx_instrument("ETH-USDT-SWAP", "0.1", "linear"),
+                                     okx_instrument("SOL-USDT-SWAP", "1", "linear")}));
   ASSERT_EQ(f.kind, FrameKind::instruments);
   EXPECT_EQ(f.contracts, 2u);
   EXPECT_EQ(parser.stats().contracts_refused, 1u);

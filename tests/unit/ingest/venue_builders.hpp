@@ -82,10 +82,11 @@ inline constexpr TimeMs binance_time = 1568014460893;
 
 // Binance's forceOrder example: a forced SELL of 0.014 BTC at 9910 (a long liquidated).
 inline Fields binance_order() {
-  return {{"s", in_quotes("BTCUSDT")}, {"S", in_quotes("SELL")},  {"o", in_quotes("LIMIT")},
-          {"f", in_quotes("IOC")},     {"q", in_quotes("0.014")}, {"p", in_quotes("9910")},
-          {"ap", in_quotes("9910")},   {"X", in_quotes("FILLED")}, {"l", in_quotes("0.014")},
-          {"z", in_quotes("0.014")},   {"T", std::to_string(binance_time)}};
+  return {
+      {"s", in_quotes("BTCUSDT")}, {"S", in_quotes("SELL")},           {"o", in_quotes("LIMIT")},
+      {"f", in_quotes("IOC")},     {"q", in_quotes("0.014")},          {"p", in_quotes("9910")},
+      {"ap", in_quotes("9910")},   {"X", in_quotes("FILLED")},         {"l", in_quotes("0.014")},
+      {"z", in_quotes("0.014")},   {"T", std::to_string(binance_time)}};
 }
 
 inline std::string binance_force_order(const Fields& order = binance_order()) {
@@ -95,9 +96,15 @@ inline std::string binance_force_order(const Fields& order = binance_order()) {
 
 // An aggTrade event; m true: the buyer was the maker, so the taker sold.
 inline Fields binance_agg_trade() {
-  return {{"e", in_quotes("aggTrade")},  {"E", "1725416318380"}, {"s", in_quotes("BTCUSDT")},
-          {"a", "5933014"},           {"p", in_quotes("56738.5")}, {"q", in_quotes("0.25")},
-          {"f", "100"},               {"l", "105"},             {"T", "1725416318379"},
+  return {{"e", in_quotes("aggTrade")},
+          {"E", "1725416318380"},
+          {"s", in_quotes("BTCUSDT")},
+          {"a", "5933014"},
+          {"p", in_quotes("56738.5")},
+          {"q", in_quotes("0.25")},
+          {"f", "100"},
+          {"l", "105"},
+          {"T", "1725416318379"},
           {"m", "true"}};
 }
 
@@ -109,10 +116,14 @@ inline std::string binance_combined(std::string_view stream, const std::string& 
 
 // OKX's trades example, on a swap: a taker bought 12 contracts at 42219.9.
 inline Fields okx_trade_row(std::string_view inst_id = "BTC-USDT-SWAP") {
-  return {{"instId", in_quotes(inst_id)}, {"tradeId", in_quotes("130639474")},
-          {"px", in_quotes("42219.9")},   {"sz", in_quotes("12")},
-          {"side", in_quotes("buy")},     {"ts", in_quotes("1630048897897")},
-          {"count", in_quotes("3")},      {"source", in_quotes("0")},
+  return {{"instId", in_quotes(inst_id)},
+          {"tradeId", in_quotes("130639474")},
+          {"px", in_quotes("42219.9")},
+          {"sz", in_quotes("12")},
+          {"side", in_quotes("buy")},
+          {"ts", in_quotes("1630048897897")},
+          {"count", in_quotes("3")},
+          {"source", in_quotes("0")},
           {"seqId", "1234"}};
 }
 
@@ -124,23 +135,23 @@ inline std::string okx_trades(const std::vector<std::string>& rows,
 
 // OKX's liquidation-orders example: 13 contracts of a SHORT (posSide short, a forced buy).
 inline Fields okx_detail() {
-  return {{"bkLoss", in_quotes("0")},     {"bkPx", in_quotes("0.007831")}, {"ccy", in_quotes("")},
-          {"posSide", in_quotes("short")}, {"side", in_quotes("buy")},     {"sz", in_quotes("13")},
-          {"ts", in_quotes("1692266434010")}};
+  return {
+      {"bkLoss", in_quotes("0")},        {"bkPx", in_quotes("0.007831")}, {"ccy", in_quotes("")},
+      {"posSide", in_quotes("short")},   {"side", in_quotes("buy")},      {"sz", in_quotes("13")},
+      {"ts", in_quotes("1692266434010")}};
 }
 
 // The details come first, as in OKX's example.
 inline std::string okx_entry(const std::vector<std::string>& details,
                              std::string_view inst_id = "IOST-USDT-SWAP") {
   const std::string family(inst_id.substr(0, inst_id.rfind('-')));
-  return R"({"details":[)" + joined(details) + R"(],"instFamily":")" + family +
-         R"(","instId":")" + std::string(inst_id) + R"(","instType":"SWAP","uly":")" + family +
-         R"("})";
+  return R"({"details":[)" + joined(details) + R"(],"instFamily":")" + family + R"(","instId":")" +
+         std::string(inst_id) + R"(","instType":"SWAP","uly":")" + family + R"("})";
 }
 
 inline std::string okx_liquidations(const std::vector<std::string>& entries) {
-  return R"({"arg":{"channel":"liquidation-orders","instType":"SWAP"},"data":[)" +
-         joined(entries) + "]}";
+  return R"({"arg":{"channel":"liquidation-orders","instType":"SWAP"},"data":[)" + joined(entries) +
+         "]}";
 }
 
 // One row of OKX's instruments list (most of its fields left out).

@@ -25,14 +25,14 @@ Outcome control_of(const std::string& frame) {
 }
 
 TEST(VenueControl, BybitSubscribeAcknowledgementIsAnAck) {
-  const Outcome linear = control_of(
-      R"({"success":true,"ret_msg":"","conn_id":"3cd84cb1-4d06-4a05-930a-2efe5fc70f0f",)"
-      R"("req_id":"","op":"subscribe"})");
+  const Outcome linear =
+      control_of(R"({"success":true,"ret_msg":"","conn_id":"3cd84cb1-4d06-4a05-930a-2efe5fc70f0f",)"
+                 R"("req_id":"","op":"subscribe"})");
   EXPECT_EQ(linear.kind, FrameKind::ack);
   EXPECT_EQ(linear.source, Source::bybit);
-  const Outcome option = control_of(
-      R"({"success":true,"conn_id":"aa01","data":{"failTopics":[],"successTopics":)"
-      R"(["orderbook.100.BTC-6JAN23-18000-C"]},"type":"COMMAND_RESP"})");
+  const Outcome option =
+      control_of(R"({"success":true,"conn_id":"aa01","data":{"failTopics":[],"successTopics":)"
+                 R"(["orderbook.100.BTC-6JAN23-18000-C"]},"type":"COMMAND_RESP"})");
   EXPECT_EQ(option.kind, FrameKind::ack);
 }
 
@@ -82,9 +82,9 @@ TEST(VenueControl, OkxEventsAreAcksOrNotices) {
   EXPECT_EQ(subscribed.kind, FrameKind::ack);
   EXPECT_EQ(subscribed.source, Source::okx);
 
-  const Outcome error = control_of(
-      R"({"id":"1512","event":"error","code":"60012","msg":"Invalid request: {\"op\": )"
-      R"(\"subscribe\"}","connId":"a4d3ae55"})");
+  const Outcome error =
+      control_of(R"({"id":"1512","event":"error","code":"60012","msg":"Invalid request: {\"op\": )"
+                 R"(\"subscribe\"}","connId":"a4d3ae55"})");
   EXPECT_EQ(error.kind, FrameKind::notice);
   EXPECT_EQ(error.source, Source::okx);
   EXPECT_EQ(error.notice, R"(Invalid request: {"op": "subscribe"})");  // unescaped
@@ -103,6 +103,19 @@ TEST(VenueControl, OkxEventsAreAcksOrNotices) {
                        R"("connId":"abcd1234"})")
                 .kind,
             FrameKind::ack);
+}
+
+// An "event" member never costs a CoinGlass frame its data.
+TEST(VenueControl, ACoinGlassFrameStaysDataWhateverElseItCarries) {
+  FrameParser parser;
+  const std::string frame = R"({"channel":"liquidationOrders","event":"subscribe","success":true,)"
+                            R"("data":[)" +
+                            frames::good_element + "]}";
+  const ParsedFrame& f = parser.parse(frame);
+  ASSERT_EQ(f.kind, FrameKind::market);
+  EXPECT_EQ(f.events.size(), 1u);
+  EXPECT_EQ(f.source, Source::coinglass);
+  EXPECT_EQ(parser.stats().acks, 0u);
 }
 
 TEST(VenueControl, ANoticeWithoutWordsCarriesTheFrame) {
@@ -134,7 +147,8 @@ TEST(VenueControl, ObjectsWithNeitherNameNorControlMembersStayRejects) {
   EXPECT_EQ(frames::frame_reject(R"({"msg":"hello"})"), RejectReason::missing_channel);
   EXPECT_EQ(frames::frame_reject(R"({"success":"yes"})"), RejectReason::missing_channel);
   EXPECT_EQ(frames::frame_reject(R"({"event":7})"), RejectReason::missing_channel);
-  EXPECT_EQ(frames::frame_reject(R"({"success":true,"ret_msg":"pong")"), RejectReason::invalid_json);
+  EXPECT_EQ(frames::frame_reject(R"({"success":true,"ret_msg":"pong")"),
+            RejectReason::invalid_json);
   EXPECT_EQ(frames::frame_reject(R"({"result":null,"id":1}x)"), RejectReason::invalid_json);
 }
 

@@ -34,13 +34,13 @@ std::optional<RejectReason> bybit_verdict(std::string_view key, std::string valu
 }
 
 std::optional<RejectReason> binance_order_verdict(std::string_view key, std::string value) {
-  return row_verdict(
-      binance_combined("!forceOrder@arr", binance_force_order(changed(binance_order(), key, value))));
+  return row_verdict(binance_combined("!forceOrder@arr",
+                                      binance_force_order(changed(binance_order(), key, value))));
 }
 
 std::optional<RejectReason> binance_trade_verdict(std::string_view key, std::string value) {
-  return row_verdict(binance_combined("btcusdt@aggTrade",
-                                      object_of(changed(binance_agg_trade(), key, value))));
+  return row_verdict(
+      binance_combined("btcusdt@aggTrade", object_of(changed(binance_agg_trade(), key, value))));
 }
 
 std::optional<RejectReason> okx_trade_verdict(std::string_view key, std::string value) {
@@ -173,6 +173,7 @@ TEST(BybitFrames, RejectsFramesOfOtherTopicsOrShapes) {
   EXPECT_EQ(orderbook.kind, FrameKind::rejected);
   EXPECT_EQ(orderbook.reject_reason, RejectReason::unknown_channel);
   EXPECT_EQ(orderbook.channel, "orderbook.50.BTCUSDT");
+  EXPECT_EQ(orderbook.source, Source::bybit);  // for the log line: whose frame it was
   EXPECT_EQ(frames::frame_reject(R"({"topic":"allLiquidation.BTCUSDT","data":{"s":"X"}})"),
             RejectReason::bad_data);
   EXPECT_EQ(frames::frame_reject(R"({"topic":"allLiquidation.BTCUSDT","ts":1})"),
@@ -236,7 +237,8 @@ TEST(BinanceFrames, LiquidationVolumeIsFilledQuantityAtAveragePrice) {
   order = changed(order, "X", in_quotes("PARTIALLY_FILLED"));
   order = changed(order, "z", in_quotes("1.5"));
   FrameParser parser;
-  const ParsedFrame& f = parser.parse(binance_combined("!forceOrder@arr", binance_force_order(order)));
+  const ParsedFrame& f =
+      parser.parse(binance_combined("!forceOrder@arr", binance_force_order(order)));
   ASSERT_EQ(f.events.size(), 1u);
   EXPECT_DOUBLE_EQ(f.events[0].price, 95210.5);
   EXPECT_DOUBLE_EQ(f.events[0].volume_usd, 1.5 * 95210.5);
@@ -388,8 +390,9 @@ TEST(OkxFrames, SizesALinearSwapTradeByItsContractValue) {
 TEST(OkxFrames, SizesAnInverseSwapTradeInUsd) {
   FrameParser parser;
   parser.set_contract("BTC-USD-SWAP", {100, true});
-  const ParsedFrame& f = parser.parse(okx_trades(
-      {object_of(changed(okx_trade_row("BTC-USD-SWAP"), "side", in_quotes("sell")))}, "BTC-USD-SWAP"));
+  const ParsedFrame& f = parser.parse(
+      okx_trades({object_of(changed(okx_trade_row("BTC-USD-SWAP"), "side", in_quotes("sell")))},
+                 "BTC-USD-SWAP"));
   ASSERT_EQ(f.events.size(), 1u);
   EXPECT_EQ(f.events[0].side, Side::sell);
   EXPECT_DOUBLE_EQ(f.events[0].volume_usd, 12 * 100.0);  // 12 contracts of $100
@@ -427,12 +430,12 @@ TEST(OkxFrames, LiquidationSideFollowsTheOrderSide) {
     if (f.events.size() != 1) return std::nullopt;
     return f.events[0].side;
   };
-  const Fields long_sold = changed(changed(okx_detail(), "posSide", in_quotes("long")), "side",
-                                   in_quotes("sell"));
+  const Fields long_sold =
+      changed(changed(okx_detail(), "posSide", in_quotes("long")), "side", in_quotes("sell"));
   EXPECT_EQ(side_of(long_sold), Side::sell);
   EXPECT_EQ(side_of(changed(long_sold, "posSide", in_quotes("net"))), Side::sell);
   EXPECT_EQ(side_of(changed(okx_detail(), "posSide", in_quotes("net"))), Side::buy);
-  EXPECT_EQ(side_of(changed(long_sold, "side", "")), Side::sell);     // long/short mode alone
+  EXPECT_EQ(side_of(changed(long_sold, "side", "")), Side::sell);  // long/short mode alone
   EXPECT_EQ(side_of(changed(okx_detail(), "side", "")), Side::buy);
   EXPECT_EQ(side_of(changed(long_sold, "posSide", "")), Side::sell);  // the order side alone
 }
@@ -474,8 +477,7 @@ TEST(OkxFrames, RejectsAnEntryWithoutItsInstrument) {
   parser.set_contract("IOST-USDT-SWAP", {1000, false});
   const std::string detail = object_of(okx_detail());
   const std::string no_instrument = R"({"details":[)" + detail + "," + detail + "]}";
-  const std::string bad_instrument =
-      R"({"details":[)" + detail + R"(],"instId":"IOST USDT SWAP"})";
+  const std::string bad_instrument = R"({"details":[)" + detail + R"(],"instId":"IOST USDT SWAP"})";
   const std::string no_details = R"({"instId":"IOST-USDT-SWAP"})";
   const std::string details_no_array = R"({"instId":"IOST-USDT-SWAP","details":{"sz":"1"}})";
   const ParsedFrame& f = parser.parse(okx_liquidations(
@@ -516,7 +518,8 @@ TEST(OkxFrames, RejectsBadTrades) {
 
 TEST(OkxFrames, RejectsOtherChannelsAndShapes) {
   FrameParser parser;
-  const ParsedFrame& f = parser.parse(R"({"arg":{"channel":"books5","instId":"BTC-USDT"},"data":[]})");
+  const ParsedFrame& f =
+      parser.parse(R"({"arg":{"channel":"books5","instId":"BTC-USDT"},"data":[]})");
   EXPECT_EQ(f.kind, FrameKind::rejected);
   EXPECT_EQ(f.reject_reason, RejectReason::unknown_channel);
   EXPECT_EQ(f.channel, "books5");
@@ -535,10 +538,12 @@ TEST(VenueFrames, OneParserTakesEveryFeedInTurn) {
   parser.set_contract("BTC-USDT-SWAP", {0.01, false});
   EXPECT_EQ(parser.parse(frames::liquidations({frames::good_element})).events.at(0).source,
             Source::coinglass);
-  EXPECT_EQ(parser.parse(bybit_liquidations({object_of(bybit_liquidation_row())})).events.at(0).source,
-            Source::bybit);
-  EXPECT_EQ(parser.parse(binance_combined("!forceOrder@arr", binance_force_order())).events.at(0).source,
-            Source::binance);
+  EXPECT_EQ(
+      parser.parse(bybit_liquidations({object_of(bybit_liquidation_row())})).events.at(0).source,
+      Source::bybit);
+  EXPECT_EQ(
+      parser.parse(binance_combined("!forceOrder@arr", binance_force_order())).events.at(0).source,
+      Source::binance);
   EXPECT_EQ(parser.parse(okx_trades({object_of(okx_trade_row())})).events.at(0).source,
             Source::okx);
   const ParseStats& s = parser.stats();
@@ -551,11 +556,11 @@ TEST(VenueFrames, OneParserTakesEveryFeedInTurn) {
 }
 
 TEST(VenueFrames, TruncatedOrBrokenVenueFramesAreInvalidJson) {
-  const std::vector<std::string> good = {
-      bybit_liquidations({object_of(bybit_liquidation_row())}),
-      binance_combined("!forceOrder@arr", binance_force_order()), binance_force_order(),
-      okx_liquidations({okx_entry({object_of(okx_detail())})}),
-      okx_trades({object_of(okx_trade_row())})};
+  const std::vector<std::string> good = {bybit_liquidations({object_of(bybit_liquidation_row())}),
+                                         binance_combined("!forceOrder@arr", binance_force_order()),
+                                         binance_force_order(),
+                                         okx_liquidations({okx_entry({object_of(okx_detail())})}),
+                                         okx_trades({object_of(okx_trade_row())})};
   for (const std::string& frame : good) {
     for (std::size_t cut : {std::size_t{1}, std::size_t{2}, frame.size() / 2}) {
       EXPECT_EQ(frames::frame_reject(frame.substr(0, frame.size() - cut)),
