@@ -9,6 +9,8 @@ constexpr std::array<std::string_view, signal_type_count> signal_type_names = {
     "STOP_HUNT",          "ACCUMULATION",    "DISTRIBUTION",  "LIQUIDATION_CASCADE",
     "WHALE_ACCUMULATION", "FUNDING_EXTREME", "OI_DIVERGENCE",
 };
+constexpr std::array<std::string_view, source_count> source_names = {"coinglass", "bybit",
+                                                                     "binance", "okx"};
 }  // namespace
 
 std::string_view to_string(Direction d) {
@@ -93,6 +95,18 @@ std::optional<Priority> priority_from_string(std::string_view s) {
 std::optional<SignalType> signal_type_from_string(std::string_view s) {
   for (int i = 0; i < signal_type_count; ++i) {
     if (signal_type_names[i] == s) return static_cast<SignalType>(i);
+  }
+  return std::nullopt;
+}
+
+std::string_view to_string(Source s) {
+  const auto i = static_cast<std::size_t>(s);
+  return i < source_names.size() ? source_names[i] : "unknown";
+}
+
+std::optional<Source> parse_source(std::string_view s) {
+  for (int i = 0; i < source_count; ++i) {
+    if (source_names[i] == s) return static_cast<Source>(i);
   }
   return std::nullopt;
 }

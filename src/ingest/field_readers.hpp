@@ -5,12 +5,15 @@
 #include <simdjson.h>
 
 #include <array>
+#include <charconv>
 #include <cmath>
 #include <cstdint>
 #include <optional>
 #include <string_view>
+#include <system_error>
 
 #include "teleglas/core/names.hpp"
+#include "teleglas/core/text.hpp"
 #include "teleglas/ingest/parser.hpp"
 
 namespace teleglas::ingest_detail {
@@ -26,6 +29,45 @@ inline constexpr Verdict good = std::nullopt;
 
 inline bool is_broken(const Verdict& v) {
   return v == RejectReason::invalid_json;
+}
+
+inline constexpr TimeMs earliest_valid_time = 1262304000000;  // 2010-01-01T00:00:00Z
+inline constexpr TimeMs end_of_valid_time = 4102444800000;    // 2100-01-01T00:00:00Z, exclusive
+
+// What every market event is checked against, whichever feed it came from: the edge's caps and,
+// for a live frame, its receive time (0 when unknown).
+struct EventLimits {
+  TimeMs receive_time = 0;
+  TimeMs max_clock_skew_ms = 0;
+  double max_price = 0;
+  double max_volume_usd = 0;
+};
+
+// |a - b| > limit without overflow, whatever receive time the caller passes.
+inline bool too_far_apart(TimeMs a, TimeMs b, TimeMs limit) {
+  const auto gap = a > b ? static_cast<std::uint64_t>(a) - static_cast<std::uint64_t>(b)
+                         : static_cast<std::uint64_t>(b) - static_cast<std::uint64_t>(a);
+  return gap > static_cast<std::uint64_t>(limit > 0 ? limit : 0);
+}
+
+// An event time outside [2010, 2100) or too far from the receive time is bad_time.
+inline Verdict check_time(TimeMs t, const EventLimits& limits) {
+  if (t < earliest_valid_time || t >= end_of_valid_time) return RejectReason::bad_time;
+  if (limits.receive_time != 0 && too_far_apart(t, limits.receive_time, limits.max_clock_skew_ms)) {
+    return RejectReason::bad_time;
+  }
+  return good;
+}
+
+// Prices and volumes a venue states or we compute (size x price): positive and finite, and not
+// absurd. An overflow to infinity is absurd, not malformed.
+inline Verdict check_price(double price, const EventLimits& limits) {
+  if (!(price > 0) || std::isnan(price)) return RejectReason::bad_price;
+  return price > limits.max_price ? Verdict{RejectReason::price_too_high} : good;
+}
+inline Verdict check_volume(double usd, const EventLimits& limits) {
+  if (!(usd > 0) || std::isnan(usd)) return RejectReason::bad_volume;
+  return usd > limits.max_volume_usd ? Verdict{RejectReason::volume_too_high} : good;
 }
 
 // Rejections of single elements (events, rows) of the frame being parsed. They reach the stats
@@ -87,6 +129,15 @@ inline Verdict read_integer(ondemand::value& v, std::int64_t lo, std::int64_t hi
   return good;
 }
 
+// An event time: an integer of epoch milliseconds, checked by check_time.
+inline Verdict read_time(ondemand::value& v, const EventLimits& limits, TimeMs& out) {
+  if (Verdict verdict =
+          read_integer(v, earliest_valid_time, end_of_valid_time, RejectReason::bad_time, out)) {
+    return verdict;
+  }
+  return check_time(out, limits);
+}
+
 inline Verdict read_finite(ondemand::value& v, RejectReason bad_value, double& out) {
   if (const error_code e = v.get_double().get(out)) return value_error(e, bad_value);
   return std::isfinite(out) ? good : Verdict{bad_value};
@@ -95,6 +146,83 @@ inline Verdict read_finite(ondemand::value& v, RejectReason bad_value, double& o
 inline Verdict read_positive(ondemand::value& v, RejectReason bad_value, double& out) {
   if (const error_code e = v.get_double().get(out)) return value_error(e, bad_value);
   return std::isfinite(out) && out > 0 ? good : Verdict{bad_value};
+}
+
+// Exchanges quote their numbers ("95000.5", "1692266434010") to keep every digit. These read
+// the characters between the quotes straight from the input, without a copy: a number has no
+// escapes to undo, so a backslash just makes the text no number.
+enum class Token : std::uint8_t { string, other, broken };
+
+inline Token quoted_text(ondemand::value& v, std::string_view& text) {
+  const std::string_view token = v.raw_json_token();
+  if (token.empty() || token.front() != '"') return Token::other;
+  ondemand::raw_json_string consumed;
+  if (v.get_raw_json_string().get(consumed)) return Token::broken;
+  // The token runs to the next structural character: the string, its closing quote and any
+  // whitespace. (An escaped quote inside just leaves a backslash in `text`: no number.)
+  std::size_t end = token.size();
+  while (end > 1 && is_text_whitespace(token[end - 1])) --end;
+  if (end < 2 || token[end - 1] != '"') return Token::broken;
+  text = token.substr(1, end - 2);
+  return Token::string;
+}
+
+// The whole of `text` as a decimal ("95000.5", "1e-3"); no sign other than '-', no spaces, no
+// hexadecimal. NaN and infinities parse here and are refused by the callers' range checks.
+inline bool parse_decimal(std::string_view text, double& out) {
+  const char* const end = text.data() + text.size();
+  const auto [stop, error] = std::from_chars(text.data(), end, out);
+  return error == std::errc{} && stop == end;
+}
+
+// A decimal, quoted or a plain JSON number; finite, or `bad_value`.
+inline Verdict read_decimal(ondemand::value& v, RejectReason bad_value, double& out) {
+  std::string_view text;
+  switch (quoted_text(v, text)) {
+    case Token::broken:
+      return RejectReason::invalid_json;
+    case Token::other:
+      return read_finite(v, bad_value, out);
+    case Token::string:
+      break;
+  }
+  return parse_decimal(text, out) && std::isfinite(out) ? good : Verdict{bad_value};
+}
+
+// An event time, quoted (OKX) or a plain JSON integer (Bybit, Binance).
+inline Verdict read_any_time(ondemand::value& v, const EventLimits& limits, TimeMs& out) {
+  std::string_view text;
+  switch (quoted_text(v, text)) {
+    case Token::broken:
+      return RejectReason::invalid_json;
+    case Token::other:
+      return read_time(v, limits, out);
+    case Token::string:
+      break;
+  }
+  const char* const end = text.data() + text.size();
+  const auto [stop, error] = std::from_chars(text.data(), end, out);
+  if (error != std::errc{} || stop != end) return RejectReason::bad_time;
+  return check_time(out, limits);
+}
+
+// A string that must be one of two spellings (`first` or `second`, compared raw): `is_second`
+// says which. Another string is `bad_value`, another type wrong_type.
+inline Verdict read_choice(ondemand::value& v, std::string_view first, std::string_view second,
+                           RejectReason bad_value, bool& is_second) {
+  ondemand::raw_json_string raw;
+  if (const error_code e = v.get_raw_json_string().get(raw)) {
+    return e == simdjson::INCORRECT_TYPE ? Verdict{RejectReason::wrong_type}
+                                         : Verdict{RejectReason::invalid_json};
+  }
+  if (raw.unsafe_is_equal(first)) {
+    is_second = false;
+  } else if (raw.unsafe_is_equal(second)) {
+    is_second = true;
+  } else {
+    return bad_value;
+  }
+  return good;
 }
 
 // Reads a symbol, exchange or asset name. One that breaks its rule is bad_symbol and is not

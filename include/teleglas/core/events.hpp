@@ -21,6 +21,8 @@ struct MarketEvent {
   std::string_view symbol;      // e.g. "BTCUSDT"
   std::string_view exchange;    // e.g. "Binance"; may be empty
   std::string_view base_asset;  // e.g. "BTC"; may be empty
+  Source source =
+      Source::coinglass;  // the feed that delivered it (`exchange` is where it happened)
 };
 
 // One funding rate of one coin on one exchange, from a funding snapshot.

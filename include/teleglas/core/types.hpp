@@ -28,6 +28,11 @@ constexpr int index_of(Side s) {
 
 enum class EventKind : std::uint8_t { liquidation, trade };
 
+// The feed that delivered an event: CoinGlass (which relays many exchanges) or an exchange's own
+// public stream. Which venue the event happened on is the event's `exchange`.
+enum class Source : std::uint8_t { coinglass, bybit, binance, okx };
+inline constexpr int source_count = 4;
+
 // The setup an alert suggests.
 enum class Direction : std::uint8_t { bullish, bearish, neutral };
 
@@ -54,5 +59,9 @@ std::string_view zone_in_words(SignalType t);
 std::optional<SignalType> signal_type_from_string(std::string_view s);
 std::optional<Direction> direction_from_string(std::string_view s);
 std::optional<Priority> priority_from_string(std::string_view s);
+
+// "coinglass", "bybit", "binance", "okx": as configuration (`sources:`) and logs spell them.
+std::string_view to_string(Source s);
+std::optional<Source> parse_source(std::string_view s);
 
 }  // namespace teleglas

@@ -26,6 +26,26 @@ TEST(Types, OppositeSide) {
   EXPECT_EQ(opposite(Side::sell), Side::buy);
 }
 
+TEST(Types, SourceNamesRoundTrip) {
+  for (int i = 0; i < source_count; ++i) {
+    const auto source = static_cast<Source>(i);
+    const auto parsed = parse_source(to_string(source));
+    ASSERT_TRUE(parsed.has_value()) << to_string(source);
+    EXPECT_EQ(*parsed, source);
+  }
+  EXPECT_EQ(to_string(Source::coinglass), "coinglass");
+  EXPECT_EQ(to_string(Source::bybit), "bybit");
+  EXPECT_EQ(to_string(Source::binance), "binance");
+  EXPECT_EQ(to_string(Source::okx), "okx");
+}
+
+TEST(Types, ParseSourceRefusesOtherSpellings) {
+  EXPECT_FALSE(parse_source("Bybit").has_value());  // configuration values are lower case
+  EXPECT_FALSE(parse_source("").has_value());
+  EXPECT_FALSE(parse_source("coinbase").has_value());
+  EXPECT_FALSE(parse_source("okx ").has_value());
+}
+
 }  // namespace
 }  // namespace teleglas
 

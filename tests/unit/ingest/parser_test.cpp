@@ -487,6 +487,7 @@ TEST(Parser, NamesEveryRejectReason) {
   EXPECT_EQ(to_string(RejectReason::bad_side), "bad_side");
   EXPECT_EQ(to_string(RejectReason::price_too_high), "price_too_high");
   EXPECT_EQ(to_string(RejectReason::volume_too_high), "volume_too_high");
+  EXPECT_EQ(to_string(RejectReason::unknown_contract), "unknown_contract");
 }
 
 // Counters are indexed by reason: reasons are only ever appended, so an index keeps its meaning.
@@ -494,7 +495,8 @@ TEST(Parser, KeepsTheNumbersOfEarlierRejectReasons) {
   EXPECT_EQ(static_cast<int>(RejectReason::too_large), 14);
   EXPECT_EQ(static_cast<int>(RejectReason::price_too_high), 15);
   EXPECT_EQ(static_cast<int>(RejectReason::volume_too_high), 16);
-  EXPECT_EQ(reject_reason_count, 17);
+  EXPECT_EQ(static_cast<int>(RejectReason::unknown_contract), 17);
+  EXPECT_EQ(reject_reason_count, 18);
 }
 
 }  // namespace
