@@ -517,8 +517,8 @@ void MapReader::check_unique(std::string_view key, const std::vector<std::string
   // list with an invalid element was not read and still holds its default: nothing to check).
   if (list.size() != value->node.size()) return;
   for (std::size_t i = 1; i < list.size(); ++i) {
-    const auto first = std::find(list.begin(), list.begin() + static_cast<std::ptrdiff_t>(i),
-                                 list[i]);
+    const auto first =
+        std::find(list.begin(), list.begin() + static_cast<std::ptrdiff_t>(i), list[i]);
     if (first == list.begin() + static_cast<std::ptrdiff_t>(i)) continue;
     const YAML::Node element = value->node[i];
     std::string path = value->path;

@@ -48,7 +48,7 @@ std::string string_field(const json::object& object, std::string_view key) {
   return json::serialize(*value);  // a code given as a number
 }
 
-FrameClass frame(FrameKind kind, std::string message = {}) {
+FeedFrameClass frame(FeedFrameKind kind, std::string message = {}) {
   return {kind, std::move(message)};
 }
 
@@ -157,7 +157,8 @@ std::vector<std::string> bybit_subscribe_messages(const std::vector<std::string>
 std::vector<std::string> binance_streams(const std::vector<std::string>& symbols, bool trades) {
   std::vector<std::string> streams = {"!forceOrder@arr"};
   if (trades) {
-    for (const auto& symbol : symbols) streams.push_back(binance_stream_symbol(symbol) + "@aggTrade");
+    for (const auto& symbol : symbols)
+      streams.push_back(binance_stream_symbol(symbol) + "@aggTrade");
   }
   return streams;
 }
@@ -174,7 +175,8 @@ std::string binance_stream_url(std::string_view ws_url, const std::vector<std::s
 
 std::string okx_subscribe_message(bool liquidations, const std::vector<std::string>& inst_ids) {
   json::array args;
-  if (liquidations) args.push_back(json::object{{"channel", "liquidation-orders"}, {"instType", "SWAP"}});
+  if (liquidations)
+    args.push_back(json::object{{"channel", "liquidation-orders"}, {"instType", "SWAP"}});
   for (const auto& inst_id : inst_ids) {
     json::object arg;
     arg["channel"] = "trades";
@@ -189,68 +191,68 @@ std::string okx_subscribe_message(bool liquidations, const std::vector<std::stri
 
 // ---- control frames ---------------------------------------------------------------------
 
-FrameClass classify_coinglass_frame(std::string_view text) {
+FeedFrameClass classify_coinglass_frame(std::string_view text) {
   const std::string_view body = trim(text);
-  if (body == "pong") return frame(FrameKind::pong);
+  if (body == "pong") return frame(FeedFrameKind::pong);
   // CoinGlass data is always a JSON object (or array); anything else it sends is a plain-text
   // notice such as "liquidationOrders need upgrade plan".
   if (body.empty() || (body.front() != '{' && body.front() != '[')) {
-    return frame(FrameKind::notice, std::string(body));
+    return frame(FeedFrameKind::notice, std::string(body));
   }
-  return frame(FrameKind::data);
+  return frame(FeedFrameKind::data);
 }
 
-FrameClass classify_bybit_frame(std::string_view text) {
+FeedFrameClass classify_bybit_frame(std::string_view text) {
   const std::string_view body = trim(text);
-  if (body.starts_with(R"({"topic")")) return frame(FrameKind::data);
+  if (body.starts_with(R"({"topic")")) return frame(FeedFrameKind::data);
   json::value storage;
   const json::object* object = small_object(body, storage);
   if (object == nullptr || object->contains("topic") || !object->contains("op")) {
-    return frame(FrameKind::data);
+    return frame(FeedFrameKind::data);
   }
   const std::string op = string_field(*object, "op");
   const std::string message = string_field(*object, "ret_msg");
-  if (op == "ping" || op == "pong" || message == "pong") return frame(FrameKind::pong);
+  if (op == "ping" || op == "pong" || message == "pong") return frame(FeedFrameKind::pong);
   const json::value* success = object->if_contains("success");
   if (success != nullptr && success->is_bool() && !success->as_bool()) {
-    return frame(FrameKind::refusal, message.empty() ? std::string(body) : message);
+    return frame(FeedFrameKind::refusal, message.empty() ? std::string(body) : message);
   }
-  return frame(FrameKind::control, message);
+  return frame(FeedFrameKind::control, message);
 }
 
-FrameClass classify_binance_frame(std::string_view text) {
+FeedFrameClass classify_binance_frame(std::string_view text) {
   const std::string_view body = trim(text);
-  if (body.starts_with(R"({"stream")")) return frame(FrameKind::data);
+  if (body.starts_with(R"({"stream")")) return frame(FeedFrameKind::data);
   json::value storage;
   const json::object* object = small_object(body, storage);
-  if (object == nullptr || object->contains("stream")) return frame(FrameKind::data);
+  if (object == nullptr || object->contains("stream")) return frame(FeedFrameKind::data);
   if (const json::value* error = object->if_contains("error")) {
     const json::object* details = error->if_object();
     std::string message = details != nullptr ? string_field(*details, "msg") : std::string();
-    return frame(FrameKind::refusal, message.empty() ? json::serialize(*error) : message);
+    return frame(FeedFrameKind::refusal, message.empty() ? json::serialize(*error) : message);
   }
   if (object->contains("code") && object->contains("msg")) {
-    return frame(FrameKind::refusal,
+    return frame(FeedFrameKind::refusal,
                  string_field(*object, "code") + ": " + string_field(*object, "msg"));
   }
-  if (object->contains("result") && object->contains("id")) return frame(FrameKind::control);
-  return frame(FrameKind::data);
+  if (object->contains("result") && object->contains("id")) return frame(FeedFrameKind::control);
+  return frame(FeedFrameKind::data);
 }
 
-FrameClass classify_okx_frame(std::string_view text) {
+FeedFrameClass classify_okx_frame(std::string_view text) {
   const std::string_view body = trim(text);
-  if (body == "pong") return frame(FrameKind::pong);
-  if (body.starts_with(R"({"arg")")) return frame(FrameKind::data);
+  if (body == "pong") return frame(FeedFrameKind::pong);
+  if (body.starts_with(R"({"arg")")) return frame(FeedFrameKind::data);
   json::value storage;
   const json::object* object = small_object(body, storage);
-  if (object == nullptr || !object->contains("event")) return frame(FrameKind::data);
+  if (object == nullptr || !object->contains("event")) return frame(FeedFrameKind::data);
   const std::string event = string_field(*object, "event");
   const std::string message = string_field(*object, "msg");
   if (event == "error") {
     const std::string code = string_field(*object, "code");
-    return frame(FrameKind::refusal, code.empty() ? message : code + ": " + message);
+    return frame(FeedFrameKind::refusal, code.empty() ? message : code + ": " + message);
   }
-  return frame(FrameKind::control, message);
+  return frame(FeedFrameKind::control, message);
 }
 
 // ---- protocols --------------------------------------------------------------------------
@@ -263,7 +265,8 @@ FeedProtocol coinglass_protocol(const CoinglassConfig& config,
   p.ws_url = config.ws_url;
   p.api_key = std::move(api_key);
   p.ca_file = config.ca_file;
-  for (auto& group : group_channels(feed_channels(config, symbols), config.channels_per_connection)) {
+  for (auto& group :
+       group_channels(feed_channels(config, symbols), config.channels_per_connection)) {
     std::string subscribe = subscribe_message(group);
     p.connections.push_back({config.ws_url, {std::move(subscribe)}, group.size()});
   }
@@ -287,9 +290,9 @@ FeedProtocol bybit_protocol(const BybitConfig& config, const std::vector<SymbolC
   const auto names = venue_names(config, symbols, p.venue, bybit_symbol, p.warnings);
   // The per-connection limit counts the "args" array as written: brackets, and each topic
   // with its quotes and comma.
-  const auto groups = group_within(bybit_topics(names, config.trades),
-                                   bybit_max_args_chars_per_connection - 2,
-                                   [](const std::string& topic) { return topic.size() + 3; });
+  const auto groups =
+      group_within(bybit_topics(names, config.trades), bybit_max_args_chars_per_connection - 2,
+                   [](const std::string& topic) { return topic.size() + 3; });
   for (const auto& group : groups) {
     p.connections.push_back({config.ws_url, bybit_subscribe_messages(group), group.size()});
   }
@@ -335,10 +338,12 @@ FeedProtocol okx_protocol(const OkxConfig& config, const std::vector<SymbolConfi
   do {
     const std::size_t room = okx_max_args_per_connection - (liquidations ? 1 : 0);
     const std::size_t take = std::min(room, inst_ids.size() - next);
-    const std::vector<std::string> group(inst_ids.begin() + static_cast<std::ptrdiff_t>(next),
-                                         inst_ids.begin() + static_cast<std::ptrdiff_t>(next + take));
-    p.connections.push_back(
-        {config.ws_url, {okx_subscribe_message(liquidations, group)}, take + (liquidations ? 1 : 0)});
+    const std::vector<std::string> group(
+        inst_ids.begin() + static_cast<std::ptrdiff_t>(next),
+        inst_ids.begin() + static_cast<std::ptrdiff_t>(next + take));
+    p.connections.push_back({config.ws_url,
+                             {okx_subscribe_message(liquidations, group)},
+                             take + (liquidations ? 1 : 0)});
     next += take;
     liquidations = false;
   } while (next < inst_ids.size());

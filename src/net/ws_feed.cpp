@@ -161,7 +161,8 @@ class OverlapFilter {
       const auto [old_hash, old_sequence] = order_.front();
       order_.pop_front();
       // Only if that very entry is still there (not matched, not re-entered since).
-      if (const auto it = seen_.find(old_hash); it != seen_.end() && it->second.sequence == old_sequence) {
+      if (const auto it = seen_.find(old_hash);
+          it != seen_.end() && it->second.sequence == old_sequence) {
         seen_.erase(it);
       }
     }
@@ -242,8 +243,8 @@ struct FeedConnection {
   // supervise() waits here for a session's end, a rotation deadline or the end of an overlap.
   net::steady_timer wake;
   FeedConnectionStats stats;
-  bool gap_pending = false;  // an outage happened after frames had arrived
-  SessionPtr current;        // the session whose end ends the stream
+  bool gap_pending = false;          // an outage happened after frames had arrived
+  SessionPtr current;                // the session whose end ends the stream
   std::vector<SessionPtr> sessions;  // every session not yet ended
   std::uint64_t next_session_id = 0;
   OverlapFilter overlap;
@@ -269,8 +270,8 @@ struct WsFeed::Impl : std::enable_shared_from_this<WsFeed::Impl> {
   template <class... Args>
   void log(FeedLogLevel level, fmt::format_string<Args...> format, Args&&... args) {
     // Every line is scrubbed: an error message from a lower layer could quote the target.
-    options.log(level, redact_secret(fmt::format(format, std::forward<Args>(args)...),
-                                     protocol.api_key));
+    options.log(level,
+                redact_secret(fmt::format(format, std::forward<Args>(args)...), protocol.api_key));
   }
 
   void set_state(FeedConnection& c, ConnectionState state) {
@@ -308,13 +309,11 @@ struct WsFeed::Impl : std::enable_shared_from_this<WsFeed::Impl> {
   static net::awaitable<void> run_connection(std::shared_ptr<Impl> self, FeedConnection& c);
   static net::awaitable<bool> open_session(std::shared_ptr<Impl> self, FeedConnection& c,
                                            SessionPtr s, bool successor);
-  static net::awaitable<bool> connect_and_subscribe(std::shared_ptr<Impl> self,
-                                                    FeedConnection& c, SessionPtr s,
-                                                    bool successor);
+  static net::awaitable<bool> connect_and_subscribe(std::shared_ptr<Impl> self, FeedConnection& c,
+                                                    SessionPtr s, bool successor);
   static net::awaitable<void> serve(std::shared_ptr<Impl> self, FeedConnection& c, SessionPtr s);
   static net::awaitable<void> supervise(std::shared_ptr<Impl> self, FeedConnection& c);
-  static net::awaitable<void> rotate(std::shared_ptr<Impl> self, FeedConnection& c,
-                                     SessionPtr old);
+  static net::awaitable<void> rotate(std::shared_ptr<Impl> self, FeedConnection& c, SessionPtr old);
   static net::awaitable<void> wait_for(FeedConnection& c, steady_clock::time_point until);
   static net::awaitable<void> read_loop(std::shared_ptr<Impl> self, FeedConnection& c,
                                         SessionPtr s);
@@ -436,7 +435,8 @@ net::awaitable<bool> WsFeed::Impl::connect_and_subscribe(std::shared_ptr<Impl> s
     self->log(FeedLogLevel::warn, "{}: {} {}: {}", c.tag, step, url.redacted, why);
   };
 
-  auto [resolve_ec, endpoints] = co_await s->resolver.async_resolve(url.host, url.port, use_nothrow);
+  auto [resolve_ec, endpoints] =
+      co_await s->resolver.async_resolve(url.host, url.port, use_nothrow);
   if (resolve_ec || self->stopping) {
     fail("resolving", resolve_ec.message());
     co_return false;
@@ -654,41 +654,41 @@ void WsFeed::Impl::on_text(FeedConnection& c, FeedSession& s, std::string_view t
   const HeartbeatPlan& heartbeat = protocol.heartbeat;
   if (heartbeat.only_when_idle) s.last_received = steady_clock::now();
   if (heartbeat.any_frame_answers) s.awaiting_pong = false;
-  const FrameClass frame = protocol.classify ? protocol.classify(text) : FrameClass{};
+  const FeedFrameClass frame = protocol.classify ? protocol.classify(text) : FeedFrameClass{};
   switch (frame.kind) {
-    case FrameKind::pong:
+    case FeedFrameKind::pong:
       ++c.stats.pongs;
       s.awaiting_pong = false;
       return;
-    case FrameKind::control:
+    case FeedFrameKind::control:
       ++c.stats.control_frames;
       if (!frame.message.empty()) {
         log(FeedLogLevel::info, "{}: {} says: {}", c.tag, protocol.venue,
             std::string_view(frame.message).substr(0, alarm_quote_chars));
       }
       return;
-    case FrameKind::data:
+    case FeedFrameKind::data:
       // Counted before the frame is: a duplicate of a rotation's overlap never arrived for us.
       if (c.overlap.active() && c.overlap.duplicate(text, s.id)) {
         ++c.stats.duplicates_dropped;
         return;
       }
       break;
-    case FrameKind::notice:
-    case FrameKind::refusal:
+    case FeedFrameKind::notice:
+    case FeedFrameKind::refusal:
       break;
   }
   const TimeMs now = options.wall_clock();
   ++c.stats.frames;
   c.stats.bytes += text.size();
-  if (frame.kind == FrameKind::notice) {
+  if (frame.kind == FeedFrameKind::notice) {
     ++c.stats.notices;
     // Reconnecting sooner will not change the server's mind about our plan.
     c.backoff.to_max();
     const std::string quote = frame.message.substr(0, alarm_quote_chars);
     log(FeedLogLevel::warn, "{}: server notice: {}", c.tag, quote);
     alarm_once("notice:" + quote, protocol.venue + " notice: " + quote);
-  } else if (frame.kind == FrameKind::refusal) {
+  } else if (frame.kind == FeedFrameKind::refusal) {
     // The rest of the connection's subscriptions stand: nothing to reconnect for.
     ++c.stats.refusals;
     const std::string quote = frame.message.substr(0, alarm_quote_chars);
@@ -698,8 +698,7 @@ void WsFeed::Impl::on_text(FeedConnection& c, FeedSession& s, std::string_view t
     if (c.gap_pending) {
       c.gap_pending = false;
       const FeedGap gap{c.index, c.stats.last_frame_time, now, protocol.source};
-      log(FeedLogLevel::warn, "{}: gap of {} in the data", c.tag,
-          format_duration(gap.length_ms()));
+      log(FeedLogLevel::warn, "{}: gap of {} in the data", c.tag, format_duration(gap.length_ms()));
       if (listener) listener->on_gap(gap);
     }
     c.stats.last_frame_time = now;
@@ -707,8 +706,7 @@ void WsFeed::Impl::on_text(FeedConnection& c, FeedSession& s, std::string_view t
   if (listener) listener->on_frame(text, now);
 }
 
-void WsFeed::Impl::on_control_frame(FeedConnection& c, FeedSession& s,
-                                    websocket::frame_type kind) {
+void WsFeed::Impl::on_control_frame(FeedConnection& c, FeedSession& s, websocket::frame_type kind) {
   if (kind == websocket::frame_type::close) return;
   s.last_received = steady_clock::now();
   if (kind == websocket::frame_type::pong) {
@@ -728,8 +726,8 @@ void WsFeed::Impl::on_upgrade_refused(FeedConnection& c, const websocket::respon
   if (status == 401 || status == 403 || status == 451) {
     c.backoff.to_max();
     alarm_once(fmt::format("upgrade:{}", status),
-               fmt::format("{} refused the feed connection with HTTP {}{}", protocol.venue,
-                           status, protocol.auth_hint));
+               fmt::format("{} refused the feed connection with HTTP {}{}", protocol.venue, status,
+                           protocol.auth_hint));
   } else if (status == 429 || status == 418) {  // 418: Binance's ban after ignoring a 429
     c.backoff.to_max();
   }
@@ -840,8 +838,8 @@ WsFeed::WsFeed(boost::asio::io_context& io, FeedProtocol protocol, FeedListener&
   std::error_code ec;
   ssl::context tls = make_client_tls_context(protocol.ca_file, ec);
   if (ec) {
-    throw std::runtime_error(std::string(protocol.source) + ".ca_file: " + protocol.ca_file +
-                             ": " + ec.message());
+    throw std::runtime_error(std::string(protocol.source) + ".ca_file: " + protocol.ca_file + ": " +
+                             ec.message());
   }
 
   BackoffPolicy policy;

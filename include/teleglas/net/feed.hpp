@@ -42,8 +42,7 @@ class SourcedFeedListener {
  public:
   virtual ~SourcedFeedListener() = default;
   virtual void on_frame(std::string_view source, std::string_view text, TimeMs receive_time) = 0;
-  virtual void on_state(std::string_view source, std::size_t connection,
-                        ConnectionState state) = 0;
+  virtual void on_state(std::string_view source, std::size_t connection, ConnectionState state) = 0;
   virtual void on_alarm(std::string_view source, std::string_view what) = 0;
   virtual void on_gap(std::string_view source, const FeedGap& gap) = 0;
 };

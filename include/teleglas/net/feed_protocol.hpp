@@ -11,7 +11,7 @@
 
 namespace teleglas {
 
-enum class FrameKind : std::uint8_t {
+enum class FeedFrameKind : std::uint8_t {
   data,     // market data: forwarded, bounds gaps
   pong,     // the answer to our heartbeat: consumed
   control,  // subscription acks and other protocol chatter: consumed, logged if it says something
@@ -20,13 +20,13 @@ enum class FrameKind : std::uint8_t {
   refusal,  // the venue refused (part of) a subscription: forwarded, alarmed once
 };
 
-struct FrameClass {
-  FrameKind kind = FrameKind::data;
+struct FeedFrameClass {
+  FeedFrameKind kind = FeedFrameKind::data;
   std::string message;  // what a notice, refusal or control frame says, for logs and alarms
 };
 
 // Runs on every frame, so data frames must be recognised without parsing them.
-using FrameClassifier = FrameClass (*)(std::string_view text);
+using FeedFrameClassifier = FeedFrameClass (*)(std::string_view text);
 
 enum class PingStyle : std::uint8_t {
   text,     // a text frame (ping_text)
@@ -69,7 +69,7 @@ struct FeedProtocol {
   // cut); see WsFeed for the overlap rule.
   double max_connection_age_s = 0;
   int max_frame_bytes = 1 << 20;
-  FrameClassifier classify = nullptr;  // null: every frame is data
+  FeedFrameClassifier classify = nullptr;  // null: every frame is data
   std::string auth_hint;  // follows the alarm of an HTTP 401/403 refusal at upgrade
   // What the builder had to leave out (a symbol the venue cannot name), logged at start.
   std::vector<std::string> warnings;

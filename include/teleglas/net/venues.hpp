@@ -60,16 +60,16 @@ std::string okx_subscribe_message(bool liquidations, const std::vector<std::stri
 // ---- control frames ---------------------------------------------------------------------
 
 // "pong" is the heartbeat; any other text that is not JSON is a server notice.
-FrameClass classify_coinglass_frame(std::string_view text);
+FeedFrameClass classify_coinglass_frame(std::string_view text);
 // {"topic":...} is data; {"op":"ping",...,"ret_msg":"pong"} the pong; "success":false a
 // refusal (its ret_msg quoted); other {"op":...} replies are acks.
-FrameClass classify_bybit_frame(std::string_view text);
+FeedFrameClass classify_bybit_frame(std::string_view text);
 // {"stream":...} is data; {"result":...,"id":...} an ack; {"error":{...}} or {"code","msg"} a
 // refusal.
-FrameClass classify_binance_frame(std::string_view text);
+FeedFrameClass classify_binance_frame(std::string_view text);
 // "pong" is the heartbeat; {"arg":...,"data":...} data; {"event":"error"} a refusal (code and
 // msg quoted); other events (subscribe, notice, channel-conn-count) control.
-FrameClass classify_okx_frame(std::string_view text);
+FeedFrameClass classify_okx_frame(std::string_view text);
 
 // ---- protocols --------------------------------------------------------------------------
 

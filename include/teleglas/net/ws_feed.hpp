@@ -52,11 +52,11 @@ struct WsFeedOptions {
 struct FeedConnectionStats {
   std::string_view source;  // the feed's source ("bybit"); static storage
   ConnectionState state = ConnectionState::stopped;
-  std::size_t channels = 0;  // channels, topics or streams carried
-  std::uint64_t frames = 0;  // text frames forwarded (data, notices and refusals)
-  std::uint64_t bytes = 0;   // bytes of forwarded frames
-  std::uint64_t pings = 0;   // heartbeat pings sent (text or control frames)
-  std::uint64_t pongs = 0;   // heartbeat replies (text, JSON or control frames)
+  std::size_t channels = 0;              // channels, topics or streams carried
+  std::uint64_t frames = 0;              // text frames forwarded (data, notices and refusals)
+  std::uint64_t bytes = 0;               // bytes of forwarded frames
+  std::uint64_t pings = 0;               // heartbeat pings sent (text or control frames)
+  std::uint64_t pongs = 0;               // heartbeat replies (text, JSON or control frames)
   std::uint64_t notices = 0;             // CoinGlass: non-JSON text other than "pong"
   std::uint64_t refusals = 0;            // subscriptions the venue refused
   std::uint64_t control_frames = 0;      // subscription acks and other protocol replies

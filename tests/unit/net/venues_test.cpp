@@ -72,8 +72,8 @@ TEST(VenueSymbols, BybitTakesPlainSymbolsOnly) {
 
 TEST(BybitSubscriptions, EveryLiquidationTopicThenTheTrades) {
   EXPECT_THAT(bybit_topics({"BTCUSDT", "ETHUSDT"}, true),
-              ElementsAre("allLiquidation.BTCUSDT", "allLiquidation.ETHUSDT",
-                          "publicTrade.BTCUSDT", "publicTrade.ETHUSDT"));
+              ElementsAre("allLiquidation.BTCUSDT", "allLiquidation.ETHUSDT", "publicTrade.BTCUSDT",
+                          "publicTrade.ETHUSDT"));
   EXPECT_THAT(bybit_topics({"BTCUSDT"}, false), ElementsAre("allLiquidation.BTCUSDT"));
 }
 
@@ -255,72 +255,71 @@ TEST(FrameClassifiers, Bybit) {
   EXPECT_EQ(classify_bybit_frame(R"({"topic":"allLiquidation.BTCUSDT","type":"snapshot",)"
                                  R"("ts":1,"data":[]})")
                 .kind,
-            FrameKind::data);
+            FeedFrameKind::data);
   EXPECT_EQ(classify_bybit_frame(R"({"success":true,"ret_msg":"pong","conn_id":"c",)"
                                  R"("req_id":"","op":"ping"})")
                 .kind,
-            FrameKind::pong);
+            FeedFrameKind::pong);
   EXPECT_EQ(classify_bybit_frame(R"({"success":true,"ret_msg":"","conn_id":"c","req_id":"",)"
                                  R"("op":"subscribe"})")
                 .kind,
-            FrameKind::control);
-  const FrameClass refused = classify_bybit_frame(
+            FeedFrameKind::control);
+  const FeedFrameClass refused = classify_bybit_frame(
       R"({"success":false,"ret_msg":"error:handler not found,topic:publicTrade.NOPE",)"
       R"("conn_id":"c","op":"subscribe"})");
-  EXPECT_EQ(refused.kind, FrameKind::refusal);
+  EXPECT_EQ(refused.kind, FeedFrameKind::refusal);
   EXPECT_EQ(refused.message, "error:handler not found,topic:publicTrade.NOPE");
   // Keys in another order are still recognised; garbage is left to the parser.
   EXPECT_EQ(classify_bybit_frame(R"( {"op":"subscribe","success":false})").kind,
-            FrameKind::refusal);
+            FeedFrameKind::refusal);
   EXPECT_EQ(classify_bybit_frame(R"({"type":"snapshot","topic":"x","data":[]})").kind,
-            FrameKind::data);
-  EXPECT_EQ(classify_bybit_frame("not json").kind, FrameKind::data);
+            FeedFrameKind::data);
+  EXPECT_EQ(classify_bybit_frame("not json").kind, FeedFrameKind::data);
 }
 
 TEST(FrameClassifiers, Binance) {
-  EXPECT_EQ(classify_binance_frame(R"({"stream":"!forceOrder@arr","data":{"e":"forceOrder"}})")
-                .kind,
-            FrameKind::data);
-  EXPECT_EQ(classify_binance_frame(R"({"result":null,"id":1})").kind, FrameKind::control);
-  const FrameClass error = classify_binance_frame(R"({"code":2,"msg":"Invalid request"})");
-  EXPECT_EQ(error.kind, FrameKind::refusal);
+  EXPECT_EQ(
+      classify_binance_frame(R"({"stream":"!forceOrder@arr","data":{"e":"forceOrder"}})").kind,
+      FeedFrameKind::data);
+  EXPECT_EQ(classify_binance_frame(R"({"result":null,"id":1})").kind, FeedFrameKind::control);
+  const FeedFrameClass error = classify_binance_frame(R"({"code":2,"msg":"Invalid request"})");
+  EXPECT_EQ(error.kind, FeedFrameKind::refusal);
   EXPECT_EQ(error.message, "2: Invalid request");
-  EXPECT_EQ(classify_binance_frame(R"({"error":{"code":3,"msg":"Invalid stream"},"id":1})")
-                .message,
+  EXPECT_EQ(classify_binance_frame(R"({"error":{"code":3,"msg":"Invalid stream"},"id":1})").message,
             "Invalid stream");
 }
 
 TEST(FrameClassifiers, Okx) {
-  EXPECT_EQ(classify_okx_frame("pong").kind, FrameKind::pong);
+  EXPECT_EQ(classify_okx_frame("pong").kind, FeedFrameKind::pong);
   EXPECT_EQ(classify_okx_frame(R"({"arg":{"channel":"trades","instId":"BTC-USDT-SWAP"},)"
                                R"("data":[]})")
                 .kind,
-            FrameKind::data);
+            FeedFrameKind::data);
   EXPECT_EQ(classify_okx_frame(R"({"event":"subscribe","arg":{"channel":"liquidation-orders",)"
                                R"("instType":"SWAP"},"connId":"a"})")
                 .kind,
-            FrameKind::control);
-  const FrameClass error = classify_okx_frame(
+            FeedFrameKind::control);
+  const FeedFrameClass error = classify_okx_frame(
       R"({"event":"error","code":"60018","msg":"Wrong URL or channel:trades,instId:X",)"
       R"("connId":"a"})");
-  EXPECT_EQ(error.kind, FrameKind::refusal);
+  EXPECT_EQ(error.kind, FeedFrameKind::refusal);
   EXPECT_EQ(error.message, "60018: Wrong URL or channel:trades,instId:X");
-  const FrameClass notice = classify_okx_frame(
+  const FeedFrameClass notice = classify_okx_frame(
       R"({"event":"notice","code":"64008","msg":"The connection will soon be closed",)"
       R"("connId":"a"})");
-  EXPECT_EQ(notice.kind, FrameKind::control);
+  EXPECT_EQ(notice.kind, FeedFrameKind::control);
   EXPECT_EQ(notice.message, "The connection will soon be closed");
 }
 
 TEST(FrameClassifiers, Coinglass) {
-  EXPECT_EQ(classify_coinglass_frame("pong").kind, FrameKind::pong);
-  EXPECT_EQ(classify_coinglass_frame(" pong\n").kind, FrameKind::pong);
+  EXPECT_EQ(classify_coinglass_frame("pong").kind, FeedFrameKind::pong);
+  EXPECT_EQ(classify_coinglass_frame(" pong\n").kind, FeedFrameKind::pong);
   EXPECT_EQ(classify_coinglass_frame(R"({"channel":"liquidationOrders","data":[]})").kind,
-            FrameKind::data);
-  const FrameClass notice = classify_coinglass_frame("liquidationOrders need upgrade plan");
-  EXPECT_EQ(notice.kind, FrameKind::notice);
+            FeedFrameKind::data);
+  const FeedFrameClass notice = classify_coinglass_frame("liquidationOrders need upgrade plan");
+  EXPECT_EQ(notice.kind, FeedFrameKind::notice);
   EXPECT_EQ(notice.message, "liquidationOrders need upgrade plan");
-  EXPECT_EQ(classify_coinglass_frame("").kind, FrameKind::notice);
+  EXPECT_EQ(classify_coinglass_frame("").kind, FeedFrameKind::notice);
 }
 
 // ---- listeners --------------------------------------------------------------------------

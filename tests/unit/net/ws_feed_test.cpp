@@ -77,7 +77,6 @@ class WsFeedTest : public testing::FeedTestBase {
   }
 };
 
-
 TEST(ConnectionState, NamesForLogsAndHealth) {
   EXPECT_EQ(to_string(ConnectionState::connecting), "connecting");
   EXPECT_EQ(to_string(ConnectionState::subscribing), "subscribing");
@@ -111,7 +110,6 @@ TEST_F(WsFeedTest, UnreadableCaFileFailsAtStartup) {
   EXPECT_THROW(WsFeed(io_, config, {}, std::string(fake_key), listener_, feed_options()),
                std::runtime_error);
 }
-
 
 TEST_F(WsFeedTest, SubscribesItsChannelsAndSendsTheKeyOnlyInTheUpgradeTarget) {
   SimCoinglassServer server(io_, server_options());
@@ -416,7 +414,6 @@ TEST_F(WsFeedTest, DestroyingARunningFeedIsSafeAndSilent) {
   run_for(200ms);
   EXPECT_EQ(listener_.states.size(), states_before);  // no callbacks after destruction
 }
-
 
 }  // namespace
 }  // namespace teleglas

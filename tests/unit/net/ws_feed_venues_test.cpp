@@ -41,7 +41,8 @@ std::string binance_liquidation(int i) {
 std::string okx_trade(int i) {
   return R"({"arg":{"channel":"trades","instId":"BTC-USDT-SWAP"},"data":[{"instId":"BTC-USDT-SWAP",)"
          R"("tradeId":")" +
-         std::to_string(130639474 + i) + R"(","px":"42219.9","sz":"0.12","side":"buy","ts":"1630048897897"}]})";
+         std::to_string(130639474 + i) +
+         R"(","px":"42219.9","sz":"0.12","side":"buy","ts":"1630048897897"}]})";
 }
 
 // Bybit's linear stream as its docs show it: an ack per subscribe, a JSON pong per ping.
@@ -61,7 +62,8 @@ WsTestServer::Script bybit_script(bool answer_pings = true, std::string refuse_t
 
 WsTestServer::Script okx_script(bool answer_pings = true, bool refuse = false) {
   return [=](std::size_t, const std::string& message) -> std::vector<std::string> {
-    if (message == "ping") return answer_pings ? std::vector<std::string>{"pong"} : std::vector<std::string>{};
+    if (message == "ping")
+      return answer_pings ? std::vector<std::string>{"pong"} : std::vector<std::string>{};
     if (refuse) {
       return {R"({"event":"error","code":"60018","msg":"Wrong URL or channel:trades,)"
               R"(instId:NOPE-USDT-SWAP doesn't exist.","connId":"a4d3ae55"})"};
@@ -160,7 +162,9 @@ TEST_F(VenueFeedTest, BybitWithoutAPongReconnectsAndResubscribes) {
   server_->set_script(bybit_script(/*answer_pings=*/false));
   WsFeed feed(io_, bybit(), listener_, feed_options());
   feed.start();
-  ASSERT_TRUE(run_until([&] { return server_->sessions().size() >= 2 && server_->sessions()[1].messages.size() >= 1; }));
+  ASSERT_TRUE(run_until([&] {
+    return server_->sessions().size() >= 2 && server_->sessions()[1].messages.size() >= 1;
+  }));
 
   EXPECT_GE(feed.stats().total().heartbeat_timeouts, 1u);
   EXPECT_EQ(feed.stats().total().pongs, 0u);
@@ -274,9 +278,10 @@ TEST_F(VenueFeedTest, OkxErrorEventRaisesOneAlarmWithItsCodeAndMessage) {
   run_for(100ms);
 
   ASSERT_EQ(listener_.alarms.size(), 1u);
-  EXPECT_EQ(listener_.alarms[0],
-            "OKX refused the subscription: 60018: Wrong URL or channel:trades,instId:NOPE-USDT-SWAP "
-            "doesn't exist.");
+  EXPECT_EQ(
+      listener_.alarms[0],
+      "OKX refused the subscription: 60018: Wrong URL or channel:trades,instId:NOPE-USDT-SWAP "
+      "doesn't exist.");
   EXPECT_EQ(feed.stats().total().refusals, 1u);
 }
 
@@ -340,10 +345,10 @@ TEST_F(VenueFeedTest, BinanceRotatesAtMaxAgeDeliveringTheOverlapOnceWithoutAGap)
   ASSERT_TRUE(run_until([&] { return listener_.frames.size() == 5; }));
   run_for(50ms);
 
-  EXPECT_THAT(listener_.texts(),
-              UnorderedElementsAre(binance_liquidation(1), binance_liquidation(2),
-                                   binance_liquidation(3), binance_liquidation(4),
-                                   binance_liquidation(5)));
+  EXPECT_THAT(
+      listener_.texts(),
+      UnorderedElementsAre(binance_liquidation(1), binance_liquidation(2), binance_liquidation(3),
+                           binance_liquidation(4), binance_liquidation(5)));
   EXPECT_EQ(listener_.texts().front(), binance_liquidation(1));
   EXPECT_EQ(listener_.texts().back(), binance_liquidation(5));
   const FeedConnectionStats stats = feed.stats().total();

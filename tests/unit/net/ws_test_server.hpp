@@ -142,12 +142,13 @@ class WsTestServer {
     static boost::asio::awaitable<void> run(std::shared_ptr<Connection> self) {
       namespace beast = boost::beast;
       namespace http = beast::http;
-      auto [tls_ec] =
-          co_await self->ws.next_layer().async_handshake(boost::asio::ssl::stream_base::server, nothrow);
+      auto [tls_ec] = co_await self->ws.next_layer().async_handshake(
+          boost::asio::ssl::stream_base::server, nothrow);
       if (tls_ec) co_return;
       beast::flat_buffer buffer;
       http::request<http::string_body> request;
-      auto [read_ec, read] = co_await http::async_read(self->ws.next_layer(), buffer, request, nothrow);
+      auto [read_ec, read] =
+          co_await http::async_read(self->ws.next_layer(), buffer, request, nothrow);
       if (read_ec) co_return;
       self->record().target = std::string(request.target());
       if (self->state->upgrade_status != 0) {
@@ -158,13 +159,13 @@ class WsTestServer {
         self->abort();
         co_return;
       }
-      self->ws.control_callback([weak = self->weak_from_this()](
-                                    beast::websocket::frame_type kind, beast::string_view) {
-        auto c = weak.lock();
-        if (!c) return;
-        if (kind == beast::websocket::frame_type::ping) ++c->record().control_pings;
-        if (kind == beast::websocket::frame_type::pong) ++c->record().control_pongs;
-      });
+      self->ws.control_callback(
+          [weak = self->weak_from_this()](beast::websocket::frame_type kind, beast::string_view) {
+            auto c = weak.lock();
+            if (!c) return;
+            if (kind == beast::websocket::frame_type::ping) ++c->record().control_pings;
+            if (kind == beast::websocket::frame_type::pong) ++c->record().control_pongs;
+          });
       auto [accept_ec] = co_await self->ws.async_accept(request, nothrow);
       if (accept_ec) co_return;
       self->ws.text(true);
@@ -184,7 +185,8 @@ class WsTestServer {
         std::string text = beast::buffers_to_string(message.cdata());
         self->record().messages.push_back(text);
         if (self->state->script) {
-          for (auto& reply : self->state->script(self->index, text)) self->push({std::move(reply), false});
+          for (auto& reply : self->state->script(self->index, text))
+            self->push({std::move(reply), false});
         }
       }
       self->record().open = false;
