@@ -13,6 +13,7 @@
 #include <system_error>
 
 #include "map_reader.hpp"
+#include "teleglas/config/sources.hpp"
 
 namespace teleglas {
 
@@ -192,6 +193,40 @@ void parse_coinglass(MapReader& r, CoinglassConfig& c) {
                 /*allow_equal=*/true);
 }
 
+// The keys every exchange stream section shares; a venue's own keys follow in its parser.
+void parse_exchange_stream(MapReader& r, ExchangeStreamConfig& c) {
+  r.read("ws_url", c.ws_url, url_with_scheme({"wss"}));
+  r.read("ca_file", c.ca_file);
+  r.read_list("symbols", c.symbols, symbol_name());
+  r.check_unique("symbols", c.symbols);
+  r.read("trades", c.trades);
+  r.read("ping_interval_s", c.ping_interval_s, above(0, 3600));
+  r.read("pong_timeout_s", c.pong_timeout_s, above(0, 3600));
+  r.read("reconnect_initial_s", c.reconnect_initial_s, above(0, 3600));
+  r.read("reconnect_max_s", c.reconnect_max_s, duration_s);
+  r.check_order("reconnect_initial_s", c.reconnect_initial_s, "reconnect_max_s", c.reconnect_max_s,
+                /*allow_equal=*/true);
+}
+
+void parse_bybit(MapReader& r, BybitConfig& c) {
+  parse_exchange_stream(r, c);
+}
+
+void parse_binance(MapReader& r, BinanceConfig& c) {
+  parse_exchange_stream(r, c);
+  // Binance ends every connection at 24 h; the successor must be open before that, and a
+  // rotation more often than every minute would only churn connections.
+  r.read("max_connection_age_s", c.max_connection_age_s, between(60, day_s - 60));
+}
+
+void parse_okx(MapReader& r, OkxConfig& c) {
+  parse_exchange_stream(r, c);
+  r.read("rest_url", c.rest_url, url_with_scheme({"https"}));
+  // OKX closes a connection that received nothing for 30 s: the idle ping must come sooner.
+  r.check(c.ping_interval_s < 30, "ping_interval_s",
+          "must be less than 30: OKX drops a connection that received nothing for 30 s");
+}
+
 void parse_priority(MapReader& r, PriorityConfig& c) {
   r.read("urgent", c.urgent, confidence);
   r.read("watch", c.watch, confidence);
@@ -269,7 +304,14 @@ void parse_logging(MapReader& r, LoggingConfig& c) {
 
 void parse_config(MapReader& r, Config& c) {
   r.read("secrets_file", c.secrets_file);
+  r.read_list("sources", c.sources,
+              one_of({std::string(source_coinglass), std::string(source_bybit),
+                      std::string(source_binance), std::string(source_okx)}));
+  r.check_unique("sources", c.sources);
   r.read_section("coinglass", c.coinglass, parse_coinglass);
+  r.read_section("bybit", c.bybit, parse_bybit);
+  r.read_section("binance", c.binance, parse_binance);
+  r.read_section("okx", c.okx, parse_okx);
   // The global analysis first: symbol overrides apply on top of it wherever it is written.
   r.read_section("analysis", c.analysis, parse_analysis);
   parse_symbols(r, c.symbols, c.analysis);

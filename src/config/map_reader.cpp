@@ -509,6 +509,28 @@ void MapReader::check_order(std::string_view low_key, double low, std::string_vi
   }
 }
 
+void MapReader::check_unique(std::string_view key, const std::vector<std::string>& list) {
+  if (keys_) return add_allowed(key, "no value twice");
+  const auto value = lookup(key);
+  if (!value || !value->node.IsSequence()) return;
+  // The list keeps its document order, so element i of the node is element i of `list` (a
+  // list with an invalid element was not read and still holds its default: nothing to check).
+  if (list.size() != value->node.size()) return;
+  for (std::size_t i = 1; i < list.size(); ++i) {
+    const auto first =
+        std::find(list.begin(), list.begin() + static_cast<std::ptrdiff_t>(i), list[i]);
+    if (first == list.begin() + static_cast<std::ptrdiff_t>(i)) continue;
+    const YAML::Node element = value->node[i];
+    std::string path = value->path;
+    path += '[';
+    path += std::to_string(i);
+    path += ']';
+    sink_->add(line_of(element) > 0 ? line_of(element) : value->line, std::move(path),
+               "repeats " + quoted(list[i]) + " (first at [" +
+                   std::to_string(first - list.begin()) + "])");
+  }
+}
+
 void MapReader::report_unknown_keys() {
   if (!node_.IsMap()) return;
   std::unordered_set<std::string> seen;

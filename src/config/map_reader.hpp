@@ -233,6 +233,10 @@ class MapReader {
   void check_order(std::string_view low_key, double low, std::string_view high_key, double high,
                    bool allow_equal = false);
 
+  // No element of the list at `key` (already read into `list`) appears twice; a repeat is
+  // reported at its own element.
+  void check_unique(std::string_view key, const std::vector<std::string>& list);
+
   // Keys of this map that no read() asked for, and repeated keys.
   void report_unknown_keys();
 

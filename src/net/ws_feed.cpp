@@ -1,7 +1,8 @@
 // One coroutine per connection on the daemon's io_context, following Beast's awaitable WSS
 // client: resolve -> TCP -> SNI/verification -> TLS -> WebSocket handshake, then subscribe and
-// read. A second coroutine per connection keeps CoinGlass' text heartbeat, and outgoing
-// frames go through a queue with one write in flight (Beast's chat-multi session).
+// read. Each session has a second coroutine for the venue's heartbeat, and outgoing frames go
+// through a queue with one write in flight (Beast's chat-multi session). The venue's
+// differences are data (FeedProtocol); everything here serves every venue alike.
 #include "teleglas/net/ws_feed.hpp"
 
 #include <fmt/format.h>
@@ -27,14 +28,15 @@
 #include <random>
 #include <set>
 #include <stdexcept>
+#include <unordered_map>
 #include <utility>
 
 #include "teleglas/core/clock.hpp"
 #include "teleglas/core/text.hpp"
 #include "teleglas/net/backoff.hpp"
-#include "teleglas/net/subscriptions.hpp"
 #include "teleglas/net/tls_context.hpp"
 #include "teleglas/net/url.hpp"
+#include "teleglas/net/venues.hpp"
 
 namespace teleglas {
 
@@ -57,14 +59,19 @@ std::string_view to_string(ConnectionState s) {
 FeedConnectionStats FeedStats::total() const {
   FeedConnectionStats sum;
   for (const auto& c : connections) {
+    sum.source = c.source;
     sum.channels += c.channels;
     sum.frames += c.frames;
     sum.bytes += c.bytes;
     sum.pings += c.pings;
     sum.pongs += c.pongs;
     sum.notices += c.notices;
+    sum.refusals += c.refusals;
+    sum.control_frames += c.control_frames;
     sum.connects += c.connects;
     sum.reconnects += c.reconnects;
+    sum.rotations += c.rotations;
+    sum.duplicates_dropped += c.duplicates_dropped;
     sum.heartbeat_timeouts += c.heartbeat_timeouts;
     sum.dropped_binary += c.dropped_binary;
     sum.dropped_oversize += c.dropped_oversize;
@@ -96,6 +103,8 @@ constexpr std::size_t read_chunk_bytes = 64 * 1024;
 constexpr std::size_t max_distinct_alarms = 16;
 // How much of a server notice an alarm quotes.
 constexpr std::size_t alarm_quote_chars = 200;
+// Frames remembered during a rotation's overlap: several seconds of the busiest stream.
+constexpr std::size_t max_overlap_frames = 1 << 16;
 
 steady_clock::duration seconds(double s) {
   return std::chrono::duration_cast<steady_clock::duration>(std::chrono::duration<double>(s));
@@ -123,22 +132,70 @@ void log_to_spdlog(FeedLogLevel level, std::string_view text) {
   }
 }
 
-// CoinGlass data is always a JSON object (or array); anything else it sends is a plain-text
-// notice such as "liquidationOrders need upgrade plan". Parsing proper is the ingest layer's.
-bool is_notice(std::string_view text) {
-  const std::string_view body = trim(text);
-  return body.empty() || (body.front() != '{' && body.front() != '[');
-}
+// The duplicate rule of a rotation's overlap (ws_feed.hpp): each text remembered with the
+// session that delivered it; the other session's copy is dropped and settles the pair.
+class OverlapFilter {
+ public:
+  bool active() const { return active_; }
+  void begin() { active_ = true; }
+  void end() {
+    active_ = false;
+    seen_.clear();
+    order_.clear();
+  }
+
+  // True when `text` is a copy of what the other session delivered during the overlap.
+  bool duplicate(std::string_view text, std::uint64_t session) {
+    const std::size_t hash = std::hash<std::string_view>{}(text);
+    if (const auto found = seen_.find(hash); found != seen_.end()) {
+      if (found->second.session != session) {
+        seen_.erase(found);
+        return true;
+      }
+      return false;  // the same session repeating itself is the venue's business
+    }
+    ++sequence_;
+    seen_.emplace(hash, Entry{session, sequence_});
+    order_.emplace_back(hash, sequence_);
+    if (order_.size() > max_overlap_frames) {
+      const auto [old_hash, old_sequence] = order_.front();
+      order_.pop_front();
+      // Only if that very entry is still there (not matched, not re-entered since).
+      if (const auto it = seen_.find(old_hash);
+          it != seen_.end() && it->second.sequence == old_sequence) {
+        seen_.erase(it);
+      }
+    }
+    return false;
+  }
+
+ private:
+  struct Entry {
+    std::uint64_t session;
+    std::uint64_t sequence;
+  };
+  bool active_ = false;
+  std::uint64_t sequence_ = 0;
+  std::unordered_map<std::size_t, Entry> seen_;
+  std::deque<std::pair<std::size_t, std::uint64_t>> order_;
+};
+
+struct OutgoingFrame {
+  std::string text;
+  bool control_ping = false;  // a WebSocket ping control frame instead of a text frame
+};
 
 // One WebSocket connection attempt and, if it gets that far, its live session.
 struct FeedSession {
-  FeedSession(net::io_context& io, ssl::context& tls) : ws(io.get_executor(), tls), heartbeat(io) {}
+  FeedSession(net::io_context& io, ssl::context& tls, std::uint64_t id_)
+      : ws(io.get_executor(), tls), heartbeat(io), resolver(io), id(id_) {}
 
   // Ends the connection at once: every pending operation completes with an error, which ends
   // the read loop, the heartbeat and the writer.
   void kill() {
     open = false;
     heartbeat.cancel();
+    resolver.cancel();
     // The tcp_stream's close also cancels its handshake deadline, which would otherwise keep
     // the io_context busy for up to handshake_timeout_s after a stop().
     beast::get_lowest_layer(ws).close();
@@ -146,48 +203,63 @@ struct FeedSession {
 
   WsStream ws;
   net::steady_timer heartbeat;
-  std::deque<std::string> outbox;  // deque: push_back keeps the front's buffer valid mid-write
+  tcp::resolver resolver;
+  std::uint64_t id;                  // which session of its connection, for the overlap rule
+  std::deque<OutgoingFrame> outbox;  // deque: push_back keeps the front's buffer valid mid-write
   bool writing = false;
   bool open = false;  // the WebSocket handshake succeeded and nothing has ended it yet
   bool closing = false;
+  bool ended = false;  // its read loop is over (or it never opened)
   bool awaiting_pong = false;
   steady_clock::time_point oldest_unanswered_ping{};
+  steady_clock::time_point last_received{};  // any frame, control frames included
+  steady_clock::time_point rotate_at = steady_clock::time_point::max();
 };
 
+using SessionPtr = std::shared_ptr<FeedSession>;
+
+// One planned connection: its URL and subscriptions, and the sessions that serve it over time
+// (two at once only during a rotation).
 struct FeedConnection {
-  FeedConnection(net::io_context& io, std::size_t index_, std::vector<std::string> channels_,
-                 Backoff backoff_)
+  FeedConnection(net::io_context& io, std::string_view source, std::size_t index_,
+                 FeedConnectionPlan plan_, WsUrl url_, Backoff backoff_)
       : index(index_),
-        channels(std::move(channels_)),
-        subscribe(subscribe_message(channels)),
+        tag(fmt::format("feed[{} {}]", source, index_)),
+        plan(std::move(plan_)),
+        url(std::move(url_)),
         backoff(std::move(backoff_)),
         backoff_timer(io),
-        resolver(io) {
-    stats.channels = channels.size();
+        wake(io) {
+    stats.source = source;
+    stats.channels = plan.streams;
   }
 
   std::size_t index;
-  std::vector<std::string> channels;
-  std::string subscribe;
+  std::string tag;  // "feed[bybit 0]", the prefix of its log lines
+  FeedConnectionPlan plan;
+  WsUrl url;
   Backoff backoff;
   net::steady_timer backoff_timer;
-  tcp::resolver resolver;
+  // supervise() waits here for a session's end, a rotation deadline or the end of an overlap.
+  net::steady_timer wake;
   FeedConnectionStats stats;
-  bool gap_pending = false;  // an outage happened after frames had arrived
-  std::shared_ptr<FeedSession> session;
+  bool gap_pending = false;          // an outage happened after frames had arrived
+  SessionPtr current;                // the session whose end ends the stream
+  std::vector<SessionPtr> sessions;  // every session not yet ended
+  std::uint64_t next_session_id = 0;
+  OverlapFilter overlap;
 };
 
 }  // namespace
 
 struct WsFeed::Impl : std::enable_shared_from_this<WsFeed::Impl> {
-  Impl(net::io_context& io_, const CoinglassConfig& config_, std::string api_key_,
-       FeedListener& listener_, WsFeedOptions options_, WsUrl url_, ssl::context tls_)
+  Impl(net::io_context& io_, FeedProtocol protocol_, FeedListener& listener_,
+       WsFeedOptions options_, std::string redacted_url_, ssl::context tls_)
       : io(io_),
-        config(config_),
-        api_key(std::move(api_key_)),
+        protocol(std::move(protocol_)),
         listener(&listener_),
         options(std::move(options_)),
-        url(std::move(url_)),
+        redacted_url(std::move(redacted_url_)),
         tls(std::move(tls_)),
         stop_timer(io_) {
     if (!options.wall_clock) options.wall_clock = system_now_ms;
@@ -198,7 +270,8 @@ struct WsFeed::Impl : std::enable_shared_from_this<WsFeed::Impl> {
   template <class... Args>
   void log(FeedLogLevel level, fmt::format_string<Args...> format, Args&&... args) {
     // Every line is scrubbed: an error message from a lower layer could quote the target.
-    options.log(level, redact_secret(fmt::format(format, std::forward<Args>(args)...), api_key));
+    options.log(level,
+                redact_secret(fmt::format(format, std::forward<Args>(args)...), protocol.api_key));
   }
 
   void set_state(FeedConnection& c, ConnectionState state) {
@@ -211,7 +284,22 @@ struct WsFeed::Impl : std::enable_shared_from_this<WsFeed::Impl> {
   void alarm_once(const std::string& key, const std::string& what) {
     if (alarms_raised.count(key) != 0 || alarms_raised.size() >= max_distinct_alarms) return;
     alarms_raised.insert(key);
-    if (listener) listener->on_alarm(redact_secret(what, api_key));
+    if (listener) listener->on_alarm(redact_secret(what, protocol.api_key));
+  }
+
+  SessionPtr new_session(FeedConnection& c) {
+    auto s = std::make_shared<FeedSession>(io, tls, c.next_session_id++);
+    c.sessions.push_back(s);
+    return s;
+  }
+
+  // The session is over: it leaves its connection, and whoever waits on the connection wakes.
+  void finish_session(FeedConnection& c, const SessionPtr& s) {
+    s->kill();
+    s->ended = true;
+    std::erase(c.sessions, s);
+    if (c.sessions.size() <= 1) c.overlap.end();
+    c.wake.cancel();
   }
 
   void begin_start(const std::shared_ptr<Impl>& self);
@@ -219,27 +307,34 @@ struct WsFeed::Impl : std::enable_shared_from_this<WsFeed::Impl> {
   void kill_all();
 
   static net::awaitable<void> run_connection(std::shared_ptr<Impl> self, FeedConnection& c);
-  static net::awaitable<void> run_session(std::shared_ptr<Impl> self, FeedConnection& c,
-                                          std::shared_ptr<FeedSession> s);
+  static net::awaitable<bool> open_session(std::shared_ptr<Impl> self, FeedConnection& c,
+                                           SessionPtr s, bool successor);
+  static net::awaitable<bool> connect_and_subscribe(std::shared_ptr<Impl> self, FeedConnection& c,
+                                                    SessionPtr s, bool successor);
+  static net::awaitable<void> serve(std::shared_ptr<Impl> self, FeedConnection& c, SessionPtr s);
+  static net::awaitable<void> supervise(std::shared_ptr<Impl> self, FeedConnection& c);
+  static net::awaitable<void> rotate(std::shared_ptr<Impl> self, FeedConnection& c, SessionPtr old);
+  static net::awaitable<void> wait_for(FeedConnection& c, steady_clock::time_point until);
   static net::awaitable<void> read_loop(std::shared_ptr<Impl> self, FeedConnection& c,
-                                        std::shared_ptr<FeedSession> s);
+                                        SessionPtr s);
   static net::awaitable<void> keep_heartbeat(std::shared_ptr<Impl> self, FeedConnection& c,
-                                             std::shared_ptr<FeedSession> s);
+                                             SessionPtr s);
   static net::awaitable<void> write_queued(std::shared_ptr<Impl> self, FeedConnection& c,
-                                           std::shared_ptr<FeedSession> s);
-  static net::awaitable<void> close_gracefully(std::shared_ptr<FeedSession> s);
+                                           SessionPtr s);
+  static net::awaitable<void> close_gracefully(SessionPtr s);
 
-  void send(const std::shared_ptr<Impl>& self, FeedConnection& c,
-            const std::shared_ptr<FeedSession>& s, std::string text);
+  void send(const std::shared_ptr<Impl>& self, FeedConnection& c, const SessionPtr& s,
+            OutgoingFrame frame);
   void on_text(FeedConnection& c, FeedSession& s, std::string_view text);
+  void on_control_frame(FeedConnection& c, FeedSession& s, websocket::frame_type kind);
   void on_upgrade_refused(FeedConnection& c, const websocket::response_type& response);
+  void retry_rotation_later(FeedConnection& c, FeedSession& old);
 
   net::io_context& io;
-  CoinglassConfig config;
-  std::string api_key;
+  FeedProtocol protocol;
   FeedListener* listener;  // null once the feed is destroyed
   WsFeedOptions options;
-  WsUrl url;
+  std::string redacted_url;
   ssl::context tls;
   net::steady_timer stop_timer;
   std::vector<std::unique_ptr<FeedConnection>> connections;
@@ -252,7 +347,11 @@ struct WsFeed::Impl : std::enable_shared_from_this<WsFeed::Impl> {
 void WsFeed::Impl::begin_start(const std::shared_ptr<Impl>& self) {
   if (started || stopping) return;
   started = true;
-  log(FeedLogLevel::info, "feed: {} connection(s) to {}", connections.size(), url.redacted);
+  log(FeedLogLevel::info, "feed[{}]: {} connection(s) to {}", protocol.source, connections.size(),
+      redacted_url);
+  for (const auto& warning : protocol.warnings) {
+    log(FeedLogLevel::warn, "feed[{}]: {}", protocol.source, warning);
+  }
   for (auto& c : connections) {
     ++running;
     net::co_spawn(io, run_connection(self, *c), net::detached);
@@ -264,13 +363,13 @@ void WsFeed::Impl::begin_stop() {
   stopping = true;
   for (auto& c : connections) {
     c->backoff_timer.cancel();
-    c->resolver.cancel();
-    auto& s = c->session;
-    if (!s) continue;
-    if (s->open) {
-      net::co_spawn(io, close_gracefully(s), net::detached);
-    } else {
-      s->kill();  // mid-handshake: nothing to close gracefully
+    c->wake.cancel();
+    for (const auto& s : c->sessions) {
+      if (s->open) {
+        net::co_spawn(io, close_gracefully(s), net::detached);
+      } else {
+        s->kill();  // mid-handshake: nothing to close gracefully
+      }
     }
   }
   if (running == 0) return;
@@ -284,8 +383,8 @@ void WsFeed::Impl::begin_stop() {
 void WsFeed::Impl::kill_all() {
   for (auto& c : connections) {
     c->backoff_timer.cancel();
-    c->resolver.cancel();
-    if (c->session) c->session->kill();
+    c->wake.cancel();
+    for (const auto& s : c->sessions) s->kill();
   }
 }
 
@@ -295,9 +394,13 @@ net::awaitable<void> WsFeed::Impl::run_connection(std::shared_ptr<Impl> self, Fe
     if (!first_attempt) ++c.stats.reconnects;
     first_attempt = false;
     self->set_state(c, ConnectionState::connecting);
-    c.session = std::make_shared<FeedSession>(self->io, self->tls);
-    co_await run_session(self, c, c.session);
-    c.session.reset();
+    SessionPtr s = self->new_session(c);
+    c.current = s;
+    if (co_await open_session(self, c, s, /*successor=*/false)) {
+      net::co_spawn(self->io, serve(self, c, s), net::detached);
+      co_await supervise(self, c);
+    }
+    c.current.reset();
     if (self->stopping) break;
 
     ++c.stats.errors;
@@ -305,56 +408,65 @@ net::awaitable<void> WsFeed::Impl::run_connection(std::shared_ptr<Impl> self, Fe
     self->set_state(c, ConnectionState::backing_off);
     // The steady clock: how long a connection stayed healthy must not jump with the wall clock.
     const TimeMs delay = c.backoff.next_delay_ms(steady_now_ms());
-    self->log(FeedLogLevel::info, "feed[{}]: reconnecting in {}", c.index, format_duration(delay));
+    self->log(FeedLogLevel::info, "{}: reconnecting in {}", c.tag, format_duration(delay));
     c.backoff_timer.expires_after(std::chrono::milliseconds(delay));
     co_await c.backoff_timer.async_wait(use_nothrow);
   }
   self->set_state(c, ConnectionState::stopped);
-  self->log(FeedLogLevel::info, "feed[{}]: stopped", c.index);
+  self->log(FeedLogLevel::info, "{}: stopped", c.tag);
   // The last one out releases the safety timer, so a daemon's io_context can return at once.
   if (--self->running == 0) self->stop_timer.cancel();
 }
 
-net::awaitable<void> WsFeed::Impl::run_session(std::shared_ptr<Impl> self, FeedConnection& c,
-                                               std::shared_ptr<FeedSession> s) {
-  const WsUrl& url = self->url;
+net::awaitable<bool> WsFeed::Impl::open_session(std::shared_ptr<Impl> self, FeedConnection& c,
+                                                SessionPtr s, bool successor) {
+  const bool opened = co_await connect_and_subscribe(self, c, s, successor);
+  if (!opened) self->finish_session(c, s);
+  co_return opened;
+}
+
+net::awaitable<bool> WsFeed::Impl::connect_and_subscribe(std::shared_ptr<Impl> self,
+                                                         FeedConnection& c, SessionPtr s,
+                                                         bool successor) {
+  const WsUrl& url = c.url;
   auto& tcp_layer = beast::get_lowest_layer(s->ws);
   auto fail = [&](std::string_view step, const std::string& why) {
     if (self->stopping) return;
-    self->log(FeedLogLevel::warn, "feed[{}]: {} {}: {}", c.index, step, url.redacted, why);
+    self->log(FeedLogLevel::warn, "{}: {} {}: {}", c.tag, step, url.redacted, why);
   };
 
-  auto [resolve_ec, endpoints] = co_await c.resolver.async_resolve(url.host, url.port, use_nothrow);
+  auto [resolve_ec, endpoints] =
+      co_await s->resolver.async_resolve(url.host, url.port, use_nothrow);
   if (resolve_ec || self->stopping) {
     fail("resolving", resolve_ec.message());
-    co_return;
+    co_return false;
   }
 
   tcp_layer.expires_after(seconds(self->options.handshake_timeout_s));
   auto [connect_ec, endpoint] = co_await tcp_layer.async_connect(endpoints, use_nothrow);
   if (connect_ec || self->stopping) {
     fail("connecting to", connect_ec.message());
-    co_return;
+    co_return false;
   }
 
   std::error_code peer_ec;
   set_tls_peer(s->ws.next_layer(), url.host, peer_ec);
   if (peer_ec) {
     fail("setting up TLS for", peer_ec.message());
-    co_return;
+    co_return false;
   }
   auto [tls_ec] =
       co_await s->ws.next_layer().async_handshake(ssl::stream_base::client, use_nothrow);
   if (tls_ec || self->stopping) {
     fail("TLS handshake with", tls_ec.message());
-    co_return;
+    co_return false;
   }
 
   // From here the websocket stream owns the timeouts, as in Beast's examples.
   tcp_layer.expires_never();
   websocket::stream_base::timeout timeouts{};
   timeouts.handshake_timeout = seconds(self->options.handshake_timeout_s);
-  timeouts.idle_timeout = websocket::stream_base::none();  // liveness is the text heartbeat's job
+  timeouts.idle_timeout = websocket::stream_base::none();  // liveness is the heartbeat's job
   timeouts.keep_alive_pings = false;
   s->ws.set_option(timeouts);
   s->ws.set_option(websocket::stream_base::decorator([](websocket::request_type& request) {
@@ -365,48 +477,134 @@ net::awaitable<void> WsFeed::Impl::run_session(std::shared_ptr<Impl> self, FeedC
   // by piece without buffering them, so memory stays bounded and the connection stays up; a
   // frame that never ends starves the heartbeat, and the missing pong ends the connection.
   s->ws.read_message_max(0);
+  // Pings and pongs of the peer arrive here during reads (Beast answers pings itself). The
+  // session outlives its reads, and the feed its sessions' coroutines.
+  s->ws.control_callback([feed = self.get(), connection = &c, session = s.get()](
+                             websocket::frame_type kind, beast::string_view) {
+    feed->on_control_frame(*connection, *session, kind);
+  });
 
   websocket::response_type response;
   auto [upgrade_ec] =
       co_await s->ws.async_handshake(response, url.host_header, url.target, use_nothrow);
   if (upgrade_ec == websocket::error::upgrade_declined) {
     if (!self->stopping) self->on_upgrade_refused(c, response);
-    co_return;
+    co_return false;
   }
   if (upgrade_ec || self->stopping) {
     fail("WebSocket handshake with", upgrade_ec.message());
-    co_return;
+    co_return false;
   }
 
   s->open = true;
-  // Now the same setting bounds the close handshake (stop() and a dead heartbeat).
+  // Now the same setting bounds the close handshake (stop(), a dead heartbeat, rotation).
   timeouts.handshake_timeout = seconds(self->options.close_timeout_s);
   s->ws.set_option(timeouts);
   s->ws.text(true);
 
-  self->set_state(c, ConnectionState::subscribing);
-  // Nothing else writes yet, so the subscribe needs no queue.
-  auto [subscribe_ec, written] = co_await s->ws.async_write(net::buffer(c.subscribe), use_nothrow);
-  if (subscribe_ec || self->stopping || !s->open) {
-    s->kill();
-    fail("subscribing on", subscribe_ec.message());
-    co_return;
+  if (!successor) self->set_state(c, ConnectionState::subscribing);
+  // Nothing else writes yet, so the subscriptions need no queue.
+  for (const std::string& message : c.plan.subscribe) {
+    auto [subscribe_ec, written] = co_await s->ws.async_write(net::buffer(message), use_nothrow);
+    if (subscribe_ec || self->stopping || !s->open) {
+      fail("subscribing on", subscribe_ec.message());
+      co_return false;
+    }
   }
   ++c.stats.connects;
   c.backoff.on_healthy(steady_now_ms());
-  self->set_state(c, ConnectionState::live);
-  self->log(FeedLogLevel::info, "feed[{}]: live, {} channel(s)", c.index, c.channels.size());
+  const auto now = steady_clock::now();
+  s->last_received = now;
+  if (self->protocol.max_connection_age_s > 0) {
+    s->rotate_at = now + seconds(self->protocol.max_connection_age_s);
+  }
+  if (successor) {
+    self->log(FeedLogLevel::info, "{}: successor live, {} stream(s)", c.tag, c.plan.streams);
+  } else {
+    self->set_state(c, ConnectionState::live);
+    self->log(FeedLogLevel::info, "{}: live, {} stream(s)", c.tag, c.plan.streams);
+  }
+  co_return true;
+}
 
-  if (self->config.ping_interval_s > 0) {
+net::awaitable<void> WsFeed::Impl::serve(std::shared_ptr<Impl> self, FeedConnection& c,
+                                         SessionPtr s) {
+  if (self->protocol.heartbeat.interval_s > 0) {
     net::co_spawn(self->io, keep_heartbeat(self, c, s), net::detached);
   }
   co_await read_loop(self, c, s);
-  s->kill();
+  self->finish_session(c, s);
+}
+
+net::awaitable<void> WsFeed::Impl::wait_for(FeedConnection& c, steady_clock::time_point until) {
+  c.wake.expires_at(until);
+  co_await c.wake.async_wait(use_nothrow);
+}
+
+// Watches the connection's current session until the stream ends (the session ended with no
+// successor to take over, or stop()), rotating it when it ages. Returns once no session of the
+// connection is left.
+net::awaitable<void> WsFeed::Impl::supervise(std::shared_ptr<Impl> self, FeedConnection& c) {
+  while (!self->stopping) {
+    const SessionPtr current = c.current;
+    if (current->ended) break;
+    if (steady_clock::now() >= current->rotate_at) {
+      co_await rotate(self, c, current);
+      continue;
+    }
+    co_await wait_for(c, current->rotate_at);
+  }
+  // A predecessor still closing, or every session closing at stop().
+  while (!c.sessions.empty()) co_await wait_for(c, steady_clock::time_point::max());
+}
+
+net::awaitable<void> WsFeed::Impl::rotate(std::shared_ptr<Impl> self, FeedConnection& c,
+                                          SessionPtr old) {
+  self->log(FeedLogLevel::info, "{}: connection reached {} of age, opening its successor", c.tag,
+            format_duration(seconds_ms(self->protocol.max_connection_age_s)));
+  c.overlap.begin();
+  SessionPtr next = self->new_session(c);
+  if (!co_await open_session(self, c, next, /*successor=*/true)) {
+    if (self->stopping || old->ended) co_return;  // supervise() sees the end of the stream
+    ++c.stats.errors;
+    self->retry_rotation_later(c, *old);
+    co_return;
+  }
+  ++c.stats.rotations;
+  c.current = next;
+  // The old one died while its successor was connecting: whatever happened in between was
+  // missed, and the next frame bounds the gap.
+  if (old->ended && c.stats.last_frame_time > 0) c.gap_pending = true;
+  net::co_spawn(self->io, serve(self, c, next), net::detached);
+  if (old->ended) co_return;
+
+  const auto overlap_end = steady_clock::now() + seconds(self->options.rotation_overlap_s);
+  while (!self->stopping && !old->ended && !next->ended && steady_clock::now() < overlap_end) {
+    co_await wait_for(c, overlap_end);
+  }
+  if (self->stopping || old->ended) co_return;
+  if (next->ended) {
+    // The successor died within the overlap: the old connection still serves, and tries again.
+    c.current = old;
+    ++c.stats.errors;
+    self->retry_rotation_later(c, *old);
+    co_return;
+  }
+  self->log(FeedLogLevel::info, "{}: successor took over, closing the old connection", c.tag);
+  // Its frames still count until it is gone; the overlap filter ends with it.
+  net::co_spawn(self->io, close_gracefully(old), net::detached);
+}
+
+void WsFeed::Impl::retry_rotation_later(FeedConnection& c, FeedSession& old) {
+  const TimeMs delay = c.backoff.next_delay_ms(steady_now_ms());
+  old.rotate_at = steady_clock::now() + std::chrono::milliseconds(delay);
+  log(FeedLogLevel::warn, "{}: successor failed, the old connection serves on; next try in {}",
+      c.tag, format_duration(delay));
 }
 
 net::awaitable<void> WsFeed::Impl::read_loop(std::shared_ptr<Impl> self, FeedConnection& c,
-                                             std::shared_ptr<FeedSession> s) {
-  const auto frame_max = static_cast<std::size_t>(std::max(self->config.max_frame_bytes, 1));
+                                             SessionPtr s) {
+  const auto frame_max = static_cast<std::size_t>(std::max(self->protocol.max_frame_bytes, 1));
   beast::flat_buffer buffer;
   for (;;) {
     buffer.clear();
@@ -415,15 +613,16 @@ net::awaitable<void> WsFeed::Impl::read_loop(std::shared_ptr<Impl> self, FeedCon
     do {
       auto [ec, n] = co_await s->ws.async_read_some(buffer, read_chunk_bytes, use_nothrow);
       if (ec) {
-        // A session we ended ourselves (stop(), dead heartbeat) was logged where it ended.
-        if (self->stopping || !s->open) co_return;
+        // A session we ended ourselves (stop(), dead heartbeat, rotation) was logged where it
+        // ended.
+        if (self->stopping || !s->open || s->closing) co_return;
         if (ec == websocket::error::closed) {
           const auto& reason = s->ws.reason();
-          self->log(FeedLogLevel::warn, "feed[{}]: server closed the connection ({} {})", c.index,
+          self->log(FeedLogLevel::warn, "{}: server closed the connection ({} {})", c.tag,
                     static_cast<int>(reason.code),
                     std::string_view(reason.reason.data(), reason.reason.size()));
         } else {
-          self->log(FeedLogLevel::warn, "feed[{}]: connection lost: {}", c.index, ec.message());
+          self->log(FeedLogLevel::warn, "{}: connection lost: {}", c.tag, ec.message());
         }
         co_return;
       }
@@ -437,12 +636,12 @@ net::awaitable<void> WsFeed::Impl::read_loop(std::shared_ptr<Impl> self, FeedCon
 
     if (s->ws.got_binary()) {
       ++c.stats.dropped_binary;
-      self->log(FeedLogLevel::debug, "feed[{}]: dropped a binary frame of {} bytes", c.index,
+      self->log(FeedLogLevel::debug, "{}: dropped a binary frame of {} bytes", c.tag,
                 message_bytes);
     } else if (discard) {
       ++c.stats.dropped_oversize;
-      self->log(FeedLogLevel::warn, "feed[{}]: dropped a {} byte frame (max_frame_bytes {})",
-                c.index, message_bytes, frame_max);
+      self->log(FeedLogLevel::warn, "{}: dropped a {} byte frame (max_frame_bytes {})", c.tag,
+                message_bytes, frame_max);
     } else {
       const auto data = buffer.cdata();
       self->on_text(c, *s, std::string_view(static_cast<const char*>(data.data()), data.size()));
@@ -452,27 +651,54 @@ net::awaitable<void> WsFeed::Impl::read_loop(std::shared_ptr<Impl> self, FeedCon
 }
 
 void WsFeed::Impl::on_text(FeedConnection& c, FeedSession& s, std::string_view text) {
-  if (trim(text) == "pong") {
-    ++c.stats.pongs;
-    s.awaiting_pong = false;
-    return;
+  const HeartbeatPlan& heartbeat = protocol.heartbeat;
+  if (heartbeat.only_when_idle) s.last_received = steady_clock::now();
+  if (heartbeat.any_frame_answers) s.awaiting_pong = false;
+  const FeedFrameClass frame = protocol.classify ? protocol.classify(text) : FeedFrameClass{};
+  switch (frame.kind) {
+    case FeedFrameKind::pong:
+      ++c.stats.pongs;
+      s.awaiting_pong = false;
+      return;
+    case FeedFrameKind::control:
+      ++c.stats.control_frames;
+      if (!frame.message.empty()) {
+        log(FeedLogLevel::info, "{}: {} says: {}", c.tag, protocol.venue,
+            std::string_view(frame.message).substr(0, alarm_quote_chars));
+      }
+      return;
+    case FeedFrameKind::data:
+      // Counted before the frame is: a duplicate of a rotation's overlap never arrived for us.
+      if (c.overlap.active() && c.overlap.duplicate(text, s.id)) {
+        ++c.stats.duplicates_dropped;
+        return;
+      }
+      break;
+    case FeedFrameKind::notice:
+    case FeedFrameKind::refusal:
+      break;
   }
   const TimeMs now = options.wall_clock();
   ++c.stats.frames;
   c.stats.bytes += text.size();
-  if (is_notice(text)) {
+  if (frame.kind == FeedFrameKind::notice) {
     ++c.stats.notices;
     // Reconnecting sooner will not change the server's mind about our plan.
     c.backoff.to_max();
-    const std::string quote(text.substr(0, alarm_quote_chars));
-    log(FeedLogLevel::warn, "feed[{}]: server notice: {}", c.index, quote);
-    alarm_once("notice:" + quote, "CoinGlass notice: " + quote);
+    const std::string quote = frame.message.substr(0, alarm_quote_chars);
+    log(FeedLogLevel::warn, "{}: server notice: {}", c.tag, quote);
+    alarm_once("notice:" + quote, protocol.venue + " notice: " + quote);
+  } else if (frame.kind == FeedFrameKind::refusal) {
+    // The rest of the connection's subscriptions stand: nothing to reconnect for.
+    ++c.stats.refusals;
+    const std::string quote = frame.message.substr(0, alarm_quote_chars);
+    log(FeedLogLevel::error, "{}: {} refused the subscription: {}", c.tag, protocol.venue, quote);
+    alarm_once("refusal:" + quote, protocol.venue + " refused the subscription: " + quote);
   } else {
     if (c.gap_pending) {
       c.gap_pending = false;
-      const FeedGap gap{c.index, c.stats.last_frame_time, now};
-      log(FeedLogLevel::warn, "feed[{}]: gap of {} in the data", c.index,
-          format_duration(gap.length_ms()));
+      const FeedGap gap{c.index, c.stats.last_frame_time, now, protocol.source};
+      log(FeedLogLevel::warn, "{}: gap of {} in the data", c.tag, format_duration(gap.length_ms()));
       if (listener) listener->on_gap(gap);
     }
     c.stats.last_frame_time = now;
@@ -480,70 +706,94 @@ void WsFeed::Impl::on_text(FeedConnection& c, FeedSession& s, std::string_view t
   if (listener) listener->on_frame(text, now);
 }
 
+void WsFeed::Impl::on_control_frame(FeedConnection& c, FeedSession& s, websocket::frame_type kind) {
+  if (kind == websocket::frame_type::close) return;
+  s.last_received = steady_clock::now();
+  if (kind == websocket::frame_type::pong) {
+    ++c.stats.pongs;
+    s.awaiting_pong = false;
+  } else if (protocol.heartbeat.any_frame_answers) {
+    s.awaiting_pong = false;  // the peer's own ping proves it there
+  }
+}
+
 void WsFeed::Impl::on_upgrade_refused(FeedConnection& c, const websocket::response_type& response) {
   ++c.stats.upgrade_refusals;
   const int status = response.result_int();
-  log(FeedLogLevel::error, "feed[{}]: {} refused the WebSocket upgrade: HTTP {} {}", c.index,
-      url.redacted, status, std::string_view(response.reason().data(), response.reason().size()));
-  if (status == 401 || status == 403) {
+  log(FeedLogLevel::error, "{}: {} refused the WebSocket upgrade: HTTP {} {}", c.tag,
+      c.url.redacted, status, std::string_view(response.reason().data(), response.reason().size()));
+  // 451: a region the venue does not serve (Binance).
+  if (status == 401 || status == 403 || status == 451) {
     c.backoff.to_max();
     alarm_once(fmt::format("upgrade:{}", status),
-               fmt::format("CoinGlass refused the feed connection with HTTP {}: check "
-                           "COINGLASS_API_KEY and the plan",
-                           status));
-  } else if (status == 429) {
+               fmt::format("{} refused the feed connection with HTTP {}{}", protocol.venue, status,
+                           protocol.auth_hint));
+  } else if (status == 429 || status == 418) {  // 418: Binance's ban after ignoring a 429
     c.backoff.to_max();
   }
 }
 
 net::awaitable<void> WsFeed::Impl::keep_heartbeat(std::shared_ptr<Impl> self, FeedConnection& c,
-                                                  std::shared_ptr<FeedSession> s) {
-  const auto interval = seconds(self->config.ping_interval_s);
-  const auto pong_timeout = seconds(std::max(self->config.pong_timeout_s, 0.0));
+                                                  SessionPtr s) {
+  const HeartbeatPlan& plan = self->protocol.heartbeat;
+  const auto interval = seconds(plan.interval_s);
+  const auto pong_timeout = seconds(std::max(plan.pong_timeout_s, 0.0));
   auto next_ping = steady_clock::now() + interval;
   while (s->open && !self->stopping) {
-    auto wake = next_ping;
-    if (s->awaiting_pong) wake = std::min(wake, s->oldest_unanswered_ping + pong_timeout);
+    // Idle style: a ping is due only after `interval` without any frame.
+    auto wake = plan.only_when_idle ? s->last_received + interval : next_ping;
+    if (s->awaiting_pong) {
+      const auto deadline = s->oldest_unanswered_ping + pong_timeout;
+      wake = plan.only_when_idle ? deadline : std::min(wake, deadline);
+    }
     s->heartbeat.expires_at(wake);
     auto [ec] = co_await s->heartbeat.async_wait(use_nothrow);
     if (ec || !s->open || self->stopping) co_return;
 
     const auto now = steady_clock::now();
-    // Only a missing pong proves the connection dead; a quiet market sends no data for a while.
+    // Only a missing answer proves the connection dead; a quiet market sends no data for a while.
     if (s->awaiting_pong && now >= s->oldest_unanswered_ping + pong_timeout) {
       ++c.stats.heartbeat_timeouts;
-      self->log(FeedLogLevel::warn, "feed[{}]: no pong within {}, reconnecting", c.index,
-                format_duration(seconds_ms(self->config.pong_timeout_s)));
+      self->log(FeedLogLevel::warn, "{}: no pong within {}, reconnecting", c.tag,
+                format_duration(seconds_ms(plan.pong_timeout_s)));
       s->kill();  // a peer that stopped answering gets no close handshake
       co_return;
     }
-    if (now >= next_ping) {
-      if (!s->awaiting_pong) {
-        s->awaiting_pong = true;
-        s->oldest_unanswered_ping = now;
-      }
-      ++c.stats.pings;
-      self->send(self, c, s, "ping");
-      next_ping = std::max(next_ping + interval, now);
+    const bool due = plan.only_when_idle ? !s->awaiting_pong && now >= s->last_received + interval
+                                         : now >= next_ping;
+    if (!due) continue;
+    if (!s->awaiting_pong) {
+      s->awaiting_pong = true;
+      s->oldest_unanswered_ping = now;
     }
+    ++c.stats.pings;
+    self->send(self, c, s, {plan.ping_text, plan.style == PingStyle::control});
+    next_ping = std::max(next_ping + interval, now);
   }
 }
 
-void WsFeed::Impl::send(const std::shared_ptr<Impl>& self, FeedConnection& c,
-                        const std::shared_ptr<FeedSession>& s, std::string text) {
-  s->outbox.push_back(std::move(text));
+void WsFeed::Impl::send(const std::shared_ptr<Impl>& self, FeedConnection& c, const SessionPtr& s,
+                        OutgoingFrame frame) {
+  s->outbox.push_back(std::move(frame));
   if (s->writing) return;
   s->writing = true;
   net::co_spawn(io, write_queued(self, c, s), net::detached);
 }
 
 net::awaitable<void> WsFeed::Impl::write_queued(std::shared_ptr<Impl> self, FeedConnection& c,
-                                                std::shared_ptr<FeedSession> s) {
+                                                SessionPtr s) {
   while (!s->outbox.empty() && s->open && !s->closing) {
-    auto [ec, n] = co_await s->ws.async_write(net::buffer(s->outbox.front()), use_nothrow);
+    const OutgoingFrame& frame = s->outbox.front();
+    error_code ec;
+    if (frame.control_ping) {
+      std::tie(ec) = co_await s->ws.async_ping({}, use_nothrow);
+    } else {
+      std::size_t written = 0;
+      std::tie(ec, written) = co_await s->ws.async_write(net::buffer(frame.text), use_nothrow);
+    }
     if (ec) {
       if (s->open && !self->stopping) {
-        self->log(FeedLogLevel::warn, "feed[{}]: write failed: {}", c.index, ec.message());
+        self->log(FeedLogLevel::warn, "{}: write failed: {}", c.tag, ec.message());
       }
       s->kill();
       break;
@@ -554,7 +804,7 @@ net::awaitable<void> WsFeed::Impl::write_queued(std::shared_ptr<Impl> self, Feed
   s->writing = false;
 }
 
-net::awaitable<void> WsFeed::Impl::close_gracefully(std::shared_ptr<FeedSession> s) {
+net::awaitable<void> WsFeed::Impl::close_gracefully(SessionPtr s) {
   if (s->closing) co_return;
   s->closing = true;
   // Bounded by the stream's handshake timeout, set to close_timeout_s once the session opened.
@@ -563,36 +813,54 @@ net::awaitable<void> WsFeed::Impl::close_gracefully(std::shared_ptr<FeedSession>
   s->kill();
 }
 
-WsFeed::WsFeed(boost::asio::io_context& io, const CoinglassConfig& config,
-               const std::vector<SymbolConfig>& symbols, std::string api_key,
-               FeedListener& listener, WsFeedOptions options) {
+WsFeed::WsFeed(boost::asio::io_context& io, FeedProtocol protocol, FeedListener& listener,
+               WsFeedOptions options) {
+  const std::string key_name = std::string(protocol.source) + ".ws_url";
+  // The key travels in the URL, so the feed refuses to send it in clear text; no venue gets a
+  // plain connection either.
+  auto parse = [&](const std::string& text) {
+    std::error_code ec;
+    WsUrl url = make_ws_url(text, protocol.api_key, ec);
+    if (ec) {
+      throw std::invalid_argument(redact_secret(
+          key_name + ": " + redact_url(text) + ": " + ec.message(), protocol.api_key));
+    }
+    if (!url.secure) {
+      throw std::invalid_argument(
+          redact_secret(key_name + ": " + redact_url(text) + ": must be wss://", protocol.api_key));
+    }
+    return url;
+  };
+  std::string redacted = parse(protocol.ws_url).redacted;
+  std::vector<WsUrl> urls;
+  for (const auto& plan : protocol.connections) urls.push_back(parse(plan.url));
+
   std::error_code ec;
-  WsUrl url = make_ws_url(config.ws_url, api_key, ec);
+  ssl::context tls = make_client_tls_context(protocol.ca_file, ec);
   if (ec) {
-    throw std::invalid_argument(redact_secret(
-        "coinglass.ws_url: " + redact_url(config.ws_url) + ": " + ec.message(), api_key));
+    throw std::runtime_error(std::string(protocol.source) + ".ca_file: " + protocol.ca_file + ": " +
+                             ec.message());
   }
-  // The key travels in the URL, so the feed refuses to send it in clear text.
-  if (!url.secure) {
-    throw std::invalid_argument(redact_secret(
-        "coinglass.ws_url: " + redact_url(config.ws_url) + ": must be wss://", api_key));
-  }
-  ssl::context tls = make_client_tls_context(config.ca_file, ec);
-  if (ec) throw std::runtime_error("coinglass.ca_file: " + config.ca_file + ": " + ec.message());
 
   BackoffPolicy policy;
-  policy.initial_s = config.reconnect_initial_s;
-  policy.max_s = config.reconnect_max_s;
+  policy.initial_s = protocol.reconnect_initial_s;
+  policy.max_s = protocol.reconnect_max_s;
   policy.healthy_reset_s = options.healthy_reset_s;
-  impl_ = std::make_shared<Impl>(io, config, std::move(api_key), listener, std::move(options),
-                                 std::move(url), std::move(tls));
-  const auto groups =
-      group_channels(feed_channels(config, symbols), config.channels_per_connection);
-  for (std::size_t i = 0; i < groups.size(); ++i) {
-    impl_->connections.push_back(
-        std::make_unique<FeedConnection>(io, i, groups[i], Backoff(policy, impl_->options.random)));
+  std::vector<FeedConnectionPlan> plans = std::move(protocol.connections);
+  impl_ = std::make_shared<Impl>(io, std::move(protocol), listener, std::move(options),
+                                 std::move(redacted), std::move(tls));
+  for (std::size_t i = 0; i < plans.size(); ++i) {
+    impl_->connections.push_back(std::make_unique<FeedConnection>(
+        io, impl_->protocol.source, i, std::move(plans[i]), std::move(urls[i]),
+        Backoff(policy, impl_->options.random)));
   }
 }
+
+WsFeed::WsFeed(boost::asio::io_context& io, const CoinglassConfig& config,
+               const std::vector<SymbolConfig>& symbols, std::string api_key,
+               FeedListener& listener, WsFeedOptions options)
+    : WsFeed(io, coinglass_protocol(config, symbols, std::move(api_key)), listener,
+             std::move(options)) {}
 
 WsFeed::~WsFeed() {
   impl_->listener = nullptr;
@@ -620,8 +888,12 @@ std::size_t WsFeed::connection_count() const {
   return impl_->connections.size();
 }
 
+std::string_view WsFeed::source() const {
+  return impl_->protocol.source;
+}
+
 const std::string& WsFeed::redacted_url() const {
-  return impl_->url.redacted;
+  return impl_->redacted_url;
 }
 
 }  // namespace teleglas

@@ -241,7 +241,7 @@ TEST_F(TelegramCli, StatusIsAnsweredToAConfiguredChatAndStrangersAreIgnored) {
   const auto config = write_config(*coinglass.operator->(), telegram->api_url());
   BackgroundTeleglas daemon({"run", "--config", config}, secrets(), dir);
   // Asked once the stream is up, so that the answer has "live" to report.
-  ASSERT_TRUE(daemon.wait_for_log("feed[0]: live", 15s)) << daemon.err();
+  ASSERT_TRUE(daemon.wait_for_log("feed[coinglass 0]: live", 15s)) << daemon.err();
   telegram->push_update(31337, "/status", "stranger");
   telegram->push_update(4242, "/status", "owner");
   EXPECT_TRUE(wait_until([&] { return !telegram->delivered().empty(); }, 15s)) << daemon.err();

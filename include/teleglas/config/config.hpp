@@ -189,6 +189,46 @@ struct CoinglassConfig {
   bool operator==(const CoinglassConfig&) const = default;
 };
 
+// What every exchange's own public stream section has (issue 11): where the stream is, what
+// to subscribe and how to keep the connection alive. Each venue sets its own ws_url.
+struct ExchangeStreamConfig {
+  std::string ws_url;
+  std::string ca_file;
+  // Symbols in the configuration's spelling (BTCUSDT), mapped to the venue's names by the feed;
+  // empty = the names of the top-level `symbols` list.
+  std::vector<std::string> symbols;
+  bool trades = true;  // also subscribe each symbol's trade stream
+  double ping_interval_s = 20;
+  double pong_timeout_s = 10;
+  double reconnect_initial_s = 1;
+  double reconnect_max_s = 60;
+
+  bool operator==(const ExchangeStreamConfig&) const = default;
+};
+
+struct BybitConfig : ExchangeStreamConfig {
+  BybitConfig() { ws_url = "wss://stream.bybit.com/v5/public/linear"; }
+
+  bool operator==(const BybitConfig&) const = default;
+};
+
+struct BinanceConfig : ExchangeStreamConfig {
+  // The /market route of the USD-M split (the legacy unrouted URLs were retired in 2026);
+  // streams are appended as ?streams=a/b.
+  BinanceConfig() { ws_url = "wss://fstream.binance.com/market/stream"; }
+  // Binance cuts every connection at 24 h: a successor opens before that (ws_feed.hpp).
+  double max_connection_age_s = 82'800;
+
+  bool operator==(const BinanceConfig&) const = default;
+};
+
+struct OkxConfig : ExchangeStreamConfig {
+  OkxConfig() { ws_url = "wss://ws.okx.com:8443/ws/v5/public"; }
+  std::string rest_url = "https://www.okx.com";  // public instruments (contract values)
+
+  bool operator==(const OkxConfig&) const = default;
+};
+
 struct TelegramConfig {
   std::string api_url = "https://api.telegram.org";
   std::string ca_file;
@@ -247,7 +287,13 @@ struct Config {
   // The env file systemd loads the secrets from (EnvironmentFile=). teleglas never reads it;
   // it only checks that the file exists and is private. Empty = not checked.
   std::string secrets_file;
+  // Where market data comes from: any of coinglass, bybit, binance, okx. Empty = automatic,
+  // see resolve_sources() in sources.hpp.
+  std::vector<std::string> sources;
   CoinglassConfig coinglass;
+  BybitConfig bybit;
+  BinanceConfig binance;
+  OkxConfig okx;
   std::vector<SymbolConfig> symbols = {SymbolConfig{"BTCUSDT", {"Binance"}, 10'000, {}}};
   AnalysisConfig analysis;  // applies to every symbol without an override
   SignalsConfig signals;

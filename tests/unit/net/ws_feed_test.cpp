@@ -19,6 +19,7 @@
 #include <string>
 #include <vector>
 
+#include "feed_test_support.hpp"
 #include "teleglas/net/subscriptions.hpp"
 #include "teleglas/net/tls_identity.hpp"
 #include "teleglas/simserver/coinglass_server.hpp"
@@ -47,52 +48,13 @@ std::vector<std::string> liquidation_frames(int count) {
   return frames;
 }
 
-struct RecordingListener : FeedListener {
-  struct Frame {
-    std::string text;
-    TimeMs time;
-  };
-  void on_frame(std::string_view text, TimeMs receive_time) override {
-    frames.push_back({std::string(text), receive_time});
-  }
-  void on_state(std::size_t connection, ConnectionState state) override {
-    states.emplace_back(connection, state);
-  }
-  void on_alarm(std::string_view what) override { alarms.emplace_back(what); }
-  void on_gap(const FeedGap& gap) override { gaps.push_back(gap); }
-
-  bool saw(ConnectionState state) const {
-    for (const auto& [connection, s] : states) {
-      if (s == state) return true;
-    }
-    return false;
-  }
-
-  std::vector<Frame> frames;
-  std::vector<std::pair<std::size_t, ConnectionState>> states;
-  std::vector<std::string> alarms;
-  std::vector<FeedGap> gaps;
-};
-
-class WsFeedTest : public ::testing::Test {
+class WsFeedTest : public testing::FeedTestBase {
  protected:
-  static void SetUpTestSuite() { identity_ = new TlsIdentity(make_loopback_identity()); }
-  static void TearDownTestSuite() {
-    delete identity_;
-    identity_ = nullptr;
-  }
-
-  void SetUp() override {
-    ca_path_ = std::filesystem::temp_directory_path() /
-               ("teleglas_ws_feed_ca_" + std::to_string(::getpid()) + ".pem");
-    std::ofstream(ca_path_) << identity_->ca_cert_pem;
-  }
-
   void TearDown() override {
-    std::filesystem::remove(ca_path_);
     // Whatever the scenario, the key is in no log line, alarm or frame we produced.
     for (const auto& line : log_lines_) EXPECT_THAT(line, Not(HasSubstr(fake_key)));
     for (const auto& alarm : listener_.alarms) EXPECT_THAT(alarm, Not(HasSubstr(fake_key)));
+    FeedTestBase::TearDown();
   }
 
   SimCoinglassOptions server_options(std::vector<std::string> frames = {}) const {
@@ -113,53 +75,7 @@ class WsFeedTest : public ::testing::Test {
     config.liquidation_channels = {"liquidationOrders"};
     return config;
   }
-
-  // Receive times from a counter, so gaps can be checked exactly.
-  WsFeedOptions feed_options() {
-    WsFeedOptions options;
-    options.wall_clock = [this] { return ++clock_ms_; };
-    options.random = [] { return 0.5; };
-    options.log = [this](FeedLogLevel, std::string_view line) {
-      // TELEGLAS_TEST_LOG=1 shows what the feed logs, when a scenario needs explaining.
-      if (std::getenv("TELEGLAS_TEST_LOG") != nullptr)
-        std::fprintf(stderr, "  log: %.*s\n", static_cast<int>(line.size()), line.data());
-      log_lines_.emplace_back(line);
-    };
-    options.handshake_timeout_s = 2;
-    options.close_timeout_s = 0.3;
-    return options;
-  }
-
-  // Runs the io_context until `done` holds or `limit` passes; returns `done()`.
-  bool run_until(const std::function<bool()>& done, std::chrono::milliseconds limit = 3s) {
-    const auto deadline = std::chrono::steady_clock::now() + limit;
-    while (!done() && std::chrono::steady_clock::now() < deadline) {
-      if (io_.stopped()) io_.restart();
-      io_.run_for(5ms);
-    }
-    return done();
-  }
-
-  void run_for(std::chrono::milliseconds duration) {
-    run_until([] { return false; }, duration);
-  }
-
-  bool all_stopped(const WsFeed& feed) const {
-    for (const auto& c : feed.stats().connections) {
-      if (c.state != ConnectionState::stopped) return false;
-    }
-    return true;
-  }
-
-  static TlsIdentity* identity_;
-  boost::asio::io_context io_;
-  std::filesystem::path ca_path_;
-  RecordingListener listener_;
-  std::vector<std::string> log_lines_;
-  TimeMs clock_ms_ = 1'000'000;
 };
-
-TlsIdentity* WsFeedTest::identity_ = nullptr;
 
 TEST(ConnectionState, NamesForLogsAndHealth) {
   EXPECT_EQ(to_string(ConnectionState::connecting), "connecting");
@@ -194,7 +110,6 @@ TEST_F(WsFeedTest, UnreadableCaFileFailsAtStartup) {
   EXPECT_THROW(WsFeed(io_, config, {}, std::string(fake_key), listener_, feed_options()),
                std::runtime_error);
 }
-
 
 TEST_F(WsFeedTest, SubscribesItsChannelsAndSendsTheKeyOnlyInTheUpgradeTarget) {
   SimCoinglassServer server(io_, server_options());
@@ -499,7 +414,6 @@ TEST_F(WsFeedTest, DestroyingARunningFeedIsSafeAndSilent) {
   run_for(200ms);
   EXPECT_EQ(listener_.states.size(), states_before);  // no callbacks after destruction
 }
-
 
 }  // namespace
 }  // namespace teleglas
