@@ -540,8 +540,10 @@ net::awaitable<void> Connection::ping_loop(std::shared_ptr<Connection> self) {
 net::awaitable<void> Connection::idle_watch(std::shared_ptr<Connection> self) {
   const SessionRules& rules = self->server_->rules();
   const auto idle = from_ms(rules.idle_timeout_ms);
-  // Until something is subscribed only the upgrade counts: pongs alone do not keep a session.
-  const auto deadline = [&] { return (self->subscribed_ ? self->last_push_ : self->upgraded_at_) + idle; };
+  const auto deadline = [&] {
+    const bool pushes_count = self->subscribed_ || !rules.idle_requires_subscription;
+    return (pushes_count ? self->last_push_ : self->upgraded_at_) + idle;
+  };
   while (!self->ending()) {
     co_await self->wait_until(self->idle_timer_, deadline());
     if (self->ending()) co_return;

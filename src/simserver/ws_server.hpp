@@ -51,10 +51,12 @@ struct StreamFaults {
 struct SessionRules {
   std::int64_t ping_interval_ms = 0;  // the server sends WebSocket ping frames this often
   std::int64_t pong_timeout_ms = 0;   // a ping unanswered this long: the connection is dropped
-  // Nothing pushed to the client for this long (or no subscription this long after the
-  // upgrade): the session is closed with `idle_close`.
+  // Nothing pushed to the client for this long: the session is closed with `idle_close`. With
+  // `idle_requires_subscription`, until something is subscribed nothing counts as a push
+  // (pongs do not keep an idle session alive).
   std::int64_t idle_timeout_ms = 0;
   CloseFrame idle_close;
+  bool idle_requires_subscription = false;
   std::int64_t max_age_ms = 0;  // sessions are closed with `max_age_close` at this age
   CloseFrame max_age_close;
   // Beast's suggested server timeouts (5 min idle with keep-alive pings) instead of the above.
