@@ -214,7 +214,8 @@ class BinanceProtocol : public VenueProtocol {
     if (auto url = boost::urls::parse_origin_form(target)) {
       market = url->path() == market_path;
       if (auto it = url->params().find("streams"); it != url->params().end() && (*it).has_value) {
-        std::string_view list = (*it).value;
+        const std::string value = (*it).value;  // a copy: *it is a temporary
+        std::string_view list = value;
         while (!list.empty()) {
           const auto slash = list.find('/');
           if (slash != 0) streams.emplace_back(list.substr(0, slash));
