@@ -25,8 +25,8 @@ RestOutcome classify_okx_instruments(const HttpsResponse& response) {
   if (out.failure != RestFailure::none) return out;
   boost::system::error_code ec;
   const boost::json::value envelope = boost::json::parse(response.body, ec);
-  const boost::json::value* data = envelope.is_object() ? envelope.get_object().if_contains("data")
-                                                        : nullptr;
+  const boost::json::value* data =
+      envelope.is_object() ? envelope.get_object().if_contains("data") : nullptr;
   if (data == nullptr || !data->is_array()) {
     out.failure = RestFailure::bad_body;
     out.detail = "envelope whose data is not a list";
@@ -129,9 +129,9 @@ NextPoll handle(State& s, const HttpsResponse& response) {
       response.retry_after->count() > 0) {
     delay = *response.retry_after;
   }
-  spdlog::warn("OKX instruments failed ({}): {}; next try in {}", to_string(outcome.failure),
-               outcome.detail,
-               format_duration(std::chrono::duration_cast<std::chrono::milliseconds>(delay).count()));
+  spdlog::warn(
+      "OKX instruments failed ({}): {}; next try in {}", to_string(outcome.failure), outcome.detail,
+      format_duration(std::chrono::duration_cast<std::chrono::milliseconds>(delay).count()));
   return {false, delay};
 }
 

@@ -157,8 +157,9 @@ std::string VenueFrameBuilder::bybit(std::span<const VenueEvent> events) {
       if (!fresh && e.price < last->second) tick = "MinusTick";
       last->second = e.price;
       const std::uint64_t id = next_id_++;
-      fmt::format_to(std::back_inserter(out), R"(,"L":"{}","i":"{}","BT":false,"RPI":false,"seq":{})",
-                     tick, bybit_trade_id(id), id);
+      fmt::format_to(std::back_inserter(out),
+                     R"(,"L":"{}","i":"{}","BT":false,"RPI":false,"seq":{})", tick,
+                     bybit_trade_id(id), id);
     }
     out += '}';
   }

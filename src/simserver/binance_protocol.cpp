@@ -163,7 +163,7 @@ class BinanceSession : public Session {
   }
 
   const bool serves_;
-  const SimVenueFaults faults_;  // as they were at the upgrade
+  const SimVenueFaults faults_;       // as they were at the upgrade
   std::vector<std::string> streams_;  // as the client named them, for LIST_SUBSCRIPTIONS
   std::vector<std::string> keys_;     // the same, lowercase: stream names match ignoring case
 };
@@ -175,8 +175,8 @@ class BinanceProtocol : public VenueProtocol {
   std::string_view server_name() const override { return "teleglas-sim-binance"; }
   std::string_view ws_path() const override { return market_path; }
   bool is_ws_path(std::string_view p) const override {
-    return p == market_path || std::find(std::begin(silent_paths), std::end(silent_paths), p) !=
-                                   std::end(silent_paths);
+    return p == market_path ||
+           std::find(std::begin(silent_paths), std::end(silent_paths), p) != std::end(silent_paths);
   }
 
   SessionRules documented_rules() const override {

@@ -23,8 +23,8 @@ struct TopicFamily {
   std::string_view name;
   std::size_t parts;
 };
-constexpr TopicFamily families[] = {{"allLiquidation", 2}, {"publicTrade", 2}, {"tickers", 2},
-                                    {"orderbook", 3},      {"kline", 3}};
+constexpr TopicFamily families[] = {
+    {"allLiquidation", 2}, {"publicTrade", 2}, {"tickers", 2}, {"orderbook", 3}, {"kline", 3}};
 
 std::vector<std::string_view> split(std::string_view text, char separator) {
   std::vector<std::string_view> parts;
@@ -38,9 +38,8 @@ std::vector<std::string_view> split(std::string_view text, char separator) {
 
 std::string answer(bool success, std::string_view ret_msg, std::string_view conn_id,
                    std::string_view req_id, std::string_view op) {
-  return fmt::format(R"({{"success":{},"ret_msg":{},"conn_id":{},"req_id":{},"op":{}}})",
-                     success, json_quote(ret_msg), json_quote(conn_id), json_quote(req_id),
-                     json_quote(op));
+  return fmt::format(R"({{"success":{},"ret_msg":{},"conn_id":{},"req_id":{},"op":{}}})", success,
+                     json_quote(ret_msg), json_quote(conn_id), json_quote(req_id), json_quote(op));
 }
 
 class BybitSession : public Session {

@@ -25,8 +25,8 @@ constexpr std::string_view liquidation_channel = "liquidation-orders";
 constexpr std::string_view inst_types[] = {"SWAP", "FUTURES", "MARGIN", "OPTION"};
 // Channels keyed by instrument that this stand-in knows but has no frames for: subscribing to
 // them works, and nothing comes.
-constexpr std::string_view instrument_channels[] = {"trades",       "tickers",       "books5",
-                                                    "mark-price",   "funding-rate",  "open-interest"};
+constexpr std::string_view instrument_channels[] = {"trades",     "tickers",      "books5",
+                                                    "mark-price", "funding-rate", "open-interest"};
 
 std::string string_member(const boost::json::object& o, std::string_view name) {
   const boost::json::value* v = o.if_contains(name);
@@ -110,9 +110,9 @@ class OkxSession : public Session {
         !inst_ids_.contains(inst_id)) {
       return std::nullopt;
     }
-    return Subscription{key_of(channel, inst_id),
-                        fmt::format(R"({{"channel":{},"instId":{}}})", json_quote(channel),
-                                    json_quote(inst_id))};
+    return Subscription{
+        key_of(channel, inst_id),
+        fmt::format(R"({{"channel":{},"instId":{}}})", json_quote(channel), json_quote(inst_id))};
   }
 
   // "Wrong URL or channel:liquidation-orders,instId:BTC-USDT-SWAP doesn't exist. Please use the
@@ -177,8 +177,9 @@ class OkxProtocol : public VenueProtocol {
     const boost::json::value* arg = o.if_contains("arg");
     if (arg == nullptr || !arg->is_object()) return info;
     const std::string channel = string_member(arg->get_object(), "channel");
-    info.key = key_of(channel, string_member(arg->get_object(),
-                                             channel == liquidation_channel ? "instType" : "instId"));
+    info.key = key_of(
+        channel,
+        string_member(arg->get_object(), channel == liquidation_channel ? "instType" : "instId"));
     // OKX writes times as strings: data[0].ts, or data[0].details[0].ts for liquidations.
     const boost::json::value* data = o.if_contains("data");
     if (data == nullptr || !data->is_array() || data->get_array().empty() ||
@@ -211,8 +212,8 @@ class OkxProtocol : public VenueProtocol {
       return json_response(req, static_cast<unsigned>(f.rest_status), f.rest_body, server_name());
     }
     if (f.rest_status == 429) {
-      Response res = json_response(req, 429, okx_error_body("50011", "Too Many Requests"),
-                                   server_name());
+      Response res =
+          json_response(req, 429, okx_error_body("50011", "Too Many Requests"), server_name());
       if (f.rest_retry_after_s > 0) {
         res.set(http::field::retry_after, std::to_string(f.rest_retry_after_s));
       }
@@ -231,14 +232,12 @@ class OkxProtocol : public VenueProtocol {
       type = (*it).value;
     }
     if (type.empty()) {
-      return json_response(req, 400,
-                           okx_error_body("50014", "Parameter instType can not be empty."),
-                           server_name());
+      return json_response(
+          req, 400, okx_error_body("50014", "Parameter instType can not be empty."), server_name());
     }
     // Only perpetual swaps are listed here; other types have none.
     const std::vector<VenueInstrument> none;
-    return json_response(req, 200,
-                         okx_instruments_body(type == "SWAP" ? instruments() : none),
+    return json_response(req, 200, okx_instruments_body(type == "SWAP" ? instruments() : none),
                          server_name());
   }
 };

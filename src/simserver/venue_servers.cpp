@@ -47,8 +47,7 @@ Response VenueProtocol::refuse(const Request& req, unsigned status) {
 
 namespace {
 
-std::shared_ptr<sim_ws::VenueProtocol> make_protocol(Venue venue,
-                                                     const SimVenueOptions& options) {
+std::shared_ptr<sim_ws::VenueProtocol> make_protocol(Venue venue, const SimVenueOptions& options) {
   switch (venue) {
     case Venue::bybit:
       return sim_ws::make_bybit_protocol(options);

@@ -396,7 +396,8 @@ void Connection::close_with(const CloseFrame& frame) {
     abort();
     return;
   }
-  enqueue({Outgoing::Kind::close, {},
+  enqueue({Outgoing::Kind::close,
+           {},
            websocket::close_reason(static_cast<websocket::close_code>(frame.code), frame.reason)});
 }
 
@@ -578,8 +579,8 @@ Response json_response(const Request& req, unsigned status, std::string body,
 }
 
 std::shared_ptr<Server> Server::start(boost::asio::io_context& io, const TlsIdentity& identity,
-                                      std::uint16_t port, StreamOptions stream,
-                                      SessionRules rules, std::shared_ptr<Protocol> protocol) {
+                                      std::uint16_t port, StreamOptions stream, SessionRules rules,
+                                      std::shared_ptr<Protocol> protocol) {
   auto server = std::make_shared<ServerImpl>(io, identity, port, std::move(stream),
                                              std::move(rules), std::move(protocol));
   server->begin();

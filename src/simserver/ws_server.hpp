@@ -87,9 +87,9 @@ struct ServerRecord {
 
 // What a session answers to one text message.
 struct Replies {
-  std::vector<std::string> texts;  // sent back, in order
-  bool subscribed = false;         // a subscription took: streaming starts, or looks again
-  bool heartbeat = false;          // the message was a heartbeat ...
+  std::vector<std::string> texts;   // sent back, in order
+  bool subscribed = false;          // a subscription took: streaming starts, or looks again
+  bool heartbeat = false;           // the message was a heartbeat ...
   bool heartbeat_answered = false;  // ... and was answered
   int subscribe_requests = 0;
   int subscribe_errors = 0;
@@ -143,8 +143,8 @@ class Server {
  public:
   // Listens on 127.0.0.1:`port` (0 = any free port); nothing runs until `io` runs.
   static std::shared_ptr<Server> start(boost::asio::io_context& io, const TlsIdentity& identity,
-                                       std::uint16_t port, StreamOptions stream,
-                                       SessionRules rules, std::shared_ptr<Protocol> protocol);
+                                       std::uint16_t port, StreamOptions stream, SessionRules rules,
+                                       std::shared_ptr<Protocol> protocol);
   virtual ~Server() = default;
   virtual std::uint16_t port() const = 0;
   virtual ServerRecord record() const = 0;  // a copy, safe from any thread

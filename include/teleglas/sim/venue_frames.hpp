@@ -35,10 +35,10 @@ std::optional<Venue> venue_from_exchange(std::string_view name);
 
 // A USDT-margined perpetual listed on all three venues.
 struct VenueInstrument {
-  std::string base;         // "BTC"
-  std::string quote;        // "USDT"
-  double okx_ct_val = 1;    // OKX contract value in base units (BTC-USDT-SWAP: 0.01 BTC)
-  std::string symbol() const { return base + quote; }                    // BTCUSDT
+  std::string base;       // "BTC"
+  std::string quote;      // "USDT"
+  double okx_ct_val = 1;  // OKX contract value in base units (BTC-USDT-SWAP: 0.01 BTC)
+  std::string symbol() const { return base + quote; }                       // BTCUSDT
   std::string okx_inst_id() const { return base + "-" + quote + "-SWAP"; }  // BTC-USDT-SWAP
 };
 
@@ -87,7 +87,7 @@ class VenueFrameBuilder {
 
  private:
   std::vector<VenueInstrument> instruments_;
-  std::uint64_t next_id_ = 1;                    // trade ids and sequence numbers
+  std::uint64_t next_id_ = 1;                                    // trade ids and sequence numbers
   std::map<std::string, double, std::less<>> last_trade_price_;  // Bybit "L"
 };
 

@@ -70,9 +70,9 @@ struct SimVenueOptions {
   // on its instruments endpoint.
   std::vector<VenueInstrument> instruments = default_venue_instruments();
   // Connection-life rules in ms: unset = the venue's documented value, 0 = off.
-  std::optional<std::int64_t> ping_interval_ms;  // server ping frames: Binance 180 000
-  std::optional<std::int64_t> pong_timeout_ms;   // Binance 600 000
-  std::optional<std::int64_t> idle_timeout_ms;   // OKX 30 000, Bybit 600 000
+  std::optional<std::int64_t> ping_interval_ms;       // server ping frames: Binance 180 000
+  std::optional<std::int64_t> pong_timeout_ms;        // Binance 600 000
+  std::optional<std::int64_t> idle_timeout_ms;        // OKX 30 000, Bybit 600 000
   std::optional<std::int64_t> max_connection_age_ms;  // Binance 86 400 000 (the 24 h cut)
   SimVenueFaults faults;
 };

@@ -25,7 +25,8 @@ HttpsResponse http(unsigned status, std::string body) {
 }
 
 TEST(ClassifyOkxInstruments, AGoodAnswerIsTheWholeBodyVerbatim) {
-  const std::string body = R"({"code":"0","msg":"","data":[{"instId":"BTC-USDT-SWAP","ctVal":"0.01"}]})";
+  const std::string body =
+      R"({"code":"0","msg":"","data":[{"instId":"BTC-USDT-SWAP","ctVal":"0.01"}]})";
   const HttpsResponse r = http(200, body);
   const RestOutcome o = classify_okx_instruments(r);
   EXPECT_EQ(o.failure, RestFailure::none);
@@ -33,13 +34,14 @@ TEST(ClassifyOkxInstruments, AGoodAnswerIsTheWholeBodyVerbatim) {
 }
 
 TEST(ClassifyOkxInstruments, AnythingButTheEnvelopeWithAListIsABadBody) {
-  EXPECT_EQ(classify_okx_instruments(http(200, "<html>oops</html>")).failure, RestFailure::bad_body);
+  EXPECT_EQ(classify_okx_instruments(http(200, "<html>oops</html>")).failure,
+            RestFailure::bad_body);
   EXPECT_EQ(classify_okx_instruments(http(200, R"({"code":"0","msg":"","data":{}})")).failure,
             RestFailure::bad_body);
   EXPECT_EQ(classify_okx_instruments(http(200, R"({"code":"0","msg":""})")).failure,
             RestFailure::bad_body);
-  const RestOutcome o =
-      classify_okx_instruments(http(200, R"({"code":"50011","msg":"Too Many Requests","data":[]})"));
+  const RestOutcome o = classify_okx_instruments(
+      http(200, R"({"code":"50011","msg":"Too Many Requests","data":[]})"));
   EXPECT_EQ(o.failure, RestFailure::bad_body);
   EXPECT_EQ(o.detail, "code 50011: Too Many Requests");
   EXPECT_EQ(classify_okx_instruments(http(200, R"({"code":"0","data":[)")).failure,
@@ -125,7 +127,8 @@ TEST_F(OkxInstrumentsPollerTest, RetriesAServerErrorOnTheBackoffScheduleNotTheDa
   ASSERT_TRUE(run_until(io_, [&] { return poller.stats().http_errors >= 2; }));
   EXPECT_TRUE(bodies_.empty());
   server_->set_faults({});
-  ASSERT_TRUE(run_until(io_, [&] { return !bodies_.empty(); }, 2s));
+  ASSERT_TRUE(run_until(
+      io_, [&] { return !bodies_.empty(); }, 2s));
   EXPECT_EQ(poller.stats().successes, 1u);
   EXPECT_GE(poller.stats().failures(), 2u);
 }
@@ -151,7 +154,8 @@ TEST_F(OkxInstrumentsPollerTest, WaitsTheRetryAfterOfARateLimit) {
   ASSERT_TRUE(run_until(io_, [&] { return poller.stats().rate_limited == 1; }));
   const auto limited = std::chrono::steady_clock::now();
   server_->set_faults({});
-  ASSERT_TRUE(run_until(io_, [&] { return !bodies_.empty(); }, 3s));
+  ASSERT_TRUE(run_until(
+      io_, [&] { return !bodies_.empty(); }, 3s));
   EXPECT_GE(std::chrono::steady_clock::now() - limited, 900ms) << "not the 50 ms backoff";
 }
 
@@ -189,10 +193,12 @@ TEST_F(OkxInstrumentsPollerTest, NothingIsHandedOnAfterStop) {
   OkxInstrumentsPoller poller(io_.get_executor(), options(), hooks());
   poller.start();
   poller.stop();
-  run_until(io_, [] { return false; }, 300ms);
+  run_until(
+      io_, [] { return false; }, 300ms);
   EXPECT_TRUE(bodies_.empty());
   poller.start();  // a stopped poller stays stopped
-  run_until(io_, [] { return false; }, 200ms);
+  run_until(
+      io_, [] { return false; }, 200ms);
   EXPECT_TRUE(bodies_.empty());
 }
 

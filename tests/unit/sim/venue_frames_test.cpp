@@ -67,10 +67,9 @@ TEST(VenueFrames, BybitWritesALiquidatedShortAsSell) {
 
 TEST(VenueFrames, BybitTradesCarryTheTakerSideTickDirectionAndIncreasingIds) {
   VenueFrameBuilder builder;
-  const std::vector<VenueEvent> trades = {trade("BTCUSDT", Side::buy, 100, 1000, 1),
-                                          trade("BTCUSDT", Side::sell, 99, 990, 2),
-                                          trade("BTCUSDT", Side::buy, 99, 99, 3),
-                                          trade("BTCUSDT", Side::buy, 101, 101, 4)};
+  const std::vector<VenueEvent> trades = {
+      trade("BTCUSDT", Side::buy, 100, 1000, 1), trade("BTCUSDT", Side::sell, 99, 990, 2),
+      trade("BTCUSDT", Side::buy, 99, 99, 3), trade("BTCUSDT", Side::buy, 101, 101, 4)};
   const json::object frame = parse(builder.bybit(trades));
   EXPECT_EQ(frame.at("topic"), "publicTrade.BTCUSDT");
   EXPECT_EQ(frame.at("ts").as_int64(), 4) << "the latest event";

@@ -31,7 +31,8 @@ TEST_F(BinanceServerTest, StreamsTheUrlsStreamsWithoutASubscribe) {
   SimVenueOptions o = options();
   o.frames = market_frames();
   start(o);
-  EXPECT_EQ(server_->ws_url(), "wss://127.0.0.1:" + std::to_string(server_->port()) + "/market/stream");
+  EXPECT_EQ(server_->ws_url(),
+            "wss://127.0.0.1:" + std::to_string(server_->port()) + "/market/stream");
   WsTestClient c = client(streams_url, {}, [](const WsTestClient& c) { return has_texts(c, 3); });
   run(c);
   EXPECT_EQ(c.texts(), (std::vector<std::string>{o.frames[0], o.frames[1], o.frames[3]}));
@@ -55,30 +56,29 @@ TEST_F(BinanceServerTest, SubscribeAddsStreamsAndListsThem) {
   SimVenueOptions o = options();
   o.frames = market_frames();
   start(o);
-  WsTestClient c = client(
-      "/market/stream",
-      {R"({"method":"SUBSCRIBE","params":["ethusdt@aggTrade"],"id":1})",
-       R"({"method":"LIST_SUBSCRIPTIONS","id":"list2"})"},
-      [](const WsTestClient& c) { return has_texts(c, 3); });
+  WsTestClient c = client("/market/stream",
+                          {R"({"method":"SUBSCRIBE","params":["ethusdt@aggTrade"],"id":1})",
+                           R"({"method":"LIST_SUBSCRIPTIONS","id":"list2"})"},
+                          [](const WsTestClient& c) { return has_texts(c, 3); });
   run(c);
   const auto texts = c.texts();
   ASSERT_EQ(texts.size(), 3u);
   EXPECT_EQ(texts[0], R"({"result":null,"id":1})");
   // The stream frame and the list answer may come in either order.
   EXPECT_NE(std::find(texts.begin(), texts.end(), o.frames[2]), texts.end());
-  EXPECT_NE(std::find(texts.begin(), texts.end(), R"({"result":["ethusdt@aggTrade"],"id":"list2"})"),
-            texts.end());
+  EXPECT_NE(
+      std::find(texts.begin(), texts.end(), R"({"result":["ethusdt@aggTrade"],"id":"list2"})"),
+      texts.end());
   EXPECT_EQ(server_->record().frames_sent, 1u);
   EXPECT_EQ(server_->record().subscribe_requests, 1);
 }
 
 TEST_F(BinanceServerTest, UnsubscribeForgetsAStream) {
   start(options());
-  WsTestClient c = client(
-      streams_url,
-      {R"({"method":"UNSUBSCRIBE","params":["BTCUSDT@aggTrade"],"id":7})",
-       R"({"method":"LIST_SUBSCRIPTIONS","id":8})"},
-      [](const WsTestClient& c) { return has_texts(c, 2); });
+  WsTestClient c = client(streams_url,
+                          {R"({"method":"UNSUBSCRIBE","params":["BTCUSDT@aggTrade"],"id":7})",
+                           R"({"method":"LIST_SUBSCRIPTIONS","id":8})"},
+                          [](const WsTestClient& c) { return has_texts(c, 2); });
   run(c);
   EXPECT_EQ(c.texts(), (std::vector<std::string>{R"({"result":null,"id":7})",
                                                  R"({"result":["!forceOrder@arr"],"id":8})"}));
@@ -86,21 +86,23 @@ TEST_F(BinanceServerTest, UnsubscribeForgetsAStream) {
 
 TEST_F(BinanceServerTest, AnswersMalformedRequestsWithBinancesErrors) {
   start(options());
-  WsTestClient c = client(
-      "/market/stream",
-      {"{nope", R"({"method":"SUBSCRIBE","params":["btcusdt@aggTrade"]})",
-       R"({"params":["btcusdt@aggTrade"],"id":3})", R"({"method":"SUB","params":[],"id":4})",
-       R"({"method":"SUBSCRIBE","params":["btcusdt"],"id":5})",
-       R"({"method":"SUBSCRIBE","params":["btcusdt@aggTrade"],"id":"not valid!"})"},
-      [](const WsTestClient& c) { return has_texts(c, 6); });
+  WsTestClient c =
+      client("/market/stream",
+             {"{nope", R"({"method":"SUBSCRIBE","params":["btcusdt@aggTrade"]})",
+              R"({"params":["btcusdt@aggTrade"],"id":3})", R"({"method":"SUB","params":[],"id":4})",
+              R"({"method":"SUBSCRIBE","params":["btcusdt"],"id":5})",
+              R"({"method":"SUBSCRIBE","params":["btcusdt@aggTrade"],"id":"not valid!"})"},
+             [](const WsTestClient& c) { return has_texts(c, 6); });
   run(c);
   const auto texts = c.texts();
   ASSERT_EQ(texts.size(), 6u);
   EXPECT_EQ(json(texts[0]).at("error").at("code"), 3);
   EXPECT_EQ(json(texts[0]).at("id"), nullptr);
-  EXPECT_EQ(texts[1],
-            R"({"error":{"code":2,"msg":"Invalid request: request ID must be an unsigned integer"},"id":null})");
-  EXPECT_EQ(texts[2], R"({"error":{"code":2,"msg":"Invalid request: missing field `method`"},"id":3})");
+  EXPECT_EQ(
+      texts[1],
+      R"({"error":{"code":2,"msg":"Invalid request: request ID must be an unsigned integer"},"id":null})");
+  EXPECT_EQ(texts[2],
+            R"({"error":{"code":2,"msg":"Invalid request: missing field `method`"},"id":3})");
   EXPECT_TRUE(json(texts[3]).at("error").at("msg").as_string().starts_with(
       "Invalid request: unknown variant `SUB`"));
   EXPECT_EQ(texts[4], R"({"error":{"code":2,"msg":"Invalid request: invalid stream"},"id":5})");
@@ -112,9 +114,9 @@ TEST_F(BinanceServerTest, RefusesEverySubscribeWhenTold) {
   SimVenueOptions o = options();
   o.faults.reject_subscriptions = true;
   start(o);
-  WsTestClient c = client("/market/stream",
-                          {R"({"method":"SUBSCRIBE","params":["btcusdt@aggTrade"],"id":1})"},
-                          [](const WsTestClient& c) { return has_texts(c, 1); });
+  WsTestClient c =
+      client("/market/stream", {R"({"method":"SUBSCRIBE","params":["btcusdt@aggTrade"],"id":1})"},
+             [](const WsTestClient& c) { return has_texts(c, 1); });
   run(c);
   EXPECT_EQ(c.texts().at(0),
             R"({"error":{"code":2,"msg":"Invalid request: invalid stream"},"id":1})");
@@ -125,8 +127,8 @@ TEST_F(BinanceServerTest, ThePublicAndRetiredRoutesPushNoMarketStream) {
   SimVenueOptions o = options();
   o.frames = market_frames();
   start(o);
-  for (const std::string target : {"/public/stream?streams=btcusdt@aggTrade",
-                                   "/stream?streams=!forceOrder@arr"}) {
+  for (const std::string target :
+       {"/public/stream?streams=btcusdt@aggTrade", "/stream?streams=!forceOrder@arr"}) {
     WsTestClient c = client(target, {}, [](const WsTestClient&) { return false; });
     c.read_limit = 300ms;
     run(c);

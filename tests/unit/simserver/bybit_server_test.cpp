@@ -42,8 +42,8 @@ class BybitServerTest : public VenueServerTest {
 
 TEST_F(BybitServerTest, AcknowledgesASubscribeAsBybitDoesAndStreamsOnlyItsTopics) {
   SimVenueOptions o = options();
-  o.frames = frames({liq("BTCUSDT", 1), trade("ETHUSDT", 2), trade("BTCUSDT", 3),
-                     liq("ETHUSDT", 4), liq("BTCUSDT", 5)});
+  o.frames = frames({liq("BTCUSDT", 1), trade("ETHUSDT", 2), trade("BTCUSDT", 3), liq("ETHUSDT", 4),
+                     liq("BTCUSDT", 5)});
   start(o);
   WsTestClient c = client({subscribe_btc}, [](const WsTestClient& c) { return has_texts(c, 4); });
   run(c);
@@ -73,7 +73,8 @@ TEST_F(BybitServerTest, StreamsNothingBeforeASubscribe) {
   SimVenueOptions o = options();
   o.frames = frames({liq("BTCUSDT", 1)});
   start(o);
-  WsTestClient c = client({R"({"op":"ping"})"}, [](const WsTestClient& c) { return has_texts(c, 1); });
+  WsTestClient c =
+      client({R"({"op":"ping"})"}, [](const WsTestClient& c) { return has_texts(c, 1); });
   run(c);
   EXPECT_EQ(json(c.texts().at(0)).at("op"), "ping");
   EXPECT_EQ(server_->record().frames_sent, 0u);
@@ -100,10 +101,9 @@ TEST_F(BybitServerTest, AnUnknownTopicRefusesTheWholeRequest) {
 
 TEST_F(BybitServerTest, ASymbolItDoesNotListIsAnInvalidSymbol) {
   start(options());
-  WsTestClient c =
-      client({R"({"op":"subscribe","args":["publicTrade.DOGEUSDT"]})",
-              R"({"op":"subscribe","args":["publicTrade.btcusdt"]})"},
-             [](const WsTestClient& c) { return has_texts(c, 2); });
+  WsTestClient c = client({R"({"op":"subscribe","args":["publicTrade.DOGEUSDT"]})",
+                           R"({"op":"subscribe","args":["publicTrade.btcusdt"]})"},
+                          [](const WsTestClient& c) { return has_texts(c, 2); });
   run(c);
   EXPECT_EQ(json(c.texts().at(0)).at("ret_msg"), "Invalid symbol :[publicTrade.DOGEUSDT]");
   EXPECT_EQ(json(c.texts().at(0)).at("req_id"), "") << "no req_id sent, an empty one echoed";
@@ -164,8 +164,8 @@ TEST_F(BybitServerTest, RefusesEverySubscribeWhenTold) {
   o.frames = frames({liq("BTCUSDT", 1)});
   o.faults.reject_subscriptions = true;
   start(o);
-  WsTestClient c =
-      client({subscribe_btc, R"({"op":"ping"})"}, [](const WsTestClient& c) { return has_texts(c, 2); });
+  WsTestClient c = client({subscribe_btc, R"({"op":"ping"})"},
+                          [](const WsTestClient& c) { return has_texts(c, 2); });
   run(c);
   EXPECT_EQ(json(c.texts().at(0)).at("success"), false);
   EXPECT_EQ(json(c.texts().at(0)).at("ret_msg"), "Params Error");
@@ -199,7 +199,8 @@ TEST_F(BybitServerTest, ResumedConnectionsGoOnWhereTheDroppedOneStopped) {
   std::deque<WsTestClient> clients;
   std::vector<std::string> seen;
   for (int connection = 0; connection < 3; ++connection) {
-    WsTestClient& c = clients.emplace_back(client({subscribe_btc}, [](const WsTestClient&) { return false; }));
+    WsTestClient& c =
+        clients.emplace_back(client({subscribe_btc}, [](const WsTestClient&) { return false; }));
     run(c);
     EXPECT_TRUE(c.read_error);
     EXPECT_NE(c.read_error, websocket::error::closed) << "dropped, no close frame";
@@ -216,7 +217,8 @@ TEST_F(BybitServerTest, InjectsGarbageAndBinaryFramesBetweenData) {
   o.faults.garbage_every = 2;
   o.faults.binary_every = 1;
   start(o);
-  WsTestClient c = client({subscribe_btc}, [](const WsTestClient& c) { return c.received.size() >= 6; });
+  WsTestClient c =
+      client({subscribe_btc}, [](const WsTestClient& c) { return c.received.size() >= 6; });
   run(c);
   ASSERT_EQ(c.received.size(), 6u);
   EXPECT_FALSE(c.received[1].text);
@@ -234,7 +236,8 @@ TEST_F(BybitServerTest, RefusesTheUpgradeWithTheConfiguredStatusAndUnknownPathsW
   run(refused);
   EXPECT_EQ(refused.upgrade_error, websocket::error::upgrade_declined);
   EXPECT_EQ(refused.upgrade_status, 403u);
-  WsTestClient spot = VenueServerTest::client("/v5/public/spot", {}, [](const WsTestClient&) { return false; });
+  WsTestClient spot =
+      VenueServerTest::client("/v5/public/spot", {}, [](const WsTestClient&) { return false; });
   run(spot);
   EXPECT_EQ(spot.upgrade_status, 404u);
   EXPECT_EQ(server_->record().ws_connections, 0);

@@ -92,12 +92,12 @@ TEST_F(OkxServerTest, UnknownChannelsAndInstrumentsAre60018) {
   SimVenueOptions o = options();
   o.frames = market_frames();
   start(o);
-  WsTestClient c = client(
-      {R"({"op":"subscribe","args":[{"channel":"trades","instId":"DOGE-USDT-SWAP"},)"
-       R"({"channel":"candles","instId":"BTC-USDT-SWAP"},)"
-       R"({"channel":"liquidation-orders","instId":"BTC-USDT-SWAP"},)"
-       R"({"channel":"trades","instId":"BTC-USDT-SWAP"}]})"},
-      [](const WsTestClient& c) { return has_texts(c, 5); });
+  WsTestClient c =
+      client({R"({"op":"subscribe","args":[{"channel":"trades","instId":"DOGE-USDT-SWAP"},)"
+              R"({"channel":"candles","instId":"BTC-USDT-SWAP"},)"
+              R"({"channel":"liquidation-orders","instId":"BTC-USDT-SWAP"},)"
+              R"({"channel":"trades","instId":"BTC-USDT-SWAP"}]})"},
+             [](const WsTestClient& c) { return has_texts(c, 5); });
   run(c);
   const auto texts = c.texts();
   ASSERT_EQ(texts.size(), 5u);
@@ -122,8 +122,9 @@ TEST_F(OkxServerTest, UnknownChannelsAndInstrumentsAre60018) {
 
 TEST_F(OkxServerTest, RequestsItCannotReadAre60012) {
   start(options());
-  WsTestClient c = client({"{oops", R"({"op":"login","args":[{}]})", R"({"op":"subscribe","args":[]})"},
-                          [](const WsTestClient& c) { return has_texts(c, 3); });
+  WsTestClient c =
+      client({"{oops", R"({"op":"login","args":[{}]})", R"({"op":"subscribe","args":[]})"},
+             [](const WsTestClient& c) { return has_texts(c, 3); });
   run(c);
   for (const std::string& text : c.texts()) {
     EXPECT_EQ(json(text).at("event"), "error") << text;
@@ -141,7 +142,8 @@ TEST_F(OkxServerTest, AnswersTextPingWithPongUnlessTold) {
   SimVenueFaults faults;
   faults.no_pong = true;
   server_->set_faults(faults);
-  WsTestClient ignored = client({"ping", subscribe}, [](const WsTestClient& c) { return has_texts(c, 1); });
+  WsTestClient ignored =
+      client({"ping", subscribe}, [](const WsTestClient& c) { return has_texts(c, 1); });
   run(ignored);
   EXPECT_EQ(json(ignored.texts().at(0)).at("event"), "subscribe");
   EXPECT_EQ(server_->record().pings, 2);

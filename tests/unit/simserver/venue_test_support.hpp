@@ -61,8 +61,8 @@ struct WsTestClient {
   std::function<std::vector<std::string>(const std::string&)> respond;
   std::optional<std::chrono::milliseconds> read_limit;  // then the read times out
   std::chrono::milliseconds pause_before_reading{0};    // no read (so no pong) this long
-  int ping_frames = 0;  // WebSocket ping frames sent after `to_send`
-  std::string heartbeat;                  // sent every heartbeat_every while connected
+  int ping_frames = 0;    // WebSocket ping frames sent after `to_send`
+  std::string heartbeat;  // sent every heartbeat_every while connected
   std::chrono::milliseconds heartbeat_every{0};
 
   boost::system::error_code tls_error;
@@ -107,9 +107,8 @@ struct WsTestClient {
       if (kind == websocket::frame_type::ping) ++server_pings;
     });
     websocket::response_type response;
-    std::tie(upgrade_error) =
-        co_await ws_->async_handshake(response, "127.0.0.1:" + std::to_string(port), target,
-                                      net::as_tuple(net::use_awaitable));
+    std::tie(upgrade_error) = co_await ws_->async_handshake(
+        response, "127.0.0.1:" + std::to_string(port), target, net::as_tuple(net::use_awaitable));
     upgrade_status = response.result_int();
     if (upgrade_error) co_return finish();
     upgraded_at = std::chrono::steady_clock::now();
@@ -131,8 +130,8 @@ struct WsTestClient {
       std::tie(read_error, std::ignore) =
           co_await ws_->async_read(buffer, net::as_tuple(net::use_awaitable));
       if (read_error) break;
-      received.push_back(
-          {beast::buffers_to_string(buffer.data()), ws_->got_text(), std::chrono::steady_clock::now()});
+      received.push_back({beast::buffers_to_string(buffer.data()), ws_->got_text(),
+                          std::chrono::steady_clock::now()});
       buffer.consume(buffer.size());
       if (respond && received.back().text) {
         for (std::string& message : respond(received.back().data)) send(std::move(message));
@@ -157,8 +156,8 @@ struct WsTestClient {
   }
   net::awaitable<void> write_all() {
     while (!outbox_.empty() && !done) {
-      auto [ec, n] =
-          co_await ws_->async_write(net::buffer(outbox_.front()), net::as_tuple(net::use_awaitable));
+      auto [ec, n] = co_await ws_->async_write(net::buffer(outbox_.front()),
+                                               net::as_tuple(net::use_awaitable));
       if (ec) co_return;
       outbox_.pop_front();
     }
