@@ -152,11 +152,11 @@ net::awaitable<void> run_poller(std::shared_ptr<State> s) {
 
 }  // namespace
 
-OkxInstrumentsPoller::OkxInstrumentsPoller(net::any_io_executor executor,
+OkxInstrumentsPoller::OkxInstrumentsPoller(const net::any_io_executor& executor,
                                            OkxInstrumentsOptions options,
                                            OkxInstrumentsHooks hooks) {
   if (!hooks.wall_clock) hooks.wall_clock = system_now_ms;
-  state_ = std::make_shared<State>(std::move(executor), std::move(options), std::move(hooks));
+  state_ = std::make_shared<State>(executor, std::move(options), std::move(hooks));
 }
 
 OkxInstrumentsPoller::~OkxInstrumentsPoller() {
@@ -166,7 +166,7 @@ OkxInstrumentsPoller::~OkxInstrumentsPoller() {
 void OkxInstrumentsPoller::start() {
   if (state_->started || state_->stopped) return;
   state_->started = true;
-  net::co_spawn(state_->timer.get_executor(), run_poller(state_), [](std::exception_ptr e) {
+  net::co_spawn(state_->timer.get_executor(), run_poller(state_), [](const std::exception_ptr& e) {
     // Nothing on the request path throws; if something ever does, it ends the poller, not the
     // daemon.
     if (!e) return;

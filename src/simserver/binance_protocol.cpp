@@ -7,12 +7,15 @@
 #include <boost/url/parse.hpp>
 #include <boost/url/url_view.hpp>
 #include <cctype>
+#include <chrono>
 
 #include "venue_protocols.hpp"
 
 namespace teleglas::sim_ws {
 
 namespace {
+
+using namespace std::chrono_literals;
 
 // Market streams (aggTrade, forceOrder, markPrice, ...) are served on /market only; /public
 // carries the high-frequency book streams, and the legacy routes were retired on 2026-04-23:
@@ -184,9 +187,9 @@ class BinanceProtocol : public VenueProtocol {
     // does not receive a pong frame back from the connection within a 10 minute period, the
     // connection will be disconnected." "A single connection is only valid for 24 hours."
     SessionRules rules;
-    rules.ping_interval_ms = 3 * 60 * 1000;
-    rules.pong_timeout_ms = 10 * 60 * 1000;
-    rules.max_age_ms = 24 * 60 * 60 * 1000;
+    rules.ping_interval_ms = 3min / 1ms;
+    rules.pong_timeout_ms = 10min / 1ms;
+    rules.max_age_ms = 24h / 1ms;
     rules.max_age_close = {1001, ""};
     return rules;
   }

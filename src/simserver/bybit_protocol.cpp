@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <boost/json/parse.hpp>
 #include <boost/json/value.hpp>
+#include <chrono>
 #include <set>
 
 #include "venue_protocols.hpp"
@@ -11,6 +12,8 @@
 namespace teleglas::sim_ws {
 
 namespace {
+
+using namespace std::chrono_literals;
 
 constexpr std::string_view path = "/v5/public/linear";
 // "for one public connection, you cannot have length of "args" array over 21,000 characters"
@@ -152,7 +155,7 @@ class BybitProtocol : public VenueProtocol {
     // "if there is no ping-pong and no stream data sent from server end, the connection will
     // be cut off after 10 minutes" — how is not documented: the connection just ends.
     SessionRules rules;
-    rules.idle_timeout_ms = 10 * 60 * 1000;
+    rules.idle_timeout_ms = 10min / 1ms;
     return rules;
   }
 

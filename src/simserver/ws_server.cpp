@@ -241,7 +241,7 @@ net::awaitable<void> Connection::serve() {
   bool counted_rest = false;
   for (;;) {
     http::request_parser<http::string_body> parser;
-    parser.body_limit(64 * 1024);
+    parser.body_limit(std::uint64_t{64} * 1024);
     tcp_layer.expires_after(keep_alive_timeout);
     auto [read_ec, read] = co_await http::async_read(ws_.next_layer(), buffer, parser,
                                                      net::as_tuple(net::use_awaitable));

@@ -74,7 +74,7 @@ struct OkxInstrumentsState;
 class OkxInstrumentsPoller {
  public:
   // Throws std::invalid_argument for a bad rest_url or CA file (startup).
-  OkxInstrumentsPoller(boost::asio::any_io_executor executor, OkxInstrumentsOptions options,
+  OkxInstrumentsPoller(const boost::asio::any_io_executor& executor, OkxInstrumentsOptions options,
                        OkxInstrumentsHooks hooks);
   ~OkxInstrumentsPoller();  // stops
   OkxInstrumentsPoller(const OkxInstrumentsPoller&) = delete;
