@@ -26,6 +26,7 @@
 #include "teleglas/app/health_report.hpp"
 #include "teleglas/app/preview.hpp"
 #include "teleglas/app/chart_files.hpp"
+#include "teleglas/config/sources.hpp"
 #include "teleglas/app/replay.hpp"
 #include "teleglas/app/telegram_sink.hpp"
 #include "teleglas/app/terminal_alerts.hpp"
@@ -302,12 +303,20 @@ int run(const Config& config, const RunOptions& options) {
     }
   }
   const std::string api_key = env_or_empty("COINGLASS_API_KEY");
-  if (api_key.empty()) {
+  const std::vector<std::string> sources = resolve_sources(config, !api_key.empty());
+  const bool wants_coinglass = std::ranges::find(sources, "coinglass") != sources.end();
+  if (wants_coinglass && api_key.empty()) {
     spdlog::critical(
-        "COINGLASS_API_KEY is not set: the CoinGlass stream needs an API key. Put it in the "
-        "service's environment file (see systemd/teleglas.env.example), or try `teleglas demo`.");
+        "COINGLASS_API_KEY is not set: sources lists coinglass, whose stream needs an API key. "
+        "Put it in the service's environment file (see systemd/teleglas.env.example), or drop "
+        "coinglass from sources to use the exchanges' own keyless streams.");
     return 2;
   }
+  spdlog::info("sources: {}{}", fmt::join(sources, ", "),
+               config.sources.empty() ? (api_key.empty() ? " (no COINGLASS_API_KEY: the "
+                                                           "exchanges' own keyless streams)"
+                                                         : " (COINGLASS_API_KEY is set)")
+                                      : "");
   const std::string bot_token = env_or_empty("TELEGRAM_BOT_TOKEN");
   if (bot_token.empty()) {
     spdlog::warn("TELEGRAM_BOT_TOKEN is not set: alerts go to stdout and the log only");
@@ -562,10 +571,12 @@ int main(int argc, char** argv) {
       "Both replays run the daemon's own pipeline; exit 0 when both ran, 1 on an error.");
 
   auto* run_cmd = app.add_subcommand(
-      "run", "The daemon: stream CoinGlass, analyse, alert (needs COINGLASS_API_KEY)");
+      "run", "The daemon: stream liquidations and trades, analyse, alert");
   run_cmd->footer(
+      "Sources (the sources key): coinglass, bybit, binance, okx. Unset: coinglass when\n"
+      "COINGLASS_API_KEY is set, otherwise the exchanges' own keyless streams [bybit, binance].\n"
       "Environment:\n"
-      "  COINGLASS_API_KEY   required\n"
+      "  COINGLASS_API_KEY   required when sources include coinglass\n"
       "  TELEGRAM_BOT_TOKEN  optional: with telegram.chat_ids set, alerts go to those chats and\n"
       "                      /status /mute /unmute /stats /help are answered there; without it,\n"
       "                      alerts go to stdout and the log only\n"

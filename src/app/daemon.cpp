@@ -15,6 +15,9 @@
 #include "teleglas/core/clock.hpp"
 #include "teleglas/ingest/parser.hpp"
 #include "teleglas/net/rest_poller.hpp"
+#include "teleglas/config/sources.hpp"
+#include "teleglas/net/okx_instruments.hpp"
+#include "teleglas/net/venues.hpp"
 #include "teleglas/net/ws_feed.hpp"
 #include "teleglas/pipeline/pipeline.hpp"
 
@@ -28,7 +31,14 @@ std::chrono::milliseconds period(double seconds) {
 
 }  // namespace
 
-struct Daemon::Impl final : FeedListener, std::enable_shared_from_this<Impl> {
+struct Daemon::Impl final : SourcedFeedListener, std::enable_shared_from_this<Impl> {
+  struct Feed {
+    std::string_view source;  // "bybit"; static storage (config/sources.hpp)
+    Source kind = Source::coinglass;
+    std::size_t first_connection = 0;  // its connections' numbers start here
+    std::unique_ptr<SourceTagger> tagger;
+    std::unique_ptr<WsFeed> feed;
+  };
   Impl(boost::asio::io_context& io, const Config& config, std::string api_key, AlertSink& alerts,
        DaemonOptions options)
       : io(io),
@@ -59,18 +69,59 @@ struct Daemon::Impl final : FeedListener, std::enable_shared_from_this<Impl> {
       throw std::runtime_error("cannot open coinglass.record_path " + error);
     }
     mark_downtime();
+    // One feed per source, all through the same machinery; CoinGlass's REST snapshots (funding,
+    // open interest) need its key, OKX's contract sizes its instruments list.
     WsFeedOptions feed_options;
     feed_options.wall_clock = this->options.wall_clock;
-    feed = std::make_unique<WsFeed>(io, config.coinglass, config.symbols, api_key, *this,
-                                    feed_options);
-    RestPollerHooks hooks;
-    hooks.wall_clock = this->options.wall_clock;
-    hooks.on_line = [this](std::string_view line) { on_snapshot_line(line); };
-    hooks.on_alarm = [this](std::string_view what) { on_alarm(what); };
-    poller = std::make_unique<RestPoller>(
-        io.get_executor(),
-        rest_poller_options(config.coinglass, open_interest_bases(config.symbols)),
-        std::move(api_key), std::move(hooks));
+    const std::vector<std::string> sources = resolve_sources(config, !api_key.empty());
+    for (const std::string& name : sources) {
+      Feed f;
+      FeedProtocol protocol = feed_protocol(name, config, api_key);
+      f.source = protocol.source;
+      f.kind = parse_source(f.source).value_or(Source::coinglass);
+      f.first_connection = connection_count;
+      for (const std::string& warning : protocol.warnings) spdlog::warn("{}: {}", name, warning);
+      f.tagger = std::make_unique<SourceTagger>(f.source, *this);
+      f.feed = std::make_unique<WsFeed>(io, std::move(protocol), *f.tagger, feed_options);
+      connection_count += f.feed->connection_count();
+      feeds.push_back(std::move(f));
+    }
+    if (std::ranges::find(sources, "coinglass") != sources.end()) {
+      RestPollerHooks hooks;
+      hooks.wall_clock = this->options.wall_clock;
+      hooks.on_line = [this](std::string_view line) { on_snapshot_line(line); };
+      hooks.on_alarm = [this](std::string_view what) { alarm("coinglass", what); };
+      poller = std::make_unique<RestPoller>(
+          io.get_executor(),
+          rest_poller_options(config.coinglass, open_interest_bases(config.symbols)),
+          std::move(api_key), std::move(hooks));
+    }
+    if (std::ranges::find(sources, "okx") != sources.end()) {
+      OkxInstrumentsOptions okx;
+      okx.rest_url = config.okx.rest_url;
+      okx.ca_file = config.okx.ca_file;
+      OkxInstrumentsHooks hooks;
+      hooks.wall_clock = this->options.wall_clock;
+      hooks.on_instruments = [this](std::string_view body, TimeMs time) {
+        // Recorded as a line of our own, so a replay sizes OKX's contracts as this run did.
+        process(fmt::format(R"({{"channel":"{}","time":{},"data":{}}})", okx_instruments_channel,
+                            time, body),
+                0, Source::okx);
+      };
+      instruments = std::make_unique<OkxInstrumentsPoller>(io.get_executor(), okx, std::move(hooks));
+    }
+  }
+
+  // The feeds' sources in words, for logs and the admin chats: "CoinGlass stream",
+  // "bybit and binance streams".
+  std::string streams_in_words() const {
+    if (feeds.size() == 1 && feeds[0].source == "coinglass") return "CoinGlass stream";
+    std::string names;
+    for (std::size_t i = 0; i < feeds.size(); ++i) {
+      if (i > 0) names += i + 1 == feeds.size() ? " and " : ", ";
+      names += feeds[i].source;
+    }
+    return names + (feeds.size() == 1 ? " stream" : " streams");
   }
 
   // ---- a restart loses nothing -------------------------------------------------------
@@ -108,12 +159,23 @@ struct Daemon::Impl final : FeedListener, std::enable_shared_from_this<Impl> {
 
   // ---- FeedListener ------------------------------------------------------------------
 
-  void on_frame(std::string_view text, TimeMs receive_time) override {
-    process(text, receive_time);
+  const Feed* feed_of(std::string_view source) const {
+    for (const Feed& f : feeds) {
+      if (f.source == source) return &f;
+    }
+    return nullptr;
   }
 
-  void on_state(std::size_t connection, ConnectionState state) override {
-    spdlog::debug("coinglass connection {}: {}", connection, to_string(state));
+  void on_frame(std::string_view source, std::string_view text, TimeMs receive_time) override {
+    const Feed* f = feed_of(source);
+    process(text, receive_time, f ? f->kind : Source::coinglass);
+  }
+
+  // Connections are numbered across the feeds, in the order of the sources.
+  void on_state(std::string_view source, std::size_t local, ConnectionState state) override {
+    const Feed* f = feed_of(source);
+    const std::size_t connection = (f ? f->first_connection : 0) + local;
+    spdlog::debug("{} connection {}: {}", source, local, to_string(state));
     const TimeMs now = options.wall_clock();
     if (connection >= states.size()) states.resize(connection + 1, ConnectionState::connecting);
     states[connection] = state;
@@ -126,9 +188,9 @@ struct Daemon::Impl final : FeedListener, std::enable_shared_from_this<Impl> {
     const bool any_live = std::ranges::find(states, ConnectionState::live) != states.end();
     if (any_live && stream_down_since != 0) {
       if (outage_notified) {
-        const std::string what = fmt::format("CoinGlass stream is back after {:.0f} s down",
+        const std::string what = fmt::format("{} back after {:.0f} s down", streams_in_words(),
                                              (now - stream_down_since) / 1000.0);
-        spdlog::info("coinglass: {}", what);
+        spdlog::info("feed: {}", what);
         alerts.on_admin_notice(what);
       }
       stream_down_since = 0;
@@ -144,28 +206,32 @@ struct Daemon::Impl final : FeedListener, std::enable_shared_from_this<Impl> {
     if (stream_down_since == 0 || outage_notified || stopped) return;
     if (now - stream_down_since < seconds_ms(config.telegram.outage_notice_s)) return;
     outage_notified = true;
+    std::uint64_t reconnects = 0;
+    for (const Feed& f : feeds) reconnects += f.feed->stats().total().reconnects;
     const std::string what = fmt::format(
-        "CoinGlass stream down for {:.0f} s ({} reconnect attempts so far); alerts may be "
-        "missed until it is back",
-        (now - stream_down_since) / 1000.0, feed->stats().total().reconnects);
-    spdlog::error("coinglass: {}", what);
+        "{} down for {:.0f} s ({} reconnect attempts so far); alerts may be missed until it "
+        "is back",
+        streams_in_words(), (now - stream_down_since) / 1000.0, reconnects);
+    spdlog::error("feed: {}", what);
     alerts.on_admin_notice(what);
   }
 
-  void on_alarm(std::string_view what) override {
-    spdlog::error("coinglass: {}", what);
+  void on_alarm(std::string_view source, std::string_view what) override { alarm(source, what); }
+
+  void alarm(std::string_view source, std::string_view what) {
+    spdlog::error("{}: {}", source, what);
     alerts.on_admin_notice(what);
   }
 
-  void on_gap(const FeedGap& gap) override {
+  void on_gap(std::string_view source, const FeedGap& gap) override {
     ++gaps;
     longest_gap_ms = std::max(longest_gap_ms, gap.length_ms());
-    spdlog::warn("coinglass connection {}: gap of {:.1f} s in the stream", gap.connection,
+    spdlog::warn("{} connection {}: gap of {:.1f} s in the stream", source, gap.connection,
                  gap.length_ms() / 1000.0);
     recorder.append_gap(gap.from, gap.to);
     pipeline.on_gap(gap.from, gap.to);
     if (options.storage) {
-      options.storage->save_gap({gap.from, gap.to, fmt::format("coinglass/{}", gap.connection)});
+      options.storage->save_gap({gap.from, gap.to, fmt::format("{}/{}", source, gap.connection)});
     }
   }
 
@@ -177,8 +243,8 @@ struct Daemon::Impl final : FeedListener, std::enable_shared_from_this<Impl> {
 
   // Every input reaches the pipeline through here, tick() or on_gap(), and is recorded just
   // before, in the same order: replaying the recording repeats the very same calls.
-  void process(std::string_view text, TimeMs receive_time) {
-    recorder.append_frame(text, receive_time);
+  void process(std::string_view text, TimeMs receive_time, Source source = Source::coinglass) {
+    recorder.append_frame(text, receive_time, source);
     const auto started = std::chrono::steady_clock::now();
     const ParsedFrame& frame = parser.parse(text, receive_time);
     pipeline.on_frame(frame, signals);
@@ -322,14 +388,20 @@ struct Daemon::Impl final : FeedListener, std::enable_shared_from_this<Impl> {
 
   DaemonHealth health() const {
     DaemonHealth h;
-    h.feed_url = feed->redacted_url();
-    const FeedStats fs = feed->stats();
+    FeedStats fs;
+    for (const Feed& f : feeds) {
+      if (!h.feed_url.empty()) h.feed_url += " ";
+      h.feed_url += f.feed->redacted_url();
+      const FeedStats one = f.feed->stats();
+      fs.connections.insert(fs.connections.end(), one.connections.begin(), one.connections.end());
+    }
     for (std::size_t i = 0; i < fs.connections.size(); ++i) {
       const FeedConnectionStats& c = fs.connections[i];
       h.connections.push_back(c.state);
       const TimeMs down = i < down_since.size() ? down_since[i] : started_wall;
-      h.connection_details.push_back(
-          {c.state, c.last_frame_time, c.state == ConnectionState::live ? 0 : down});
+      h.connection_details.push_back({c.state, c.last_frame_time,
+                                      c.state == ConnectionState::live ? 0 : down,
+                                      std::string(c.source)});
     }
     const FeedConnectionStats total = fs.total();
     h.pings = total.pings;
@@ -353,9 +425,16 @@ struct Daemon::Impl final : FeedListener, std::enable_shared_from_this<Impl> {
     h.reconnects = total.reconnects;
     h.gaps = gaps;
     h.longest_gap_ms = longest_gap_ms;
-    const RestPollerStats rs = poller->stats();
-    h.rest_successes = rs.successes;
-    h.rest_failures = rs.failures();
+    if (poller) {
+      const RestPollerStats rs = poller->stats();
+      h.rest_successes = rs.successes;
+      h.rest_failures = rs.failures();
+    }
+    if (instruments) {
+      const OkxInstrumentsStats is = instruments->stats();
+      h.rest_successes += is.successes;
+      h.rest_failures += is.failures();
+    }
     h.recorded_frames = recorder.frames();
     const RecorderStats recording = recorder.stats();
     h.recording_frames_written = recording.frames_written;
@@ -382,8 +461,10 @@ struct Daemon::Impl final : FeedListener, std::enable_shared_from_this<Impl> {
   FrameParser parser;
   Pipeline pipeline;
   Recorder recorder;
-  std::unique_ptr<WsFeed> feed;
-  std::unique_ptr<RestPoller> poller;
+  std::vector<Feed> feeds;
+  std::size_t connection_count = 0;
+  std::unique_ptr<RestPoller> poller;                 // with CoinGlass only
+  std::unique_ptr<OkxInstrumentsPoller> instruments;  // with OKX only
   boost::asio::steady_timer tick_timer;
   boost::asio::steady_timer health_timer;
   std::vector<Signal> signals;
@@ -424,10 +505,16 @@ Daemon::~Daemon() {
 }
 
 void Daemon::start() {
-  spdlog::info("connecting to {} ({} feed connection(s)), REST {}", impl_->feed->redacted_url(),
-               impl_->feed->connection_count(), impl_->config.coinglass.rest_url);
-  impl_->feed->start();
-  impl_->poller->start();
+  for (const Impl::Feed& f : impl_->feeds) {
+    spdlog::info("{}: connecting to {} ({} connection(s))", f.source, f.feed->redacted_url(),
+                 f.feed->connection_count());
+    f.feed->start();
+  }
+  if (impl_->poller) {
+    spdlog::info("coinglass: REST snapshots from {}", impl_->config.coinglass.rest_url);
+    impl_->poller->start();
+  }
+  if (impl_->instruments) impl_->instruments->start();
   impl_->schedule_tick();
   impl_->schedule_health_log();
 }
@@ -437,8 +524,9 @@ void Daemon::stop() {
   impl_->stopped = true;
   impl_->tick_timer.cancel();
   impl_->health_timer.cancel();
-  impl_->poller->stop();
-  impl_->feed->stop();
+  if (impl_->poller) impl_->poller->stop();
+  if (impl_->instruments) impl_->instruments->stop();
+  for (const Impl::Feed& f : impl_->feeds) f.feed->stop();
   impl_->hand_over_events();
   impl_->recorder.flush();
 }

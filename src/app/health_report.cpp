@@ -79,6 +79,7 @@ std::string health_json(const HealthReport& r) {
     last_frame_ms = std::max(last_frame_ms, c.last_frame_ms);
     json::object d{{"state", health_word(c.state)},
                    {"open_gap_ms", age_ms(r.now_ms, c.down_since_ms)}};
+    if (!c.source.empty()) d["source"] = c.source;
     if (c.last_frame_ms > 0) {
       d["last_frame_age_ms"] = age_ms(r.now_ms, c.last_frame_ms);
     } else {

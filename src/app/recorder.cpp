@@ -79,6 +79,7 @@ std::string Recorder::open(const std::string& path, RecorderOptions options) {
   std::string error;
   if (!open_file(handed_day_, error)) return error;
   last_receive_time_.reset();
+  last_source_ = Source::coinglass;
   dropping_ = false;
   dropped_in_episode_ = 0;
   stats_ = {};
@@ -100,6 +101,7 @@ Recorder::Segment& Recorder::segment() {
   if (day != current) {
     // A new file: its first frame states its receive time, so that it replays on its own.
     last_receive_time_.reset();
+  last_source_ = Source::coinglass;
   }
   if (building_.segments.empty() || day != current) building_.segments.emplace_back().day = day;
   return building_.segments.back();
@@ -113,9 +115,13 @@ void Recorder::note_time(TimeMs t) {
   building_.last_time = std::max(building_.last_time, t);
 }
 
-void Recorder::append_frame(std::string_view frame, TimeMs receive_time) {
+void Recorder::append_frame(std::string_view frame, TimeMs receive_time, Source source) {
   if (!enabled_) return;
   Segment& s = segment();
+  if (last_source_ != source) {
+    write_control(s, {.kind = ControlKind::source, .source = source});
+    last_source_ = source;
+  }
   if (last_receive_time_ != receive_time) {
     write_control(s, {.kind = ControlKind::receive_time, .time = receive_time});
     last_receive_time_ = receive_time;
@@ -208,6 +214,7 @@ void Recorder::drop(std::size_t behind) {
   building_ = Batch{};
   // The receive-time line the next frames relied on may be lost with the rest.
   last_receive_time_.reset();
+  last_source_ = Source::coinglass;
   // Replay is told that the pipeline saw more than the recording holds, as for a feed gap.
   // A hand-over that mentions no feed time (only ticks or snapshots) is only counted.
   if (from != 0) append_gap(from, to);

@@ -93,6 +93,10 @@ void Replay::apply(const ControlLine& line) {
       ++control_.gaps;
       pipeline_->on_gap(line.from, line.to);
       break;
+    case ControlKind::source:
+      // The parser knows each source's frames by their shape; the line says who sent them.
+      ++control_.sources;
+      break;
   }
 }
 
@@ -235,7 +239,8 @@ std::string summary_to_json(const ReplaySummary& summary) {
   s["control_lines"] = summary.control.accepted();
   s["control_lines_by_kind"] = json::object{{"recv", summary.control.receive_times},
                                             {"tick", summary.control.ticks},
-                                            {"gap", summary.control.gaps}};
+                                            {"gap", summary.control.gaps},
+                                            {"source", summary.control.sources}};
   s["control_lines_malformed"] = summary.control.malformed;
   s["symbols"] = summary.pipeline.symbols;
   s["peak_symbols"] = summary.pipeline.peak_symbols;

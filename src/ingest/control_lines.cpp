@@ -12,6 +12,8 @@ constexpr std::string_view receive_time_head = R"(recv","time":)";
 constexpr std::string_view tick_head = R"(tick","time":)";
 constexpr std::string_view gap_head = R"(gap","from":)";
 constexpr std::string_view gap_to = R"(,"to":)";
+constexpr std::string_view source_head = R"(source","name":")";
+constexpr std::string_view source_tail = "\"";
 constexpr std::string_view tail = "}";
 
 // Reads a line front to back; every step fails (returns false) without moving on a mismatch.
@@ -42,6 +44,17 @@ class LineReader {
     return true;
   }
 
+  // A source name as to_string(Source) spells it, up to the closing quote.
+  bool source(Source& out) {
+    const std::size_t quote = rest_.find('"');
+    if (quote == std::string_view::npos) return false;
+    const auto parsed = parse_source(rest_.substr(0, quote));
+    if (!parsed || to_string(*parsed) != rest_.substr(0, quote)) return false;
+    out = *parsed;
+    rest_.remove_prefix(quote);
+    return true;
+  }
+
   bool at_end() const { return rest_.empty(); }
 
  private:
@@ -68,6 +81,9 @@ std::optional<ControlLine> parse_control_line(std::string_view line) {
   } else if (in.take(gap_head)) {
     parsed.kind = ControlKind::gap;
     ok = in.integer(parsed.from) && in.take(gap_to) && in.integer(parsed.to);
+  } else if (in.take(source_head)) {
+    parsed.kind = ControlKind::source;
+    ok = in.source(parsed.source) && in.take(source_tail);
   }
   if (!ok || !in.take(tail) || !in.at_end()) return std::nullopt;
   return parsed;
@@ -87,6 +103,9 @@ std::string format_control_line(const ControlLine& line) {
           .append(std::to_string(line.from))
           .append(gap_to)
           .append(std::to_string(line.to));
+      break;
+    case ControlKind::source:
+      out.append(source_head).append(to_string(line.source)).append(source_tail);
       break;
   }
   out.append(tail);

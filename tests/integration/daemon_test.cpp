@@ -47,7 +47,8 @@ class DaemonCli : public ::testing::Test {
   }
   std::string write_config(const std::string& extra = "") {
     const std::string path = (dir / "teleglas.yaml").string();
-    write_file(path, fmt::format(R"(coinglass:
+    write_file(path, fmt::format(R"(sources: [coinglass]  # never the real exchanges
+coinglass:
   ws_url: {}
   rest_url: {}
   ca_file: {}

@@ -99,7 +99,8 @@ class DoctorCli : public ::testing::Test {
                            const std::string& storage_lines = "") {
     const std::string path = (dir_ / "teleglas.yaml").string();
     const std::string ca = (dir_ / "ca.pem").string();
-    write_file(path, fmt::format(R"(coinglass:
+    write_file(path, fmt::format(R"(sources: [coinglass]  # never the real exchanges
+coinglass:
   ws_url: {}
   rest_url: {}
   ca_file: {}

@@ -92,7 +92,8 @@ class TelegramCli : public ::testing::Test {
   std::string write_config(const std::string& ws_url, const std::string& rest_url,
                            const std::string& telegram_url, const std::string& telegram_extra) {
     const std::string path = (dir / "teleglas.yaml").string();
-    write_file(path, fmt::format(R"(coinglass:
+    write_file(path, fmt::format(R"(sources: [coinglass]  # never the real exchanges
+coinglass:
   ws_url: {}
   rest_url: {}
   ca_file: {}

@@ -30,11 +30,12 @@ class AlertSink {
   virtual void on_admin_notice(std::string_view text) = 0;
 };
 
-// One CoinGlass connection as health reports it.
+// One feed connection as health reports it.
 struct ConnectionHealth {
   ConnectionState state = ConnectionState::connecting;
   TimeMs last_frame_ms = 0;  // wall clock of its last frame; 0 = none yet
   TimeMs down_since_ms = 0;  // wall clock when it stopped being live; 0 = live
+  std::string source;        // "coinglass", "bybit", ...
 };
 
 struct DaemonHealth {

@@ -70,7 +70,10 @@ class Recorder {
   // A frame the parser gets with `receive_time` (0 for snapshot lines, which carry their own).
   // A receive-time line precedes it when the time differs from the last one written by this
   // recorder to this file (always before its first frame: the file may hold an earlier run's).
-  void append_frame(std::string_view frame, TimeMs receive_time);
+  // A source line precedes it when its source differs from the last one written to this file
+  // (none is written for CoinGlass frames at the start of a file: that is the default).
+  void append_frame(std::string_view frame, TimeMs receive_time,
+                    Source source = Source::coinglass);
   // pipeline.on_tick(now) and pipeline.on_gap(from, to), exactly as called.
   void append_tick(TimeMs now);
   void append_gap(TimeMs from, TimeMs to);
@@ -132,6 +135,7 @@ class Recorder {
   RecorderOptions options_;
   Batch building_;
   std::optional<TimeMs> last_receive_time_;  // in the file being appended to
+  Source last_source_ = Source::coinglass;   // likewise
   std::int64_t handed_day_ = 0;              // day of the last segment handed over
   std::uint64_t frames_ = 0;
   std::uint64_t control_lines_ = 0;

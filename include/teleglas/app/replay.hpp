@@ -22,9 +22,10 @@ struct ControlLineStats {
   std::uint64_t receive_times = 0;
   std::uint64_t ticks = 0;
   std::uint64_t gaps = 0;
+  std::uint64_t sources = 0;    // source markers (exchange streams)
   std::uint64_t malformed = 0;  // claimed to be ours but did not parse: skipped
 
-  std::uint64_t accepted() const { return receive_times + ticks + gaps; }
+  std::uint64_t accepted() const { return receive_times + ticks + gaps + sources; }
 };
 
 struct ReplaySummary {

@@ -14,13 +14,16 @@ namespace teleglas {
 // {"channel":"teleglas.recv","time":MS}          receive time of the frame lines that follow
 // {"channel":"teleglas.tick","time":MS}          pipeline.on_tick(MS)
 // {"channel":"teleglas.gap","from":MS,"to":MS}   pipeline.on_gap(from, to)
-enum class ControlKind : std::uint8_t { receive_time, tick, gap };
+// {"channel":"teleglas.source","name":"bybit"}   the source (feed) of the frame lines that
+//                                                 follow; none before the first: coinglass
+enum class ControlKind : std::uint8_t { receive_time, tick, gap, source };
 
 struct ControlLine {
   ControlKind kind = ControlKind::tick;
   TimeMs time = 0;  // receive_time, tick
   TimeMs from = 0;  // gap
   TimeMs to = 0;    // gap
+  Source source = Source::coinglass;  // source
 };
 
 // Cheap prefix check: the line claims to be one of ours (the "teleglas." channel namespace).
