@@ -9,6 +9,7 @@
 #include "teleglas/analysis/observation.hpp"
 #include "teleglas/analysis/snapshot_patterns.hpp"
 #include "teleglas/analysis/symbol_analyzer.hpp"
+#include "teleglas/ingest/duplicate_liquidations.hpp"
 #include "teleglas/core/names.hpp"
 #include "teleglas/core/text.hpp"
 #include "teleglas/pipeline/symbol_table.hpp"
@@ -25,6 +26,8 @@ std::string_view to_string(EventRejection r) {
       return "stale_time";
     case EventRejection::clock_outlier:
       return "clock_outlier";
+    case EventRejection::duplicate:
+      return "duplicate_liquidation";
     case EventRejection::symbol_cap:
       return "symbol_cap";
   }
@@ -210,6 +213,10 @@ struct Pipeline::Impl final : DetectionSink {
   }
 
   void accept(const MarketEvent& e) {
+    if (e.kind == EventKind::liquidation && echoes.echo(e)) {
+      reject(EventRejection::duplicate);
+      return;
+    }
     // A silence of the whole feed longer than the shortest window (a gap between captures):
     // outcomes followed across it did not see their path.
     if (clock != 0 && e.exchange_time - clock > bounds.second && outcomes.following() > 0) {
@@ -436,6 +443,7 @@ struct Pipeline::Impl final : DetectionSink {
   std::vector<Outcome> resolved;  // scratch
   bool warming = false;
   bool charts = false;  // symbols keep a ChartTape; admitted directional signals get a chart
+  DuplicateLiquidations echoes;  // one liquidation reported by two sources counts once
   Scorer scorer;
   SignalGate gate;
   ConfirmationTracker confirmation;

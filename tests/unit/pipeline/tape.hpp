@@ -22,12 +22,13 @@ class Tape {
     return *this;
   }
   Tape& add(EventKind kind, TimeMs t, Side side, double usd, double price,
-            std::string symbol = "BTCUSDT", std::string exchange = "Binance") {
+            std::string symbol = "BTCUSDT", std::string exchange = "Binance",
+            Source source = Source::coinglass) {
     names_.push_back(std::move(symbol));
     const std::string& s = names_.back();
     names_.push_back(std::move(exchange));
     const std::string& x = names_.back();
-    events_.push_back(MarketEvent{kind, side, price, usd, t, 0, s, x, "X"});
+    events_.push_back(MarketEvent{kind, side, price, usd, t, 0, s, x, "X", source});
     return *this;
   }
   Tape& liquidation(TimeMs t, Side side, double usd, double price, std::string symbol = "BTCUSDT",
