@@ -188,8 +188,9 @@ struct Daemon::Impl final : SourcedFeedListener, std::enable_shared_from_this<Im
     const bool any_live = std::ranges::find(states, ConnectionState::live) != states.end();
     if (any_live && stream_down_since != 0) {
       if (outage_notified) {
-        const std::string what = fmt::format("{} back after {:.0f} s down", streams_in_words(),
-                                             (now - stream_down_since) / 1000.0);
+        const std::string what =
+            fmt::format("{} {} back after {:.0f} s down", streams_in_words(),
+                        feeds.size() == 1 ? "is" : "are", (now - stream_down_since) / 1000.0);
         spdlog::info("feed: {}", what);
         alerts.on_admin_notice(what);
       }

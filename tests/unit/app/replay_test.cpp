@@ -201,7 +201,8 @@ TEST(Replay, MalformedControlLinesAreCountedAndSkippedNeverFrames) {
 
   const std::string json = summary_to_json(s);
   EXPECT_NE(json.find(R"("control_lines":1,)"), std::string::npos) << json;
-  EXPECT_NE(json.find(R"("control_lines_by_kind":{"recv":0,"tick":1,"gap":0})"), std::string::npos)
+  EXPECT_NE(json.find(R"("control_lines_by_kind":{"recv":0,"tick":1,"gap":0,"source":0})"),
+            std::string::npos)
       << json;
   EXPECT_NE(json.find(R"("control_lines_malformed":2)"), std::string::npos) << json;
 }

@@ -65,6 +65,18 @@ TEST(ControlLines, CoinglassFramesAreNotControlLines) {
   }
 }
 
+TEST(ControlLines, ASourceLineNamesTheFeedOfTheFramesAfterIt) {
+  for (const Source source : {Source::coinglass, Source::bybit, Source::binance, Source::okx}) {
+    const std::string text = format_control_line({.kind = ControlKind::source, .source = source});
+    EXPECT_EQ(text, R"({"channel":"teleglas.source","name":")" + std::string(to_string(source)) +
+                        R"("})");
+    const auto parsed = parse_control_line(text);
+    ASSERT_TRUE(parsed) << text;
+    EXPECT_EQ(parsed->kind, ControlKind::source);
+    EXPECT_EQ(parsed->source, source);
+  }
+}
+
 TEST(ControlLines, MalformedControlLinesAreRejected) {
   for (const char* line : {
            R"({"channel":"teleglas.tick"})",                              // no time
@@ -83,7 +95,11 @@ TEST(ControlLines, MalformedControlLinesAreRejected) {
            R"({"channel":"teleglas.recv","at":1})", R"({"channel":"teleglas.gap","from":1})",
            R"({"channel":"teleglas.gap","from":1,"to":})",
            R"({"channel":"teleglas.gap","to":2,"from":1})",    // other member order than ours
-           R"({"channel":"teleglas.source","name":"bybit"})",  // a kind we do not know
+           R"({"channel":"teleglas.sauce","name":"bybit"})",   // a kind we do not know
+           R"({"channel":"teleglas.source","name":"ftx"})",    // a source we do not know
+           R"({"channel":"teleglas.source","name":"Bybit"})",  // not how we spell it
+           R"({"channel":"teleglas.source","name":"bybit})",   // unterminated
+           R"({"channel":"teleglas.source","name":""})",
        }) {
     EXPECT_TRUE(is_control_line(line)) << line;
     EXPECT_FALSE(parse_control_line(line)) << line;
