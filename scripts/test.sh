@@ -12,6 +12,8 @@ cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTELEGLAS_SAN
 cmake --build "$build" -j "$(nproc)"
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+# Leaks in system libraries' process-lifetime caches (fontconfig) are not ours: tests/lsan.supp.
+export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$PWD/tests/lsan.supp}
 # The PostgreSQL tests need a server: a throwaway one on 127.0.0.1, unless one is given.
 if [ -z "${TELEGLAS_TEST_POSTGRES_URL:-}" ]; then
   postgres_dir=$(mktemp -d /tmp/teleglas-postgres-XXXXXX)
