@@ -604,10 +604,21 @@ int main(int argc, char** argv) {
   DemoOptions demo;
   auto* demo_cmd = app.add_subcommand(
       "demo",
-      "The whole service on loopback, no keys needed: the daemon against a simulated CoinGlass\n"
-      "(TLS WebSocket + REST) serving a generated market, alerts printed as Telegram would show\n"
-      "them, and its health endpoint (/health JSON, /metrics Prometheus; the URL is logged at\n"
-      "start). With --telegram, alerts go through a stand-in Telegram Bot API instead");
+      "The whole service on loopback, no keys needed: the daemon against stand-ins of its\n"
+      "sources (TLS WebSocket, on 127.0.0.1), each streaming its share of a generated market:\n"
+      "by default the exchanges' own keyless streams (Bybit, Binance, OKX); --sources coinglass\n"
+      "for a simulated CoinGlass with its REST snapshots (funding, open interest). Alerts print\n"
+      "as Telegram would show them, and its health endpoint runs (/health JSON, /metrics\n"
+      "Prometheus; the URL is logged at start). With --telegram, alerts go through a stand-in\n"
+      "Telegram Bot API instead");
+  demo_cmd
+      ->add_option("--sources", demo.sources,
+                   "Sources to run, comma-separated: bybit, binance, okx, coinglass (the\n"
+                   "funding and open-interest signals come from CoinGlass only)")
+      ->delimiter(',')
+      ->check(CLI::IsMember(std::vector<std::string>(source_names.begin(), source_names.end())))
+      ->capture_default_str()
+      ->type_name("LIST");
   demo_cmd->add_option("--seed", demo.seed, "Market seed")->capture_default_str();
   demo_cmd->add_option("--pace", demo.pace, "Market seconds per second")
       ->capture_default_str()
