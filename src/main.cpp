@@ -481,8 +481,10 @@ int main(int argc, char** argv) {
       footer += "  " + std::string(info.name) + ": " + std::string(info.what) + "\n";
     }
     footer +=
-        "Secrets are read from the environment (COINGLASS_API_KEY, TELEGRAM_BOT_TOKEN), as the\n"
-        "daemon reads them: run it with the service's environment file loaded.";
+        "Sources are resolved as the daemon resolves them (the sources key; unset: coinglass\n"
+        "with COINGLASS_API_KEY, otherwise bybit and binance, which need no key). Secrets are\n"
+        "read from the environment (COINGLASS_API_KEY, TELEGRAM_BOT_TOKEN), as the daemon reads\n"
+        "them: run it with the service's environment file loaded.";
     doctor_cmd->footer(footer);
   }
 
