@@ -481,8 +481,10 @@ int main(int argc, char** argv) {
       footer += "  " + std::string(info.name) + ": " + std::string(info.what) + "\n";
     }
     footer +=
-        "Secrets are read from the environment (COINGLASS_API_KEY, TELEGRAM_BOT_TOKEN), as the\n"
-        "daemon reads them: run it with the service's environment file loaded.";
+        "Sources are resolved as the daemon resolves them (the sources key; unset: coinglass\n"
+        "with COINGLASS_API_KEY, otherwise bybit and binance, which need no key). Secrets are\n"
+        "read from the environment (COINGLASS_API_KEY, TELEGRAM_BOT_TOKEN), as the daemon reads\n"
+        "them: run it with the service's environment file loaded.";
     doctor_cmd->footer(footer);
   }
 
@@ -604,10 +606,21 @@ int main(int argc, char** argv) {
   DemoOptions demo;
   auto* demo_cmd = app.add_subcommand(
       "demo",
-      "The whole service on loopback, no keys needed: the daemon against a simulated CoinGlass\n"
-      "(TLS WebSocket + REST) serving a generated market, alerts printed as Telegram would show\n"
-      "them, and its health endpoint (/health JSON, /metrics Prometheus; the URL is logged at\n"
-      "start). With --telegram, alerts go through a stand-in Telegram Bot API instead");
+      "The whole service on loopback, no keys needed: the daemon against stand-ins of its\n"
+      "sources (TLS WebSocket, on 127.0.0.1), each streaming its share of a generated market:\n"
+      "by default the exchanges' own keyless streams (Bybit, Binance, OKX); --sources coinglass\n"
+      "for a simulated CoinGlass with its REST snapshots (funding, open interest). Alerts print\n"
+      "as Telegram would show them, and its health endpoint runs (/health JSON, /metrics\n"
+      "Prometheus; the URL is logged at start). With --telegram, alerts go through a stand-in\n"
+      "Telegram Bot API instead");
+  demo_cmd
+      ->add_option("--sources", demo.sources,
+                   "Sources to run, comma-separated: bybit, binance, okx, coinglass (the\n"
+                   "funding and open-interest signals come from CoinGlass only)")
+      ->delimiter(',')
+      ->check(CLI::IsMember(std::vector<std::string>(source_names.begin(), source_names.end())))
+      ->capture_default_str()
+      ->type_name("LIST");
   demo_cmd->add_option("--seed", demo.seed, "Market seed")->capture_default_str();
   demo_cmd->add_option("--pace", demo.pace, "Market seconds per second")
       ->capture_default_str()

@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <unistd.h>
 
+#include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <algorithm>
 #include <array>
 #include <boost/asio/co_spawn.hpp>
@@ -18,9 +20,12 @@
 #include <stdexcept>
 
 #include "teleglas/config/load.hpp"
+#include "teleglas/config/sources.hpp"
+#include "teleglas/core/text.hpp"
 #include "teleglas/net/health_server.hpp"
 #include "teleglas/net/https_client.hpp"
-#include "teleglas/core/text.hpp"
+#include "teleglas/net/okx_instruments.hpp"
+#include "teleglas/net/venues.hpp"
 #include "teleglas/net/ws_feed.hpp"
 #include "teleglas/storage/open_store.hpp"
 #include "teleglas/storage/sqlite_store.hpp"
@@ -41,6 +46,15 @@ struct DoctorContext {
   const std::optional<SystemdUnitState>& systemd_state() {
     if (!systemd) systemd = options.systemd ? options.systemd() : std::nullopt;
     return *systemd;
+  }
+
+  // The sources the daemon would run, resolved as it resolves them.
+  std::vector<std::string> sources() const {
+    return resolve_sources(config, !options.coinglass_api_key.empty());
+  }
+  bool uses(std::string_view source) const {
+    const std::vector<std::string> all = sources();
+    return std::ranges::find(all, source) != all.end();
   }
 };
 
@@ -81,12 +95,24 @@ std::string transport_problem(const std::string& url, const boost::system::error
 
 std::vector<CheckResult> check_secrets(DoctorContext& ctx) {
   std::vector<CheckResult> results;
-  results.push_back(
-      ctx.options.coinglass_api_key.empty()
-          ? warn("coinglass key",
-                 "COINGLASS_API_KEY is not set: the daemon cannot stream from CoinGlass; fix: "
-                 "put it in the service's environment file (systemd/teleglas.env.example)")
-          : ok("coinglass key", "COINGLASS_API_KEY is set"));
+  const bool have_key = !ctx.options.coinglass_api_key.empty();
+  if (ctx.uses(source_coinglass)) {
+    results.push_back(
+        have_key ? ok("coinglass key", "COINGLASS_API_KEY is set")
+                 : warn("coinglass key",
+                        "COINGLASS_API_KEY is not set, but sources include coinglass: the daemon "
+                        "cannot stream from CoinGlass; fix: put it in the service's environment "
+                        "file (systemd/teleglas.env.example), or drop coinglass from sources"));
+  } else {
+    // The keyless default, or sources chosen without CoinGlass: nothing is missing.
+    results.push_back(
+        ok("coinglass key",
+           fmt::format(
+               "{}: the sources ({}) need no key; only the funding and open-interest "
+               "signals need CoinGlass",
+               have_key ? "COINGLASS_API_KEY is set but unused" : "COINGLASS_API_KEY is not set",
+               fmt::join(ctx.sources(), ", "))));
+  }
   results.push_back(
       ctx.options.telegram_bot_token.empty()
           ? warn("telegram token",
@@ -151,10 +177,9 @@ std::vector<CheckResult> check_postgres(const StorageConfig& storage) {
                                 " is reachable and in use by a running teleglas with this "
                                 "storage.instance (the service)")};
     }
-    return {fail("storage", what +
-                                "; fix: check storage.postgres_url, put PGPASSWORD in the "
-                                "secrets file, and make sure the server accepts connections "
-                                "from this host")};
+    return {fail("storage", what + "; fix: check storage.postgres_url, put PGPASSWORD in the "
+                                   "secrets file, and make sure the server accepts connections "
+                                   "from this host")};
   }
 }
 
@@ -189,8 +214,15 @@ std::vector<CheckResult> check_storage(DoctorContext& ctx) {
   }
 }
 
+// The line of a CoinGlass check when CoinGlass is not among the sources: nothing to check.
+CheckResult coinglass_not_a_source(const DoctorContext& ctx, std::string check) {
+  return ok(std::move(check), fmt::format("skipped: coinglass is not among the sources ({})",
+                                          fmt::join(ctx.sources(), ", ")));
+}
+
 std::vector<CheckResult> check_coinglass(DoctorContext& ctx) {
   const CoinglassConfig& cg = ctx.config.coinglass;
+  if (!ctx.uses(source_coinglass)) return {coinglass_not_a_source(ctx, "coinglass")};
   if (ctx.options.coinglass_api_key.empty()) {
     return {warn("coinglass", "skipped: no COINGLASS_API_KEY")};
   }
@@ -254,6 +286,7 @@ struct StreamProbe final : FeedListener {
 
 std::vector<CheckResult> check_coinglass_stream(DoctorContext& ctx) {
   const CoinglassConfig& cg = ctx.config.coinglass;
+  if (!ctx.uses(source_coinglass)) return {coinglass_not_a_source(ctx, "coinglass stream")};
   if (ctx.options.coinglass_api_key.empty()) {
     return {warn("coinglass stream", "skipped: no COINGLASS_API_KEY")};
   }
@@ -272,8 +305,7 @@ std::vector<CheckResult> check_coinglass_stream(DoctorContext& ctx) {
   const auto deadline = std::chrono::steady_clock::now() + ctx.options.network_timeout;
   boost::asio::steady_timer poll(io);
   std::function<void()> check = [&] {
-    if (probe.liquidation || !probe.alarm.empty() ||
-        std::chrono::steady_clock::now() >= deadline) {
+    if (probe.liquidation || !probe.alarm.empty() || std::chrono::steady_clock::now() >= deadline) {
       feed.stop();
       return;
     }
@@ -303,6 +335,189 @@ std::vector<CheckResult> check_coinglass_stream(DoctorContext& ctx) {
   return {fail("coinglass stream", "cannot open " + where + " within " +
                                        format_duration(ctx.options.network_timeout.count()) +
                                        "; fix: check coinglass.ws_url, ca_file and the network")};
+}
+
+// What a venue answers a subscription with: an acknowledgement (counted by the feed as a control
+// frame), data, a refusal, or nothing.
+struct SubscribeProbe final : FeedListener {
+  bool live = false;  // upgraded and the subscription sent
+  bool data = false;
+  std::string alarm;    // a refusal or a refused upgrade, in the feed's words
+  std::string problem;  // the last warning the feed logged (a TLS error, a refused connect)
+  void on_frame(std::string_view, TimeMs) override {
+    // Refusals come here too, but only after their alarm, which decides first.
+    if (alarm.empty()) data = true;
+  }
+  void on_state(std::size_t, ConnectionState state) override {
+    if (state == ConnectionState::live) live = true;
+  }
+  void on_alarm(std::string_view what) override {
+    if (alarm.empty()) alarm = std::string(what);
+  }
+  void on_gap(const FeedGap&) override {}
+};
+
+// The daemon's own plan for a venue, cut to its first connection (the others differ only in
+// their symbols). Binance takes its streams from the URL and answers nothing, so the probe
+// also asks for the first of them once more: that request is answered, with a refusal if the
+// route or the stream is wrong.
+FeedProtocol probe_protocol(std::string_view source, const Config& config) {
+  FeedProtocol protocol = feed_protocol(source, config, "");
+  if (protocol.connections.size() > 1) protocol.connections.resize(1);
+  if (source == source_binance && !protocol.connections.empty()) {
+    const std::vector<std::string> streams =
+        binance_streams(stream_symbols(config.binance, config.symbols), config.binance.trades);
+    if (!streams.empty()) {
+      protocol.connections[0].subscribe.push_back(
+          fmt::format(R"({{"method":"SUBSCRIBE","params":["{}"],"id":1}})", streams.front()));
+    }
+  }
+  return protocol;
+}
+
+// One venue's stream: TLS verified, the WebSocket upgrade accepted and one subscribe answered
+// without an error. No key is involved; nothing waits for a liquidation (a venue's quiet
+// symbol may have none for hours).
+CheckResult check_venue_stream(DoctorContext& ctx, std::string_view source) {
+  const std::string check = std::string(source) + " stream";
+  const std::string section(source);
+  FeedProtocol protocol;
+  try {
+    protocol = probe_protocol(source, ctx.config);
+  } catch (const std::exception& e) {
+    return fail(check, std::string(e.what()) + "; fix: " + section + ".ws_url");
+  }
+  if (protocol.connections.empty()) {
+    return fail(check, "no symbol to subscribe" +
+                           (protocol.warnings.empty() ? std::string()
+                                                      : " (" + protocol.warnings.front() + ")") +
+                           "; fix: " + section + ".symbols or the top-level symbols");
+  }
+  const std::string venue = protocol.venue;
+  boost::asio::io_context io;
+  SubscribeProbe probe;
+  WsFeedOptions feed_options;
+  feed_options.log = [&probe](FeedLogLevel level, std::string_view line) {
+    if (level < FeedLogLevel::warn) return;
+    // "feed[bybit 0]: TLS handshake with wss://...: certificate verify failed" -> after the tag.
+    const auto tag_end = line.find("]: ");
+    probe.problem =
+        std::string(tag_end == std::string_view::npos ? line : line.substr(tag_end + 3));
+  };
+  feed_options.handshake_timeout_s =
+      std::chrono::duration<double>(ctx.options.network_timeout).count();
+  std::unique_ptr<WsFeed> feed;
+  try {
+    feed = std::make_unique<WsFeed>(io, std::move(protocol), probe, feed_options);
+  } catch (const std::exception& e) {
+    return fail(check, std::string(e.what()) + "; fix: " + section + ".ws_url / ca_file");
+  }
+  const std::string where = feed->redacted_url();
+  feed->start();
+  // Polls the feed: an answer, a refusal or a failed connection ends the wait. Once the first
+  // answer is in, the rest of the same request's answers get a moment (OKX answers each
+  // channel on its own, and one of them may be the refusal).
+  const auto deadline = std::chrono::steady_clock::now() + ctx.options.network_timeout;
+  std::optional<std::chrono::steady_clock::time_point> answered_at;
+  boost::asio::steady_timer poll(io);
+  std::function<void()> check_answer = [&] {
+    const auto now = std::chrono::steady_clock::now();
+    const FeedStats stats = feed->stats();
+    if (!answered_at && (probe.data || (!stats.connections.empty() &&
+                                        stats.connections.front().control_frames > 0))) {
+      answered_at = now;
+    }
+    const bool settled = answered_at && now - *answered_at >= std::chrono::milliseconds(300);
+    const bool broken = !probe.live && !probe.problem.empty();
+    if (!probe.alarm.empty() || settled || broken || now >= deadline) {
+      feed->stop();
+      return;
+    }
+    poll.expires_after(std::chrono::milliseconds(50));
+    poll.async_wait([&](boost::system::error_code ec) {
+      if (!ec) check_answer();
+    });
+  };
+  check_answer();
+  io.run_for(ctx.options.network_timeout + std::chrono::seconds(2));
+  const std::string waited = format_duration(ctx.options.network_timeout.count());
+  if (!probe.alarm.empty()) {
+    return fail(check, probe.alarm + "; fix: check " + section + ".ws_url and " + section +
+                           ".symbols (the venue's own names are derived from them)");
+  }
+  if (answered_at) {
+    return ok(check, where + " reachable, TLS verified, subscription accepted (no key needed)");
+  }
+  if (probe.live) {
+    return warn(check, where +
+                           " accepted the connection, but the subscription was not answered "
+                           "within " +
+                           waited + "; watch the daemon's health line");
+  }
+  return fail(check, "cannot open " + where +
+                         (probe.problem.empty() ? " within " + waited : ": " + probe.problem) +
+                         "; fix: check " + section + ".ws_url, " + section +
+                         ".ca_file and the network");
+}
+
+// OKX sizes in contracts: without its instruments list the daemon cannot price OKX's
+// liquidations. One GET of the list, which must name every configured symbol's swap.
+CheckResult check_okx_instruments(DoctorContext& ctx) {
+  const OkxConfig& okx = ctx.config.okx;
+  const std::string check = "okx instruments";
+  HttpsResponse res;
+  try {
+    res = fetch(okx.rest_url, okx.ca_file, ctx.options.network_timeout,
+                std::string(okx_instruments_target), {});
+  } catch (const std::exception& e) {
+    return fail(check, std::string(e.what()) + "; fix: okx.rest_url / ca_file");
+  }
+  if (res.error) return fail(check, transport_problem(okx.rest_url, res.error, "okx.ca_file"));
+  const RestOutcome outcome = classify_okx_instruments(res);
+  if (outcome.failure == RestFailure::rate_limited) {
+    return warn(check, "rate limited (HTTP 429); try again later");
+  }
+  if (outcome.failure != RestFailure::none) {
+    return fail(check, okx.rest_url + ": " + outcome.detail +
+                           "; fix: check okx.rest_url, or try again later");
+  }
+  // A success carries the whole body: {"code":"0","msg":"","data":[{"instId":..,"ctVal":..}]}.
+  boost::system::error_code ec;
+  const json::value body = json::parse(outcome.data, ec);
+  const json::value* data =
+      !ec && body.is_object() ? body.get_object().if_contains("data") : nullptr;
+  const json::array empty;
+  const json::array& listing = data && data->is_array() ? data->get_array() : empty;
+  std::vector<std::string> missing;
+  for (const std::string& symbol : stream_symbols(okx, ctx.config.symbols)) {
+    const std::string inst_id = okx_inst_id(symbol);
+    const bool listed = std::ranges::any_of(listing, [&](const json::value& entry) {
+      const json::object* o = entry.if_object();
+      const json::value* id = o ? o->if_contains("instId") : nullptr;
+      const json::value* value = o ? o->if_contains("ctVal") : nullptr;
+      return id && id->is_string() && id->get_string() == inst_id && value && value->is_string() &&
+             !value->get_string().empty();
+    });
+    if (!listed) missing.push_back(inst_id.empty() ? symbol : inst_id);
+  }
+  if (!missing.empty()) {
+    return warn(check, fmt::format("{} lists no contract value for {}: OKX's liquidations of "
+                                   "{} cannot be sized; fix: check okx.symbols",
+                                   okx.rest_url, fmt::join(missing, ", "),
+                                   missing.size() == 1 ? "it" : "them"));
+  }
+  return ok(check, okx.rest_url + " lists the contract values (ctVal) of every symbol");
+}
+
+// Each exchange among the sources, in the order of the sources; nothing when there is none.
+std::vector<CheckResult> check_exchange_streams(DoctorContext& ctx) {
+  std::vector<CheckResult> results;
+  for (const std::string& source : ctx.sources()) {
+    if (source == source_coinglass) continue;
+    results.push_back(check_venue_stream(ctx, source));
+    if (source == source_okx) results.push_back(check_okx_instruments(ctx));
+  }
+  return results;
 }
 
 // Telegram's own words for a failure: the `description` of its error body.
@@ -414,21 +629,26 @@ const std::vector<DoctorCheck>& check_table() {
   static const std::vector<DoctorCheck> table{
       {{"config", "the configuration file loads and is valid (as check-config)"}, nullptr},
       {{"secrets",
-        "COINGLASS_API_KEY and TELEGRAM_BOT_TOKEN are set (warn if not); secrets_file, if set, "
-        "exists and only its owner may read it"},
+        "COINGLASS_API_KEY (when coinglass is among the sources) and TELEGRAM_BOT_TOKEN are set "
+        "(warn if not); secrets_file, if set, exists and only its owner may read it"},
        check_secrets},
       {{"data directory", "storage.path's directory exists and a file can be written there"},
        check_data_directory},
       {{"storage", "the SQLite database opens (or could be created), or PostgreSQL accepts us"},
        check_storage},
       {{"coinglass",
-        "one GET of the funding list at coinglass.rest_url: reachable, TLS verified, key "
-        "accepted"},
+        "when coinglass is among the sources: one GET of the funding list at coinglass.rest_url: "
+        "reachable, TLS verified, key accepted"},
        check_coinglass},
       {{"coinglass stream",
-        "the WebSocket accepts the key and the plan streams liquidationOrders (waits for the "
-        "first one)"},
+        "when coinglass is among the sources: the WebSocket accepts the key and the plan streams "
+        "liquidationOrders (waits for the first one)"},
        check_coinglass_stream},
+      {{"exchange streams",
+        "for each of bybit, binance and okx among the sources: TLS verified, the WebSocket "
+        "upgrade accepted and one subscribe answered without error (no key needed); for okx "
+        "also its instruments list at okx.rest_url (the contract values)"},
+       check_exchange_streams},
       {{"telegram", "getMe accepts the bot token; getChat reaches every telegram.chat_ids chat"},
        check_telegram},
       {{"health port", "http.listen can be bound (nothing else holds it)"}, check_health_port},

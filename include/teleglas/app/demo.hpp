@@ -1,12 +1,15 @@
-// `teleglas demo`: the whole service on loopback, keyless. The daemon runs against the
-// simulated CoinGlass (a generated market over a real TLS WebSocket and REST) and serves its
-// health endpoint; alerts print to the terminal, or, with `telegram`, go through a stand-in
-// Bot API to a demo chat that is printed as it would show them.
+// `teleglas demo`: the whole service on loopback, keyless. The daemon runs against stand-ins of
+// its sources — by default the exchanges' own public streams (Bybit, Binance, OKX), each
+// streaming its share of a generated market over a real TLS WebSocket; with `coinglass`, a
+// simulated CoinGlass with its REST snapshots — and serves its health endpoint; alerts print to
+// the terminal, or, with `telegram`, go through a stand-in Bot API to a demo chat that is
+// printed as it would show them.
 #pragma once
 
 #include <cstdint>
 #include <ostream>
 #include <string>
+#include <vector>
 
 namespace teleglas {
 
@@ -24,6 +27,10 @@ struct DemoOptions {
   // Where each directional signal's chart is drawn (a PNG per signal, paths printed as they
   // appear); empty = a directory under the system's temporary directory, kept afterwards.
   std::string charts_dir;
+  // The sources the daemon runs (names of config/sources.hpp), each against its stand-in. The
+  // default is what `teleglas run` uses without a key (bybit, binance) plus OKX; `coinglass`
+  // alone is the CoinGlass demo, with the funding and open-interest signals only it gives.
+  std::vector<std::string> sources = {"bybit", "binance", "okx"};
 };
 
 // Runs until the duration ends or SIGINT/SIGTERM; returns the process exit code.

@@ -1,5 +1,6 @@
 // `teleglas doctor`: checks an installation (configuration, secrets, data directory, storage,
-// CoinGlass, Telegram, health port, systemd) and says for each what is wrong and how to fix it.
+// each market-data source the daemon would run — CoinGlass, Bybit, Binance, OKX —, Telegram,
+// health port, systemd) and says for each what is wrong and how to fix it.
 // Every result is free of secrets: the key and token are masked out of all text, servers'
 // included.
 #pragma once
@@ -42,7 +43,7 @@ struct DoctorOptions {
   std::string config_path = "config/teleglas.yaml";
   std::string coinglass_api_key;                     // COINGLASS_API_KEY; empty = absent
   std::string telegram_bot_token;                    // TELEGRAM_BOT_TOKEN; empty = absent
-  std::chrono::milliseconds network_timeout{5'000};  // per request to CoinGlass or Telegram
+  std::chrono::milliseconds network_timeout{5'000};  // per request to a source or Telegram
   SystemdProbe systemd = systemctl_probe();
 };
 

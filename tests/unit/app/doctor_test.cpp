@@ -71,7 +71,8 @@ class DoctorTest : public ::testing::Test {
     const std::string ca = (dir_ / "ca.pem").string();
     write_file(
         options_.config_path,
-        fmt::format(R"(coinglass:
+        fmt::format(R"(sources: [coinglass]  # with or without the key: never the real exchanges
+coinglass:
   ws_url: {}
   rest_url: {}
   ca_file: {}
