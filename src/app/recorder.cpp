@@ -103,8 +103,22 @@ Recorder::Segment& Recorder::segment() {
     last_receive_time_.reset();
   last_source_ = Source::coinglass;
   }
-  if (building_.segments.empty() || day != current) building_.segments.emplace_back().day = day;
+  if (building_.segments.empty() || day != current) {
+    Segment& s = building_.segments.emplace_back();
+    s.day = day;
+    s.text = spare_text();
+  }
   return building_.segments.back();
+}
+
+// A buffer the writer is done with, capacity kept: a second's lines go into memory that is
+// already there, not into fresh pages grown (and copied) as they come.
+std::string Recorder::spare_text() {
+  const std::lock_guard lock(mutex_);
+  if (spare_texts_.empty()) return {};
+  std::string text = std::move(spare_texts_.back());
+  spare_texts_.pop_back();
+  return text;
 }
 
 // Times of the span a dropped hand-over covered, on the feed's clock (receive times and
@@ -282,6 +296,7 @@ void Recorder::run() {
       }
       stats_.failing = false;
       failed_attempts_in_episode_ = 0;
+      keep_spare_texts(queue_.front());
       queue_.pop_front();
     } else {
       ++stats_.write_errors;
@@ -323,6 +338,17 @@ void Recorder::run() {
     }
     writing_ = false;
     progress_.notify_all();
+  }
+}
+
+// Under the lock. A few buffers are kept, and only those their last batch mostly filled: a
+// burst's oversized buffer is given back to the system.
+void Recorder::keep_spare_texts(Batch& written) {
+  for (Segment& s : written.segments) {
+    if (spare_texts_.size() >= max_spare_texts) return;
+    if (s.text.capacity() > 4 * s.text.size() + (std::size_t{1} << 20)) continue;
+    s.text.clear();
+    spare_texts_.push_back(std::move(s.text));
   }
 }
 
