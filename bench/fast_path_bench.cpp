@@ -38,6 +38,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <simdjson.h>
+#include <spdlog/spdlog.h>
 #include <algorithm>
 #include <array>
 #include <atomic>
@@ -63,8 +65,6 @@
 #include <memory>
 #include <optional>
 #include <set>
-#include <simdjson.h>
-#include <spdlog/spdlog.h>
 #include <sstream>
 #include <string>
 #include <string_view>
@@ -181,7 +181,8 @@ Market load_market(const std::vector<std::string>& recorded) {
   for (const auto& [symbol, n] : lines_per_symbol) busiest.emplace_back(n, symbol);
   std::sort(busiest.begin(), busiest.end(), std::greater<>());
   std::set<std::string, std::less<>> kept;
-  for (std::size_t i = 0; i < busiest.size() && i < max_symbols; ++i) kept.insert(busiest[i].second);
+  for (std::size_t i = 0; i < busiest.size() && i < max_symbols; ++i)
+    kept.insert(busiest[i].second);
 
   Market m;
   for (const std::string& line : recorded) {
@@ -349,14 +350,14 @@ Config config_for(std::string_view source, const Market& m, const StandIn& stand
 // ---- one run ---------------------------------------------------------------------------
 
 struct RunResult {
-  std::uint64_t frames = 0;  // data frames the client took in
+  std::uint64_t frames = 0;       // data frames the client took in
   std::uint64_t span_frames = 0;  // frames counted between the span's two ends
   double span_s = 0;
-  double thread_cpu_s = 0;   // the client's (io) thread over the span
+  double thread_cpu_s = 0;     // the client's (io) thread over the span
   double thread_system_s = 0;  // ... of which in the kernel
-  double process_cpu_s = 0;  // every thread but the stand-in's, over the span
-  double stand_in_cpu_s = 0;  // the stand-in's thread, over the span
-  std::uint64_t sent = 0;    // what the stand-in streamed
+  double process_cpu_s = 0;    // every thread but the stand-in's, over the span
+  double stand_in_cpu_s = 0;   // the stand-in's thread, over the span
+  std::uint64_t sent = 0;      // what the stand-in streamed
   bool complete = false;
   std::string error;
   std::string detail;  // what the daemon made of the frames
@@ -384,7 +385,7 @@ struct Mark {
 };
 
 Mark mark(std::uint64_t frames, const StandIn& stand_in) {
-  return {steady::now(),    frames,          cpu_s(CLOCK_THREAD_CPUTIME_ID),
+  return {steady::now(),     frames,          cpu_s(CLOCK_THREAD_CPUTIME_ID),
           thread_system_s(), process_cpu_s(), stand_in.thread_cpu_s()};
 }
 
@@ -617,8 +618,8 @@ RunResult run_feed(const FeedProtocol& protocol, const StandIn& stand_in, std::u
   };
   try {
     WsFeed feed(io, protocol, listener, options);
-    net::steady_timer deadline(io, std::chrono::duration_cast<steady::duration>(
-                                       std::chrono::duration<double>(timeout_s)));
+    net::steady_timer deadline(
+        io, std::chrono::duration_cast<steady::duration>(std::chrono::duration<double>(timeout_s)));
     listener.on_done = [&] {
       deadline.cancel();
       feed.stop();
@@ -663,8 +664,8 @@ RunResult run_daemon(const Config& config, StandIn& stand_in, std::uint64_t expe
   }
 
   net::steady_timer poll(io);
-  net::steady_timer deadline(io, std::chrono::duration_cast<steady::duration>(
-                                     std::chrono::duration<double>(timeout_s)));
+  net::steady_timer deadline(
+      io, std::chrono::duration_cast<steady::duration>(std::chrono::duration<double>(timeout_s)));
   Mark first;
   bool started = false;
   // What the feed delivered: parsed frames less the REST lines (snapshots, instruments).
@@ -707,8 +708,8 @@ RunResult run_daemon(const Config& config, StandIn& stand_in, std::uint64_t expe
     if (reason == "unknown_contract") unknown_contracts = n;
   }
   std::ostringstream detail;
-  detail << h.events << " events, " << h.rejected << " rejected, " << alerts.signals
-         << " signals, " << h.recorded_frames << " recorded";
+  detail << h.events << " events, " << h.rejected << " rejected, " << alerts.signals << " signals, "
+         << h.recorded_frames << " recorded";
   r.detail = detail.str();
   if (unknown_contracts > 0 && r.error.empty()) {
     r.error = std::to_string(unknown_contracts) +
@@ -959,7 +960,9 @@ int main(int argc, char** argv) {
       rounds, seconds_between(started, steady::now()));
   bool failed_run = false;
   bool below = false;
-  const auto has = [&](Client c) { return std::find(clients.begin(), clients.end(), c) != clients.end(); };
+  const auto has = [&](Client c) {
+    return std::find(clients.begin(), clients.end(), c) != clients.end();
+  };
   for (std::size_t s = 0; s < sources.size(); ++s) {
     std::printf("  %s\n", sources[s].c_str());
     const Series& floor = series[static_cast<std::size_t>(Client::floor)][s];
@@ -971,7 +974,8 @@ int main(int argc, char** argv) {
                   std::string(name_of(c)).c_str(), best ? best->frames_per_s() : 0.0,
                   one.median(fps), one.max(cpu_fps), one.median(cpu_fps));
       if (c != Client::floor && has(Client::floor)) {
-        const double ratio = floor.best() && best ? best->frames_per_s() / floor.best()->frames_per_s() : 0;
+        const double ratio =
+            floor.best() && best ? best->frames_per_s() / floor.best()->frames_per_s() : 0;
         const double cpu_ratio = floor.max(cpu_fps) > 0 ? one.max(cpu_fps) / floor.max(cpu_fps) : 0;
         std::printf("  ratio %.2f (%.2f), per CPU %.2f (%.2f)", ratio,
                     floor.median(fps) > 0 ? one.median(fps) / floor.median(fps) : 0.0, cpu_ratio,

@@ -313,20 +313,17 @@ struct WsFeed::Impl : std::enable_shared_from_this<WsFeed::Impl> {
   void kill_all();
 
   static Task<void> run_connection(std::shared_ptr<Impl> self, FeedConnection& c);
-  static Task<bool> open_session(std::shared_ptr<Impl> self, FeedConnection& c,
-                                           SessionPtr s, bool successor);
+  static Task<bool> open_session(std::shared_ptr<Impl> self, FeedConnection& c, SessionPtr s,
+                                 bool successor);
   static Task<bool> connect_and_subscribe(std::shared_ptr<Impl> self, FeedConnection& c,
-                                                    SessionPtr s, bool successor);
+                                          SessionPtr s, bool successor);
   static Task<void> serve(std::shared_ptr<Impl> self, FeedConnection& c, SessionPtr s);
   static Task<void> supervise(std::shared_ptr<Impl> self, FeedConnection& c);
   static Task<void> rotate(std::shared_ptr<Impl> self, FeedConnection& c, SessionPtr old);
   static Task<void> wait_for(FeedConnection& c, steady_clock::time_point until);
-  static Task<void> read_loop(std::shared_ptr<Impl> self, FeedConnection& c,
-                                        SessionPtr s);
-  static Task<void> keep_heartbeat(std::shared_ptr<Impl> self, FeedConnection& c,
-                                             SessionPtr s);
-  static Task<void> write_queued(std::shared_ptr<Impl> self, FeedConnection& c,
-                                           SessionPtr s);
+  static Task<void> read_loop(std::shared_ptr<Impl> self, FeedConnection& c, SessionPtr s);
+  static Task<void> keep_heartbeat(std::shared_ptr<Impl> self, FeedConnection& c, SessionPtr s);
+  static Task<void> write_queued(std::shared_ptr<Impl> self, FeedConnection& c, SessionPtr s);
   static Task<void> close_gracefully(SessionPtr s);
 
   void send(const std::shared_ptr<Impl>& self, FeedConnection& c, const SessionPtr& s,
@@ -424,16 +421,15 @@ Task<void> WsFeed::Impl::run_connection(std::shared_ptr<Impl> self, FeedConnecti
   if (--self->running == 0) self->stop_timer.cancel();
 }
 
-Task<bool> WsFeed::Impl::open_session(std::shared_ptr<Impl> self, FeedConnection& c,
-                                                SessionPtr s, bool successor) {
+Task<bool> WsFeed::Impl::open_session(std::shared_ptr<Impl> self, FeedConnection& c, SessionPtr s,
+                                      bool successor) {
   const bool opened = co_await connect_and_subscribe(self, c, s, successor);
   if (!opened) self->finish_session(c, s);
   co_return opened;
 }
 
-Task<bool> WsFeed::Impl::connect_and_subscribe(std::shared_ptr<Impl> self,
-                                                         FeedConnection& c, SessionPtr s,
-                                                         bool successor) {
+Task<bool> WsFeed::Impl::connect_and_subscribe(std::shared_ptr<Impl> self, FeedConnection& c,
+                                               SessionPtr s, bool successor) {
   const WsUrl& url = c.url;
   auto& tcp_layer = beast::get_lowest_layer(s->ws);
   auto fail = [&](std::string_view step, const std::string& why) {
@@ -533,8 +529,7 @@ Task<bool> WsFeed::Impl::connect_and_subscribe(std::shared_ptr<Impl> self,
   co_return true;
 }
 
-Task<void> WsFeed::Impl::serve(std::shared_ptr<Impl> self, FeedConnection& c,
-                                         SessionPtr s) {
+Task<void> WsFeed::Impl::serve(std::shared_ptr<Impl> self, FeedConnection& c, SessionPtr s) {
   if (self->protocol.heartbeat.interval_s > 0) {
     net::co_spawn(self->io, keep_heartbeat(self, c, s), net::detached);
   }
@@ -564,8 +559,7 @@ Task<void> WsFeed::Impl::supervise(std::shared_ptr<Impl> self, FeedConnection& c
   while (!c.sessions.empty()) co_await wait_for(c, steady_clock::time_point::max());
 }
 
-Task<void> WsFeed::Impl::rotate(std::shared_ptr<Impl> self, FeedConnection& c,
-                                          SessionPtr old) {
+Task<void> WsFeed::Impl::rotate(std::shared_ptr<Impl> self, FeedConnection& c, SessionPtr old) {
   self->log(FeedLogLevel::info, "{}: connection reached {} of age, opening its successor", c.tag,
             format_duration(seconds_ms(self->protocol.max_connection_age_s)));
   c.overlap.begin();
@@ -608,8 +602,7 @@ void WsFeed::Impl::retry_rotation_later(FeedConnection& c, FeedSession& old) {
       c.tag, format_duration(delay));
 }
 
-Task<void> WsFeed::Impl::read_loop(std::shared_ptr<Impl> self, FeedConnection& c,
-                                             SessionPtr s) {
+Task<void> WsFeed::Impl::read_loop(std::shared_ptr<Impl> self, FeedConnection& c, SessionPtr s) {
   const auto frame_max = static_cast<std::size_t>(std::max(self->protocol.max_frame_bytes, 1));
   beast::flat_buffer buffer;
   for (;;) {
@@ -740,7 +733,7 @@ void WsFeed::Impl::on_upgrade_refused(FeedConnection& c, const websocket::respon
 }
 
 Task<void> WsFeed::Impl::keep_heartbeat(std::shared_ptr<Impl> self, FeedConnection& c,
-                                                  SessionPtr s) {
+                                        SessionPtr s) {
   const HeartbeatPlan& plan = self->protocol.heartbeat;
   const auto interval = seconds(plan.interval_s);
   const auto pong_timeout = seconds(std::max(plan.pong_timeout_s, 0.0));
@@ -786,8 +779,7 @@ void WsFeed::Impl::send(const std::shared_ptr<Impl>& self, FeedConnection& c, co
   net::co_spawn(io, write_queued(self, c, s), net::detached);
 }
 
-Task<void> WsFeed::Impl::write_queued(std::shared_ptr<Impl> self, FeedConnection& c,
-                                                SessionPtr s) {
+Task<void> WsFeed::Impl::write_queued(std::shared_ptr<Impl> self, FeedConnection& c, SessionPtr s) {
   while (!s->outbox.empty() && s->open && !s->closing) {
     const OutgoingFrame& frame = s->outbox.front();
     error_code ec;
