@@ -8,13 +8,18 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include <openssl/err.h>
+#include <openssl/ssl.h>
 #include <algorithm>
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/compose.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -24,7 +29,9 @@
 #include <boost/beast/websocket.hpp>
 #include <boost/beast/websocket/ssl.hpp>
 #include <chrono>
+#include <cstring>
 #include <deque>
+#include <optional>
 #include <random>
 #include <set>
 #include <stdexcept>
@@ -37,6 +44,7 @@
 #include "teleglas/net/tls_context.hpp"
 #include "teleglas/net/url.hpp"
 #include "teleglas/net/venues.hpp"
+#include "teleglas/net/ws_frame.hpp"
 
 namespace teleglas {
 
@@ -97,7 +105,7 @@ using steady_clock = std::chrono::steady_clock;
 using Executor = net::io_context::executor_type;
 template <class T>
 using Task = net::awaitable<T, Executor>;
-using WsStream = websocket::stream<beast::ssl_stream<beast::basic_stream<tcp, Executor>>>;
+using TlsStream = beast::ssl_stream<beast::basic_stream<tcp, Executor>>;
 
 constexpr auto use_nothrow = net::as_tuple(net::use_awaitable_t<Executor>{});
 
@@ -111,6 +119,9 @@ constexpr std::size_t max_distinct_alarms = 16;
 constexpr std::size_t alarm_quote_chars = 200;
 // Frames remembered during a rotation's overlap: several seconds of the busiest stream.
 constexpr std::size_t max_overlap_frames = 1 << 16;
+// Whole frames taken from the TLS buffer in a row before the read loop lets other work on the
+// io_context have its turn (a fraction of a millisecond of parsing).
+constexpr int max_frames_per_turn = 128;
 
 steady_clock::duration seconds(double s) {
   return std::chrono::duration_cast<steady_clock::duration>(std::chrono::duration<double>(s));
@@ -185,6 +196,213 @@ class OverlapFilter {
   std::unordered_map<std::size_t, Entry> seen_;
   std::deque<std::pair<std::size_t, std::uint64_t>> order_;
 };
+
+// The TLS stream under the WebSocket stream, keeping what it decrypts in a buffer of its own.
+// Two things come of it:
+// - Frames already here in full can be taken straight from the buffer (take_text_frame),
+//   with no trip through the io_context per frame. A busy stream's TLS records arrive dozens
+//   at a time, and each trip (a posted completion, an epoll_wait, the layers of the WebSocket
+//   and TLS read operations) cost more than parsing the frame.
+// - The WebSocket stream is never handed a byte past the end of the frame it is reading (nor,
+//   before the upgrade, past the end of the HTTP response), so its own buffer is empty whenever
+//   a message ends and whatever follows is here, frame-aligned.
+// Only whole, unfragmented, unmasked text frames of plain ASCII within the size limit are taken
+// this way; everything else (control frames, binary, fragments, oversize or non-ASCII text,
+// frames not all here) is read by the WebSocket stream, whose rules then apply as ever.
+template <class Next>
+class BufferedTls {
+ public:
+  using executor_type = typename Next::executor_type;
+  using next_layer_type = Next;
+
+  template <class... Args>
+  explicit BufferedTls(Args&&... args)
+      : next_(std::forward<Args>(args)...), buffer_(initial_bytes + slack_bytes) {}
+
+  executor_type get_executor() noexcept { return next_.get_executor(); }
+  Next& next_layer() noexcept { return next_; }
+  const Next& next_layer() const noexcept { return next_; }
+
+  // The WebSocket upgrade succeeded: from the next byte on, everything is frames.
+  void start_frames() {
+    framed_ = true;
+    frame_left_ = 0;
+  }
+
+  // The payload of the whole text frame at the front, taken; nullopt when the front is not
+  // such a frame, or the WebSocket stream is in the middle of one. Valid until the next call
+  // to anything of this stream.
+  std::optional<std::string_view> take_text_frame(std::size_t max_payload) {
+    if (!framed_ || frame_left_ != 0) return std::nullopt;
+    std::optional<WsFrameHeader> header = front_header();
+    if (!header || header->frame_bytes() > buffered()) {
+      pull();  // more records may wait in TLS, decrypted as they are read
+      header = front_header();
+      if (!header || header->frame_bytes() > buffered()) return std::nullopt;
+    }
+    if (!header->fin || header->reserved_bits || header->masked ||
+        header->opcode != static_cast<std::uint8_t>(WsOpcode::text) ||
+        header->payload_bytes > max_payload) {
+      return std::nullopt;
+    }
+    const std::string_view payload(buffer_.data() + begin_ + header->header_bytes,
+                                   static_cast<std::size_t>(header->payload_bytes));
+    // Other text goes to the WebSocket stream, whose UTF-8 check decides about it.
+    if (!is_ascii(payload)) return std::nullopt;
+    begin_ += static_cast<std::size_t>(header->frame_bytes());
+    return payload;
+  }
+
+  template <class MutableBuffers, class Handler>
+  auto async_read_some(const MutableBuffers& buffers, Handler&& handler) {
+    return net::async_compose<Handler, void(error_code, std::size_t)>(
+        ReadOp<MutableBuffers>{this, buffers}, handler, next_);
+  }
+
+  template <class ConstBuffers, class Handler>
+  auto async_write_some(const ConstBuffers& buffers, Handler&& handler) {
+    return next_.async_write_some(buffers, std::forward<Handler>(handler));
+  }
+
+ private:
+  // Room for a whole TLS record (16 KB of plaintext at most) before reading one.
+  static constexpr std::size_t record_room = 17 * 1024;
+  static constexpr std::size_t initial_bytes = 64 * 1024;
+  // Never used for data: whatever is taken is followed by readable bytes.
+  static constexpr std::size_t slack_bytes = 64;
+
+  template <class MutableBuffers>
+  struct ReadOp {
+    BufferedTls* stream;
+    MutableBuffers buffers;
+    enum class Step : std::uint8_t { start, posted, reading } step = Step::start;
+
+    template <class Self>
+    void operator()(Self& self, error_code ec = {}, std::size_t bytes = 0) {
+      BufferedTls& s = *stream;
+      if (step == Step::start && (net::buffer_size(buffers) == 0 || s.ready_bytes() > 0)) {
+        // Never complete inside the initiating call.
+        step = Step::posted;
+        net::post(std::move(self));
+        return;
+      }
+      if (step == Step::reading) {
+        if (ec) {
+          self.complete(ec, 0);
+          return;
+        }
+        s.end_ += bytes;
+        s.pull();
+      }
+      if (net::buffer_size(buffers) == 0) {
+        self.complete({}, 0);
+        return;
+      }
+      if (const std::size_t n = s.hand_out(buffers)) {
+        self.complete({}, n);
+        return;
+      }
+      // Nothing decrypted yet, or not a whole frame header: read the next record.
+      step = Step::reading;
+      s.next_.async_read_some(s.free_space(), std::move(self));
+    }
+  };
+
+  std::size_t buffered() const { return end_ - begin_; }
+  std::string_view front() const { return {buffer_.data() + begin_, buffered()}; }
+  std::optional<WsFrameHeader> front_header() const { return parse_ws_frame_header(front()); }
+  std::size_t capacity() const { return buffer_.size() - slack_bytes; }
+
+  // How much may be handed to the WebSocket stream now: up to the end of the frame it reads
+  // (0 while the next frame's header is not all here), or of the HTTP response.
+  std::size_t ready_bytes() const {
+    const std::size_t have = buffered();
+    if (have == 0) return 0;
+    if (!framed_) {
+      if (response_done_) return have;
+      int matched = response_matched_;
+      const std::size_t end = find_http_header_end(front(), matched);
+      return end == std::string_view::npos ? have : end;
+    }
+    if (frame_left_ > 0)
+      return static_cast<std::size_t>(std::min<std::uint64_t>(have, frame_left_));
+    const std::optional<WsFrameHeader> header = front_header();
+    if (!header) return 0;
+    return static_cast<std::size_t>(std::min<std::uint64_t>(have, header->frame_bytes()));
+  }
+
+  template <class MutableBuffers>
+  std::size_t hand_out(const MutableBuffers& buffers) {
+    const std::size_t ready = ready_bytes();
+    if (ready == 0) return 0;
+    if (framed_ && frame_left_ == 0) frame_left_ = front_header()->frame_bytes();
+    const std::size_t n = net::buffer_copy(buffers, net::buffer(buffer_.data() + begin_, ready));
+    if (framed_) {
+      frame_left_ -= n;
+    } else if (!response_done_ &&
+               find_http_header_end(std::string_view(buffer_.data() + begin_, n),
+                                    response_matched_) != std::string_view::npos) {
+      response_done_ = true;
+    }
+    begin_ += n;
+    return n;
+  }
+
+  // Moves what is buffered to the front; true when there is room for a record after it.
+  bool make_room() {
+    if (begin_ == end_) begin_ = end_ = 0;
+    if (capacity() - end_ >= record_room) return true;
+    if (begin_ == 0) return false;
+    std::memmove(buffer_.data(), buffer_.data() + begin_, buffered());
+    end_ -= begin_;
+    begin_ = 0;
+    return capacity() - end_ >= record_room;
+  }
+
+  net::mutable_buffer free_space() {
+    if (!make_room()) buffer_.resize(end_ + record_room + slack_bytes);
+    return net::buffer(buffer_.data() + end_, capacity() - end_);
+  }
+
+  // Decrypts the records TLS already holds, without reading the socket: SSL_read on the
+  // stream's own SSL object, whose input is fed only by the stream's reads. It stops at the
+  // first record not all there (or any error, which the stream's next read then reports).
+  void pull() {
+    SSL* ssl = next_.native_handle();
+    while (make_room()) {
+      const int n = SSL_read(ssl, buffer_.data() + end_, static_cast<int>(capacity() - end_));
+      if (n <= 0) {
+        ERR_clear_error();
+        return;
+      }
+      end_ += static_cast<std::size_t>(n);
+    }
+  }
+
+  Next next_;
+  std::vector<char> buffer_;  // decrypted, [begin_, end_) not yet handed out or taken
+  std::size_t begin_ = 0;
+  std::size_t end_ = 0;
+  bool framed_ = false;           // after the upgrade
+  std::uint64_t frame_left_ = 0;  // bytes of the frame being handed out; 0 at a frame's start
+  bool response_done_ = false;    // the HTTP response's header was handed out
+  int response_matched_ = 0;
+};
+
+// The WebSocket close handshake ends with the TLS one, as for the stream underneath.
+template <class Next, class Handler>
+void async_teardown(beast::role_type role, BufferedTls<Next>& stream, Handler&& handler) {
+  using beast::websocket::async_teardown;
+  async_teardown(role, stream.next_layer(), std::forward<Handler>(handler));
+}
+
+template <class Next>
+void teardown(beast::role_type role, BufferedTls<Next>& stream, error_code& ec) {
+  using beast::websocket::teardown;
+  teardown(role, stream.next_layer(), ec);
+}
+
+using WsStream = websocket::stream<BufferedTls<TlsStream>>;
 
 struct OutgoingFrame {
   std::string text;
@@ -452,13 +670,13 @@ Task<bool> WsFeed::Impl::connect_and_subscribe(std::shared_ptr<Impl> self, FeedC
   }
 
   std::error_code peer_ec;
-  set_tls_peer(s->ws.next_layer(), url.host, peer_ec);
+  TlsStream& tls = s->ws.next_layer().next_layer();
+  set_tls_peer(tls, url.host, peer_ec);
   if (peer_ec) {
     fail("setting up TLS for", peer_ec.message());
     co_return false;
   }
-  auto [tls_ec] =
-      co_await s->ws.next_layer().async_handshake(ssl::stream_base::client, use_nothrow);
+  auto [tls_ec] = co_await tls.async_handshake(ssl::stream_base::client, use_nothrow);
   if (tls_ec || self->stopping) {
     fail("TLS handshake with", tls_ec.message());
     co_return false;
@@ -499,6 +717,7 @@ Task<bool> WsFeed::Impl::connect_and_subscribe(std::shared_ptr<Impl> self, FeedC
   }
 
   s->open = true;
+  s->ws.next_layer().start_frames();
   // Now the same setting bounds the close handshake (stop(), a dead heartbeat, rotation).
   timeouts.handshake_timeout = seconds(self->options.close_timeout_s);
   s->ws.set_option(timeouts);
@@ -604,8 +823,18 @@ void WsFeed::Impl::retry_rotation_later(FeedConnection& c, FeedSession& old) {
 
 Task<void> WsFeed::Impl::read_loop(std::shared_ptr<Impl> self, FeedConnection& c, SessionPtr s) {
   const auto frame_max = static_cast<std::size_t>(std::max(self->protocol.max_frame_bytes, 1));
+  BufferedTls<TlsStream>& tls = s->ws.next_layer();
   beast::flat_buffer buffer;
   for (;;) {
+    // Whole text frames TLS already decrypted, straight from its buffer (see BufferedTls). While
+    // a close is under way everything goes through the WebSocket stream, which is reading too.
+    for (int taken = 0; taken < max_frames_per_turn && s->open && !s->closing; ++taken) {
+      const std::optional<std::string_view> text = tls.take_text_frame(frame_max);
+      if (!text) break;
+      self->on_text(c, *s, *text);
+    }
+    if (self->stopping && !s->open) co_return;
+
     buffer.clear();
     std::size_t message_bytes = 0;
     bool discard = false;
