@@ -576,9 +576,10 @@ class FeedFloorListener final : public FeedListener {
       : work_(work), stand_in_(stand_in), expected_(expected), r_(result) {}
   std::function<void()> on_done;
 
-  void on_frame(std::string_view text, TimeMs) override {
+  void on_frame(std::string_view text, TimeMs time) override { on_padded_frame(text, time, 0); }
+  void on_padded_frame(std::string_view text, TimeMs, std::size_t readable) override {
     if (r_.frames >= expected_) return;
-    if (const simdjson::error_code ec = work_.take(text, 0)) {
+    if (const simdjson::error_code ec = work_.take(text, readable)) {
       r_.error = std::string("simdjson: ") + simdjson::error_message(ec);
       on_done();
       return;

@@ -229,10 +229,15 @@ class BufferedTls {
     frame_left_ = 0;
   }
 
+  struct TakenFrame {
+    std::string_view text;
+    std::size_t readable;  // bytes readable from text.data() on: at least text.size() + 64
+  };
+
   // The payload of the whole text frame at the front, taken; nullopt when the front is not
   // such a frame, or the WebSocket stream is in the middle of one. Valid until the next call
   // to anything of this stream.
-  std::optional<std::string_view> take_text_frame(std::size_t max_payload) {
+  std::optional<TakenFrame> take_text_frame(std::size_t max_payload) {
     if (!framed_ || frame_left_ != 0) return std::nullopt;
     std::optional<WsFrameHeader> header = front_header();
     if (!header || header->frame_bytes() > buffered()) {
@@ -250,7 +255,8 @@ class BufferedTls {
     // Other text goes to the WebSocket stream, whose UTF-8 check decides about it.
     if (!is_ascii(payload)) return std::nullopt;
     begin_ += static_cast<std::size_t>(header->frame_bytes());
-    return payload;
+    return TakenFrame{payload,
+                      static_cast<std::size_t>(buffer_.data() + buffer_.size() - payload.data())};
   }
 
   template <class MutableBuffers, class Handler>
@@ -291,7 +297,7 @@ class BufferedTls {
           self.complete(ec, 0);
           return;
         }
-        s.end_ += bytes;
+        s.commit(bytes);
         s.pull();
       }
       if (net::buffer_size(buffers) == 0) {
@@ -356,6 +362,7 @@ class BufferedTls {
     std::memmove(buffer_.data(), buffer_.data() + begin_, buffered());
     end_ -= begin_;
     begin_ = 0;
+    buffer_[end_] = 0;  // as commit() does
     return capacity() - end_ >= record_room;
   }
 
@@ -375,8 +382,15 @@ class BufferedTls {
         ERR_clear_error();
         return;
       }
-      end_ += static_cast<std::size_t>(n);
+      commit(static_cast<std::size_t>(n));
     }
+  }
+
+  // Decrypted bytes arrived. The byte after them is zeroed: a parser reading past the last
+  // frame taken (see TakenFrame) finds no stale closing bracket of an earlier frame there.
+  void commit(std::size_t n) {
+    end_ += n;
+    buffer_[end_] = 0;
   }
 
   Next next_;
@@ -546,7 +560,7 @@ struct WsFeed::Impl : std::enable_shared_from_this<WsFeed::Impl> {
 
   void send(const std::shared_ptr<Impl>& self, FeedConnection& c, const SessionPtr& s,
             OutgoingFrame frame);
-  void on_text(FeedConnection& c, FeedSession& s, std::string_view text);
+  void on_text(FeedConnection& c, FeedSession& s, std::string_view text, std::size_t readable = 0);
   void on_control_frame(FeedConnection& c, FeedSession& s, websocket::frame_type kind);
   void on_upgrade_refused(FeedConnection& c, const websocket::response_type& response);
   void retry_rotation_later(FeedConnection& c, FeedSession& old);
@@ -829,9 +843,9 @@ Task<void> WsFeed::Impl::read_loop(std::shared_ptr<Impl> self, FeedConnection& c
     // Whole text frames TLS already decrypted, straight from its buffer (see BufferedTls). While
     // a close is under way everything goes through the WebSocket stream, which is reading too.
     for (int taken = 0; taken < max_frames_per_turn && s->open && !s->closing; ++taken) {
-      const std::optional<std::string_view> text = tls.take_text_frame(frame_max);
-      if (!text) break;
-      self->on_text(c, *s, *text);
+      const auto frame = tls.take_text_frame(frame_max);
+      if (!frame) break;
+      self->on_text(c, *s, frame->text, frame->readable);
     }
     if (self->stopping && !s->open) co_return;
 
@@ -878,7 +892,9 @@ Task<void> WsFeed::Impl::read_loop(std::shared_ptr<Impl> self, FeedConnection& c
   }
 }
 
-void WsFeed::Impl::on_text(FeedConnection& c, FeedSession& s, std::string_view text) {
+// `readable`: bytes readable from text.data() on, when the buffer goes on after the frame.
+void WsFeed::Impl::on_text(FeedConnection& c, FeedSession& s, std::string_view text,
+                           std::size_t readable) {
   const HeartbeatPlan& heartbeat = protocol.heartbeat;
   if (heartbeat.only_when_idle) s.last_received = steady_clock::now();
   if (heartbeat.any_frame_answers) s.awaiting_pong = false;
@@ -931,7 +947,12 @@ void WsFeed::Impl::on_text(FeedConnection& c, FeedSession& s, std::string_view t
     }
     c.stats.last_frame_time = now;
   }
-  if (listener) listener->on_frame(text, now);
+  if (!listener) return;
+  if (readable > 0) {
+    listener->on_padded_frame(text, now, readable);
+  } else {
+    listener->on_frame(text, now);
+  }
 }
 
 void WsFeed::Impl::on_control_frame(FeedConnection& c, FeedSession& s, websocket::frame_type kind) {

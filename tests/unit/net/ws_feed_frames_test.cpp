@@ -231,6 +231,46 @@ TEST_F(FeedFramesTest, ManyFramesInOneRecordArriveEachWholeInOrderAndOnce) {
   }
 }
 
+// Records the buffer each frame came with, reading all of it: the promise is that it may be read.
+struct PaddingListener : testing::RecordingListener {
+  void on_padded_frame(std::string_view text, TimeMs time, std::size_t readable) override {
+    ++padded;
+    if (readable < text.size() + 64) ++short_buffers;
+    unsigned sum = 0;
+    for (std::size_t i = 0; i < readable; ++i) sum += static_cast<unsigned char>(text.data()[i]);
+    checksum += sum;
+    // What follows the frame never looks like the end of a JSON document (see BufferedTls).
+    const char after = text.data()[text.size()];
+    if (after == '}' || after == ']') ++closing_after;
+    on_frame(text, time);
+  }
+  int padded = 0;
+  int short_buffers = 0;
+  int closing_after = 0;
+  unsigned checksum = 0;
+};
+
+TEST_F(FeedFramesTest, FramesTakenWholeComeWithTheirBufferReadablePastTheirEnd) {
+  PaddingListener padding;
+  server_ = std::make_unique<RawWsServer>(
+      io_, *identity_, std::vector<std::string>{text("{}") + text(R"({"a":[1]})") + text("[]")},
+      0ms);
+  FeedProtocol protocol;
+  protocol.source = "test";
+  protocol.ws_url = server_->url();
+  protocol.ca_file = ca_path_.string();
+  protocol.connections = {{server_->url(), {}, 1}};
+  protocol.heartbeat.interval_s = 0;
+  protocol.reconnect_initial_s = 30;
+  feed_ = std::make_unique<WsFeed>(io_, std::move(protocol), padding, feed_options());
+  feed_->start();
+  ASSERT_TRUE(run_until([&] { return padding.frames.size() >= 3; }));
+  EXPECT_THAT(padding.texts(), ElementsAre("{}", R"({"a":[1]})", "[]"));
+  EXPECT_GE(padding.padded, 1);
+  EXPECT_EQ(padding.short_buffers, 0);
+  EXPECT_EQ(padding.closing_after, 0);
+}
+
 TEST_F(FeedFramesTest, AFrameCutAcrossRecordsAnywhereArrivesWhole) {
   const std::string big(1000, 'x');  // a 16-bit length: a 4-byte header
   const std::string whole = text(big);
