@@ -52,6 +52,7 @@
 
 #include <simdjson.h>
 #include <spdlog/spdlog.h>
+
 #include <algorithm>
 #include <array>
 #include <atomic>

@@ -6,12 +6,11 @@
 #include "teleglas/net/ws_feed.hpp"
 
 #include <fmt/format.h>
-#include <spdlog/spdlog.h>
-
 #include <openssl/err.h>
 #include <openssl/ssl.h>
-#include <algorithm>
+#include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/co_spawn.hpp>
