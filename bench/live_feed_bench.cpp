@@ -54,109 +54,17 @@
 #include "teleglas/signals/win_rate.hpp"
 #include "teleglas/sim/market_generator.hpp"
 #include "teleglas/simserver/coinglass_server.hpp"
+#include "recorded_market.hpp"
 
 namespace {
 
 using namespace teleglas;
+using namespace teleglas::bench;
 using steady = std::chrono::steady_clock;
 
 constexpr std::uint64_t default_min_frames = 250'000;
 constexpr double target_frames_per_s = 200'000;
 constexpr double target_p99_us = 100;
-constexpr std::string_view time_key = R"("time":)";
-
-std::string read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw std::runtime_error("cannot read " + path);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-// The WebSocket data frames of a recording, one per line.
-std::vector<std::string> stream_lines(const std::string& recording) {
-  std::vector<std::string> lines;
-  std::istringstream in(recording);
-  for (std::string line; std::getline(in, line);) {
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    if (line.empty()) continue;
-    if (line.rfind(R"({"channel":"funding_rates")", 0) == 0 ||
-        line.rfind(R"({"channel":"open_interest")", 0) == 0) {
-      continue;
-    }
-    // A recorded "pong" answered the recorder's own ping; unsolicited here, and the feed
-    // swallows pongs, so keeping them would only spoil the sent == received check.
-    if (line == "pong") continue;
-    lines.push_back(std::move(line));
-  }
-  return lines;
-}
-
-// Calls f(begin, end) for the digits of every "time":NNN value. Matching the quoted key skips
-// look-alikes such as "update_time".
-template <class F>
-void for_each_time(std::string_view line, F&& f) {
-  for (std::size_t pos = line.find(time_key); pos != std::string_view::npos;
-       pos = line.find(time_key, pos + 1)) {
-    const std::size_t begin = pos + time_key.size();
-    std::size_t end = begin;
-    while (end < line.size() && line[end] >= '0' && line[end] <= '9') ++end;
-    if (end > begin) f(begin, end);
-  }
-}
-
-struct TimeRange {
-  TimeMs first = 0;
-  TimeMs last = 0;
-};
-
-TimeRange time_range(const std::vector<std::string>& lines) {
-  TimeRange r{INT64_MAX, INT64_MIN};
-  for (const std::string& line : lines) {
-    for_each_time(line, [&](std::size_t b, std::size_t e) {
-      const TimeMs t = std::stoll(line.substr(b, e - b));
-      r.first = std::min(r.first, t);
-      r.last = std::max(r.last, t);
-    });
-  }
-  if (r.first > r.last) r = {};
-  return r;
-}
-
-std::string shift_times(const std::string& line, TimeMs offset) {
-  if (offset == 0) return line;
-  std::string out;
-  out.reserve(line.size() + 8);
-  std::size_t copied = 0;
-  for_each_time(line, [&](std::size_t b, std::size_t e) {
-    out.append(line, copied, b - copied);
-    out += std::to_string(std::stoll(line.substr(b, e - b)) + offset);
-    copied = e;
-  });
-  out.append(line, copied, std::string::npos);
-  return out;
-}
-
-// The symbols the daemon would be configured for: those with a futures_trades channel.
-std::vector<SymbolConfig> symbols_of(const std::vector<std::string>& lines,
-                                     const AnalysisConfig& analysis) {
-  constexpr std::string_view prefix = R"({"channel":"futures_trades@)";
-  std::map<std::string, std::set<std::string>> exchanges_by_symbol;
-  for (const std::string& line : lines) {
-    if (line.rfind(prefix, 0) != 0) continue;
-    const std::size_t begin = prefix.size();
-    const std::size_t under = line.find('_', begin);
-    const std::size_t at = line.find('@', begin);
-    if (under == std::string::npos || at == std::string::npos || under > at) continue;
-    exchanges_by_symbol[line.substr(under + 1, at - under - 1)].insert(
-        line.substr(begin, under - begin));
-  }
-  std::vector<SymbolConfig> out;
-  for (const auto& [symbol, exchanges] : exchanges_by_symbol) {
-    out.push_back(SymbolConfig{symbol, {exchanges.begin(), exchanges.end()}, 10'000, analysis});
-  }
-  return out;
-}
 
 double thread_cpu_s(clockid_t clock) {
   timespec ts{};
@@ -352,8 +260,7 @@ int main(int argc, char** argv) {
   }
 
   // Each pass starts a second after the previous one ended, so event time only moves forward.
-  const TimeRange range = time_range(base);
-  const TimeMs pass_ms = range.last - range.first + 1000;
+  const TimeMs pass_ms = pass_length_ms(base);
   SimCoinglassOptions server_options;
   server_options.identity = make_loopback_identity();
   server_options.frames.reserve(base.size() * static_cast<std::size_t>(repeat));

@@ -170,6 +170,12 @@ struct Daemon::Impl final : SourcedFeedListener, std::enable_shared_from_this<Im
     const Feed* f = feed_of(source);
     process(text, receive_time, f ? f->kind : Source::coinglass);
   }
+  // The frame's buffer goes on after it: the parser reads it where it is.
+  void on_padded_frame(std::string_view source, std::string_view text, TimeMs receive_time,
+                       std::size_t readable) override {
+    const Feed* f = feed_of(source);
+    process(text, receive_time, f ? f->kind : Source::coinglass, readable);
+  }
 
   // Connections are numbered across the feeds, in the order of the sources.
   void on_state(std::string_view source, std::size_t local, ConnectionState state) override {
@@ -244,10 +250,12 @@ struct Daemon::Impl final : SourcedFeedListener, std::enable_shared_from_this<Im
 
   // Every input reaches the pipeline through here, tick() or on_gap(), and is recorded just
   // before, in the same order: replaying the recording repeats the very same calls.
-  void process(std::string_view text, TimeMs receive_time, Source source = Source::coinglass) {
+  // `readable`: bytes readable from text.data() on, when the frame's buffer goes on after it.
+  void process(std::string_view text, TimeMs receive_time, Source source = Source::coinglass,
+               std::size_t readable = 0) {
     recorder.append_frame(text, receive_time, source);
     const auto started = std::chrono::steady_clock::now();
-    const ParsedFrame& frame = parser.parse(text, receive_time);
+    const ParsedFrame& frame = parser.parse(text, receive_time, readable);
     pipeline.on_frame(frame, signals);
     if (!signals.empty()) {
       last_signal_latency_us = std::chrono::duration_cast<std::chrono::microseconds>(
@@ -262,7 +270,8 @@ struct Daemon::Impl final : SourcedFeedListener, std::enable_shared_from_this<Im
           exchange_lag.observe(static_cast<double>(receive_time - e.exchange_time) / 1000.0);
         }
       }
-      last_event_wall = options.wall_clock();
+      // A live frame's receive time is that very clock, read as it arrived.
+      last_event_wall = receive_time > 0 ? receive_time : options.wall_clock();
       last_event_clock = pipeline.now();
       keep_events(frame.events);
     }

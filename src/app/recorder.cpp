@@ -44,6 +44,13 @@ std::optional<std::int64_t> day_of_daily_file(std::string_view name) {
   return std::chrono::sys_days(date).time_since_epoch().count();
 }
 
+// While the writer is idle, lines go to it every this many bytes, not only at flush(): its
+// buffers then come back for reuse within the second (see spare_text()) instead of each
+// second's lines taking fresh memory, page by page.
+constexpr std::size_t early_handover_bytes = std::size_t{1} << 20;
+// Room for a hand-over and a last line; buffers up to twice this are always kept for reuse.
+constexpr std::size_t text_reserve_bytes = early_handover_bytes + (std::size_t{64} << 10);
+
 std::string errno_message(const std::filesystem::path& path, int error) {
   return path.string() + ": " + std::strerror(error);
 }
@@ -103,8 +110,28 @@ Recorder::Segment& Recorder::segment() {
     last_receive_time_.reset();
   last_source_ = Source::coinglass;
   }
-  if (building_.segments.empty() || day != current) building_.segments.emplace_back().day = day;
+  if (building_.segments.empty() || day != current) {
+    Segment& s = building_.segments.emplace_back();
+    s.day = day;
+    s.text = spare_text();
+  }
   return building_.segments.back();
+}
+
+// A buffer the writer is done with, capacity kept: a second's lines go into memory that is
+// already there, not into fresh pages grown (and copied) as they come.
+std::string Recorder::spare_text() {
+  {
+    const std::lock_guard lock(mutex_);
+    if (!spare_texts_.empty()) {
+      std::string text = std::move(spare_texts_.back());
+      spare_texts_.pop_back();
+      return text;
+    }
+  }
+  std::string text;
+  text.reserve(text_reserve_bytes);  // grown in place, never copied as it fills
+  return text;
 }
 
 // Times of the span a dropped hand-over covered, on the feed's clock (receive times and
@@ -131,6 +158,7 @@ void Recorder::append_frame(std::string_view frame, TimeMs receive_time, Source 
   ++building_.frames;
   ++frames_;
   note_time(receive_time);
+  if (building_.bytes >= early_handover_bytes) hand_over(/*let_writer_retry=*/false);
 }
 
 void Recorder::append_tick(TimeMs now) {
@@ -166,9 +194,20 @@ void Recorder::flush() {
   // A day begins even when nothing was recorded yet: the writer opens its file and deletes
   // the old ones.
   if (directory_mode_) segment();
+  hand_over(/*let_writer_retry=*/true);
+}
+
+// flush() lets a writer that failed try again and hands over whatever there is. Between
+// flushes (let_writer_retry false) lines go early only to an idle writer that is not failing:
+// while it is behind, hand-overs, and drops, stay once a flush.
+void Recorder::hand_over(bool let_writer_retry) {
   const bool new_day = !building_.segments.empty() && building_.segments.back().day != handed_day_;
   std::unique_lock lock(mutex_);
-  retry_ = true;
+  if (let_writer_retry) {
+    retry_ = true;
+  } else if (stats_.queued_bytes > 0 || !retry_) {
+    return;
+  }
   if (building_.bytes == 0 && !new_day) {
     lock.unlock();
     wake_.notify_one();  // a writer that failed tries again
@@ -282,6 +321,7 @@ void Recorder::run() {
       }
       stats_.failing = false;
       failed_attempts_in_episode_ = 0;
+      keep_spare_texts(queue_.front());
       queue_.pop_front();
     } else {
       ++stats_.write_errors;
@@ -323,6 +363,17 @@ void Recorder::run() {
     }
     writing_ = false;
     progress_.notify_all();
+  }
+}
+
+// Under the lock. A few buffers are kept: those of a hand-over's size, and larger ones only
+// when their last batch mostly filled them (a burst's oversized buffer goes back to the system).
+void Recorder::keep_spare_texts(Batch& written) {
+  for (Segment& s : written.segments) {
+    if (spare_texts_.size() >= max_spare_texts) return;
+    if (s.text.capacity() > std::max(4 * s.text.size(), 2 * text_reserve_bytes)) continue;
+    s.text.clear();
+    spare_texts_.push_back(std::move(s.text));
   }
 }
 

@@ -6,15 +6,19 @@
 #include "teleglas/net/ws_feed.hpp"
 
 #include <fmt/format.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/compose.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -24,7 +28,9 @@
 #include <boost/beast/websocket.hpp>
 #include <boost/beast/websocket/ssl.hpp>
 #include <chrono>
+#include <cstring>
 #include <deque>
+#include <optional>
 #include <random>
 #include <set>
 #include <stdexcept>
@@ -37,6 +43,7 @@
 #include "teleglas/net/tls_context.hpp"
 #include "teleglas/net/url.hpp"
 #include "teleglas/net/venues.hpp"
+#include "teleglas/net/ws_frame.hpp"
 
 namespace teleglas {
 
@@ -91,9 +98,15 @@ namespace ssl = net::ssl;
 using tcp = net::ip::tcp;
 using error_code = boost::system::error_code;
 using steady_clock = std::chrono::steady_clock;
-using WsStream = websocket::stream<beast::ssl_stream<beast::tcp_stream>>;
+// The io_context's own executor, not the type-erased any_io_executor, for the stream and the
+// coroutines: every step of a read (WebSocket, TLS, socket, resuming the coroutine) then goes
+// without the erased copies and property queries, a tenth of the feed's time per frame.
+using Executor = net::io_context::executor_type;
+template <class T>
+using Task = net::awaitable<T, Executor>;
+using TlsStream = beast::ssl_stream<beast::basic_stream<tcp, Executor>>;
 
-constexpr auto use_nothrow = net::as_tuple(net::use_awaitable);
+constexpr auto use_nothrow = net::as_tuple(net::use_awaitable_t<Executor>{});
 
 // Frames are read in pieces of this size so that one over max_frame_bytes can be thrown away
 // as it streams in, without ever being buffered whole.
@@ -105,6 +118,9 @@ constexpr std::size_t max_distinct_alarms = 16;
 constexpr std::size_t alarm_quote_chars = 200;
 // Frames remembered during a rotation's overlap: several seconds of the busiest stream.
 constexpr std::size_t max_overlap_frames = 1 << 16;
+// Whole frames taken from the TLS buffer in a row before the read loop lets other work on the
+// io_context have its turn (a fraction of a millisecond of parsing).
+constexpr int max_frames_per_turn = 128;
 
 steady_clock::duration seconds(double s) {
   return std::chrono::duration_cast<steady_clock::duration>(std::chrono::duration<double>(s));
@@ -179,6 +195,227 @@ class OverlapFilter {
   std::unordered_map<std::size_t, Entry> seen_;
   std::deque<std::pair<std::size_t, std::uint64_t>> order_;
 };
+
+// The TLS stream under the WebSocket stream, keeping what it decrypts in a buffer of its own.
+// Two things come of it:
+// - Frames already here in full can be taken straight from the buffer (take_text_frame),
+//   with no trip through the io_context per frame. A busy stream's TLS records arrive dozens
+//   at a time, and each trip (a posted completion, an epoll_wait, the layers of the WebSocket
+//   and TLS read operations) cost more than parsing the frame.
+// - The WebSocket stream is never handed a byte past the end of the frame it is reading (nor,
+//   before the upgrade, past the end of the HTTP response), so its own buffer is empty whenever
+//   a message ends and whatever follows is here, frame-aligned.
+// Only whole, unfragmented, unmasked text frames of plain ASCII within the size limit are taken
+// this way; everything else (control frames, binary, fragments, oversize or non-ASCII text,
+// frames not all here) is read by the WebSocket stream, whose rules then apply as ever.
+template <class Next>
+class BufferedTls {
+ public:
+  using executor_type = typename Next::executor_type;
+  using next_layer_type = Next;
+
+  template <class... Args>
+  explicit BufferedTls(Args&&... args)
+      : next_(std::forward<Args>(args)...), buffer_(initial_bytes + slack_bytes) {}
+
+  executor_type get_executor() noexcept { return next_.get_executor(); }
+  Next& next_layer() noexcept { return next_; }
+  const Next& next_layer() const noexcept { return next_; }
+
+  // The WebSocket upgrade succeeded: from the next byte on, everything is frames.
+  void start_frames() {
+    framed_ = true;
+    frame_left_ = 0;
+  }
+
+  struct TakenFrame {
+    std::string_view text;
+    std::size_t readable;  // bytes readable from text.data() on: at least text.size() + 64
+  };
+
+  // The payload of the whole text frame at the front, taken; nullopt when the front is not
+  // such a frame, or the WebSocket stream is in the middle of one. Valid until the next call
+  // to anything of this stream.
+  std::optional<TakenFrame> take_text_frame(std::size_t max_payload) {
+    if (!framed_ || frame_left_ != 0) return std::nullopt;
+    std::optional<WsFrameHeader> header = front_header();
+    if (!header || header->frame_bytes() > buffered()) {
+      pull();  // more records may wait in TLS, decrypted as they are read
+      header = front_header();
+      if (!header || header->frame_bytes() > buffered()) return std::nullopt;
+    }
+    if (!header->fin || header->reserved_bits || header->masked ||
+        header->opcode != static_cast<std::uint8_t>(WsOpcode::text) ||
+        header->payload_bytes > max_payload) {
+      return std::nullopt;
+    }
+    const std::string_view payload(buffer_.data() + begin_ + header->header_bytes,
+                                   static_cast<std::size_t>(header->payload_bytes));
+    // Other text goes to the WebSocket stream, whose UTF-8 check decides about it.
+    if (!is_ascii(payload)) return std::nullopt;
+    begin_ += static_cast<std::size_t>(header->frame_bytes());
+    return TakenFrame{payload,
+                      static_cast<std::size_t>(buffer_.data() + buffer_.size() - payload.data())};
+  }
+
+  template <class MutableBuffers, class Handler>
+  auto async_read_some(const MutableBuffers& buffers, Handler&& handler) {
+    return net::async_compose<Handler, void(error_code, std::size_t)>(
+        ReadOp<MutableBuffers>{this, buffers}, handler, next_);
+  }
+
+  template <class ConstBuffers, class Handler>
+  auto async_write_some(const ConstBuffers& buffers, Handler&& handler) {
+    return next_.async_write_some(buffers, std::forward<Handler>(handler));
+  }
+
+ private:
+  // Room for a whole TLS record (16 KB of plaintext at most) before reading one.
+  static constexpr std::size_t record_room = 17 * 1024;
+  static constexpr std::size_t initial_bytes = 64 * 1024;
+  // Never used for data: whatever is taken is followed by readable bytes.
+  static constexpr std::size_t slack_bytes = 64;
+
+  template <class MutableBuffers>
+  struct ReadOp {
+    BufferedTls* stream;
+    MutableBuffers buffers;
+    enum class Step : std::uint8_t { start, posted, reading } step = Step::start;
+
+    template <class Self>
+    void operator()(Self& self, error_code ec = {}, std::size_t bytes = 0) {
+      BufferedTls& s = *stream;
+      if (step == Step::start && (net::buffer_size(buffers) == 0 || s.ready_bytes() > 0)) {
+        // Never complete inside the initiating call.
+        step = Step::posted;
+        net::post(std::move(self));
+        return;
+      }
+      if (step == Step::reading) {
+        if (ec) {
+          self.complete(ec, 0);
+          return;
+        }
+        s.commit(bytes);
+        s.pull();
+      }
+      if (net::buffer_size(buffers) == 0) {
+        self.complete({}, 0);
+        return;
+      }
+      if (const std::size_t n = s.hand_out(buffers)) {
+        self.complete({}, n);
+        return;
+      }
+      // Nothing decrypted yet, or not a whole frame header: read the next record.
+      step = Step::reading;
+      s.next_.async_read_some(s.free_space(), std::move(self));
+    }
+  };
+
+  std::size_t buffered() const { return end_ - begin_; }
+  std::string_view front() const { return {buffer_.data() + begin_, buffered()}; }
+  std::optional<WsFrameHeader> front_header() const { return parse_ws_frame_header(front()); }
+  std::size_t capacity() const { return buffer_.size() - slack_bytes; }
+
+  // How much may be handed to the WebSocket stream now: up to the end of the frame it reads
+  // (0 while the next frame's header is not all here), or of the HTTP response.
+  std::size_t ready_bytes() const {
+    const std::size_t have = buffered();
+    if (have == 0) return 0;
+    if (!framed_) {
+      if (response_done_) return have;
+      int matched = response_matched_;
+      const std::size_t end = find_http_header_end(front(), matched);
+      return end == std::string_view::npos ? have : end;
+    }
+    if (frame_left_ > 0)
+      return static_cast<std::size_t>(std::min<std::uint64_t>(have, frame_left_));
+    const std::optional<WsFrameHeader> header = front_header();
+    if (!header) return 0;
+    return static_cast<std::size_t>(std::min<std::uint64_t>(have, header->frame_bytes()));
+  }
+
+  template <class MutableBuffers>
+  std::size_t hand_out(const MutableBuffers& buffers) {
+    const std::size_t ready = ready_bytes();
+    if (ready == 0) return 0;
+    if (framed_ && frame_left_ == 0) frame_left_ = front_header()->frame_bytes();
+    const std::size_t n = net::buffer_copy(buffers, net::buffer(buffer_.data() + begin_, ready));
+    if (framed_) {
+      frame_left_ -= n;
+    } else if (!response_done_ &&
+               find_http_header_end(std::string_view(buffer_.data() + begin_, n),
+                                    response_matched_) != std::string_view::npos) {
+      response_done_ = true;
+    }
+    begin_ += n;
+    return n;
+  }
+
+  // Moves what is buffered to the front; true when there is room for a record after it.
+  bool make_room() {
+    if (begin_ == end_) begin_ = end_ = 0;
+    if (capacity() - end_ >= record_room) return true;
+    if (begin_ == 0) return false;
+    std::memmove(buffer_.data(), buffer_.data() + begin_, buffered());
+    end_ -= begin_;
+    begin_ = 0;
+    buffer_[end_] = 0;  // as commit() does
+    return capacity() - end_ >= record_room;
+  }
+
+  net::mutable_buffer free_space() {
+    if (!make_room()) buffer_.resize(end_ + record_room + slack_bytes);
+    return net::buffer(buffer_.data() + end_, capacity() - end_);
+  }
+
+  // Decrypts the records TLS already holds, without reading the socket: SSL_read on the
+  // stream's own SSL object, whose input is fed only by the stream's reads. It stops at the
+  // first record not all there (or any error, which the stream's next read then reports).
+  void pull() {
+    SSL* ssl = next_.native_handle();
+    while (make_room()) {
+      const int n = SSL_read(ssl, buffer_.data() + end_, static_cast<int>(capacity() - end_));
+      if (n <= 0) {
+        ERR_clear_error();
+        return;
+      }
+      commit(static_cast<std::size_t>(n));
+    }
+  }
+
+  // Decrypted bytes arrived. The byte after them is zeroed: a parser reading past the last
+  // frame taken (see TakenFrame) finds no stale closing bracket of an earlier frame there.
+  void commit(std::size_t n) {
+    end_ += n;
+    buffer_[end_] = 0;
+  }
+
+  Next next_;
+  std::vector<char> buffer_;  // decrypted, [begin_, end_) not yet handed out or taken
+  std::size_t begin_ = 0;
+  std::size_t end_ = 0;
+  bool framed_ = false;           // after the upgrade
+  std::uint64_t frame_left_ = 0;  // bytes of the frame being handed out; 0 at a frame's start
+  bool response_done_ = false;    // the HTTP response's header was handed out
+  int response_matched_ = 0;
+};
+
+// The WebSocket close handshake ends with the TLS one, as for the stream underneath.
+template <class Next, class Handler>
+void async_teardown(beast::role_type role, BufferedTls<Next>& stream, Handler&& handler) {
+  using beast::websocket::async_teardown;
+  async_teardown(role, stream.next_layer(), std::forward<Handler>(handler));
+}
+
+template <class Next>
+void teardown(beast::role_type role, BufferedTls<Next>& stream, error_code& ec) {
+  using beast::websocket::teardown;
+  teardown(role, stream.next_layer(), ec);
+}
+
+using WsStream = websocket::stream<BufferedTls<TlsStream>>;
 
 struct OutgoingFrame {
   std::string text;
@@ -306,26 +543,23 @@ struct WsFeed::Impl : std::enable_shared_from_this<WsFeed::Impl> {
   void begin_stop();
   void kill_all();
 
-  static net::awaitable<void> run_connection(std::shared_ptr<Impl> self, FeedConnection& c);
-  static net::awaitable<bool> open_session(std::shared_ptr<Impl> self, FeedConnection& c,
-                                           SessionPtr s, bool successor);
-  static net::awaitable<bool> connect_and_subscribe(std::shared_ptr<Impl> self, FeedConnection& c,
-                                                    SessionPtr s, bool successor);
-  static net::awaitable<void> serve(std::shared_ptr<Impl> self, FeedConnection& c, SessionPtr s);
-  static net::awaitable<void> supervise(std::shared_ptr<Impl> self, FeedConnection& c);
-  static net::awaitable<void> rotate(std::shared_ptr<Impl> self, FeedConnection& c, SessionPtr old);
-  static net::awaitable<void> wait_for(FeedConnection& c, steady_clock::time_point until);
-  static net::awaitable<void> read_loop(std::shared_ptr<Impl> self, FeedConnection& c,
-                                        SessionPtr s);
-  static net::awaitable<void> keep_heartbeat(std::shared_ptr<Impl> self, FeedConnection& c,
-                                             SessionPtr s);
-  static net::awaitable<void> write_queued(std::shared_ptr<Impl> self, FeedConnection& c,
-                                           SessionPtr s);
-  static net::awaitable<void> close_gracefully(SessionPtr s);
+  static Task<void> run_connection(std::shared_ptr<Impl> self, FeedConnection& c);
+  static Task<bool> open_session(std::shared_ptr<Impl> self, FeedConnection& c, SessionPtr s,
+                                 bool successor);
+  static Task<bool> connect_and_subscribe(std::shared_ptr<Impl> self, FeedConnection& c,
+                                          SessionPtr s, bool successor);
+  static Task<void> serve(std::shared_ptr<Impl> self, FeedConnection& c, SessionPtr s);
+  static Task<void> supervise(std::shared_ptr<Impl> self, FeedConnection& c);
+  static Task<void> rotate(std::shared_ptr<Impl> self, FeedConnection& c, SessionPtr old);
+  static Task<void> wait_for(FeedConnection& c, steady_clock::time_point until);
+  static Task<void> read_loop(std::shared_ptr<Impl> self, FeedConnection& c, SessionPtr s);
+  static Task<void> keep_heartbeat(std::shared_ptr<Impl> self, FeedConnection& c, SessionPtr s);
+  static Task<void> write_queued(std::shared_ptr<Impl> self, FeedConnection& c, SessionPtr s);
+  static Task<void> close_gracefully(SessionPtr s);
 
   void send(const std::shared_ptr<Impl>& self, FeedConnection& c, const SessionPtr& s,
             OutgoingFrame frame);
-  void on_text(FeedConnection& c, FeedSession& s, std::string_view text);
+  void on_text(FeedConnection& c, FeedSession& s, std::string_view text, std::size_t readable = 0);
   void on_control_frame(FeedConnection& c, FeedSession& s, websocket::frame_type kind);
   void on_upgrade_refused(FeedConnection& c, const websocket::response_type& response);
   void retry_rotation_later(FeedConnection& c, FeedSession& old);
@@ -388,7 +622,7 @@ void WsFeed::Impl::kill_all() {
   }
 }
 
-net::awaitable<void> WsFeed::Impl::run_connection(std::shared_ptr<Impl> self, FeedConnection& c) {
+Task<void> WsFeed::Impl::run_connection(std::shared_ptr<Impl> self, FeedConnection& c) {
   bool first_attempt = true;
   while (!self->stopping) {
     if (!first_attempt) ++c.stats.reconnects;
@@ -418,16 +652,15 @@ net::awaitable<void> WsFeed::Impl::run_connection(std::shared_ptr<Impl> self, Fe
   if (--self->running == 0) self->stop_timer.cancel();
 }
 
-net::awaitable<bool> WsFeed::Impl::open_session(std::shared_ptr<Impl> self, FeedConnection& c,
-                                                SessionPtr s, bool successor) {
+Task<bool> WsFeed::Impl::open_session(std::shared_ptr<Impl> self, FeedConnection& c, SessionPtr s,
+                                      bool successor) {
   const bool opened = co_await connect_and_subscribe(self, c, s, successor);
   if (!opened) self->finish_session(c, s);
   co_return opened;
 }
 
-net::awaitable<bool> WsFeed::Impl::connect_and_subscribe(std::shared_ptr<Impl> self,
-                                                         FeedConnection& c, SessionPtr s,
-                                                         bool successor) {
+Task<bool> WsFeed::Impl::connect_and_subscribe(std::shared_ptr<Impl> self, FeedConnection& c,
+                                               SessionPtr s, bool successor) {
   const WsUrl& url = c.url;
   auto& tcp_layer = beast::get_lowest_layer(s->ws);
   auto fail = [&](std::string_view step, const std::string& why) {
@@ -450,13 +683,13 @@ net::awaitable<bool> WsFeed::Impl::connect_and_subscribe(std::shared_ptr<Impl> s
   }
 
   std::error_code peer_ec;
-  set_tls_peer(s->ws.next_layer(), url.host, peer_ec);
+  TlsStream& tls = s->ws.next_layer().next_layer();
+  set_tls_peer(tls, url.host, peer_ec);
   if (peer_ec) {
     fail("setting up TLS for", peer_ec.message());
     co_return false;
   }
-  auto [tls_ec] =
-      co_await s->ws.next_layer().async_handshake(ssl::stream_base::client, use_nothrow);
+  auto [tls_ec] = co_await tls.async_handshake(ssl::stream_base::client, use_nothrow);
   if (tls_ec || self->stopping) {
     fail("TLS handshake with", tls_ec.message());
     co_return false;
@@ -497,6 +730,7 @@ net::awaitable<bool> WsFeed::Impl::connect_and_subscribe(std::shared_ptr<Impl> s
   }
 
   s->open = true;
+  s->ws.next_layer().start_frames();
   // Now the same setting bounds the close handshake (stop(), a dead heartbeat, rotation).
   timeouts.handshake_timeout = seconds(self->options.close_timeout_s);
   s->ws.set_option(timeouts);
@@ -527,8 +761,7 @@ net::awaitable<bool> WsFeed::Impl::connect_and_subscribe(std::shared_ptr<Impl> s
   co_return true;
 }
 
-net::awaitable<void> WsFeed::Impl::serve(std::shared_ptr<Impl> self, FeedConnection& c,
-                                         SessionPtr s) {
+Task<void> WsFeed::Impl::serve(std::shared_ptr<Impl> self, FeedConnection& c, SessionPtr s) {
   if (self->protocol.heartbeat.interval_s > 0) {
     net::co_spawn(self->io, keep_heartbeat(self, c, s), net::detached);
   }
@@ -536,7 +769,7 @@ net::awaitable<void> WsFeed::Impl::serve(std::shared_ptr<Impl> self, FeedConnect
   self->finish_session(c, s);
 }
 
-net::awaitable<void> WsFeed::Impl::wait_for(FeedConnection& c, steady_clock::time_point until) {
+Task<void> WsFeed::Impl::wait_for(FeedConnection& c, steady_clock::time_point until) {
   c.wake.expires_at(until);
   co_await c.wake.async_wait(use_nothrow);
 }
@@ -544,7 +777,7 @@ net::awaitable<void> WsFeed::Impl::wait_for(FeedConnection& c, steady_clock::tim
 // Watches the connection's current session until the stream ends (the session ended with no
 // successor to take over, or stop()), rotating it when it ages. Returns once no session of the
 // connection is left.
-net::awaitable<void> WsFeed::Impl::supervise(std::shared_ptr<Impl> self, FeedConnection& c) {
+Task<void> WsFeed::Impl::supervise(std::shared_ptr<Impl> self, FeedConnection& c) {
   while (!self->stopping) {
     const SessionPtr current = c.current;
     if (current->ended) break;
@@ -558,8 +791,7 @@ net::awaitable<void> WsFeed::Impl::supervise(std::shared_ptr<Impl> self, FeedCon
   while (!c.sessions.empty()) co_await wait_for(c, steady_clock::time_point::max());
 }
 
-net::awaitable<void> WsFeed::Impl::rotate(std::shared_ptr<Impl> self, FeedConnection& c,
-                                          SessionPtr old) {
+Task<void> WsFeed::Impl::rotate(std::shared_ptr<Impl> self, FeedConnection& c, SessionPtr old) {
   self->log(FeedLogLevel::info, "{}: connection reached {} of age, opening its successor", c.tag,
             format_duration(seconds_ms(self->protocol.max_connection_age_s)));
   c.overlap.begin();
@@ -602,11 +834,20 @@ void WsFeed::Impl::retry_rotation_later(FeedConnection& c, FeedSession& old) {
       c.tag, format_duration(delay));
 }
 
-net::awaitable<void> WsFeed::Impl::read_loop(std::shared_ptr<Impl> self, FeedConnection& c,
-                                             SessionPtr s) {
+Task<void> WsFeed::Impl::read_loop(std::shared_ptr<Impl> self, FeedConnection& c, SessionPtr s) {
   const auto frame_max = static_cast<std::size_t>(std::max(self->protocol.max_frame_bytes, 1));
+  BufferedTls<TlsStream>& tls = s->ws.next_layer();
   beast::flat_buffer buffer;
   for (;;) {
+    // Whole text frames TLS already decrypted, straight from its buffer (see BufferedTls). While
+    // a close is under way everything goes through the WebSocket stream, which is reading too.
+    for (int taken = 0; taken < max_frames_per_turn && s->open && !s->closing; ++taken) {
+      const auto frame = tls.take_text_frame(frame_max);
+      if (!frame) break;
+      self->on_text(c, *s, frame->text, frame->readable);
+    }
+    if (self->stopping && !s->open) co_return;
+
     buffer.clear();
     std::size_t message_bytes = 0;
     bool discard = false;
@@ -650,7 +891,9 @@ net::awaitable<void> WsFeed::Impl::read_loop(std::shared_ptr<Impl> self, FeedCon
   }
 }
 
-void WsFeed::Impl::on_text(FeedConnection& c, FeedSession& s, std::string_view text) {
+// `readable`: bytes readable from text.data() on, when the buffer goes on after the frame.
+void WsFeed::Impl::on_text(FeedConnection& c, FeedSession& s, std::string_view text,
+                           std::size_t readable) {
   const HeartbeatPlan& heartbeat = protocol.heartbeat;
   if (heartbeat.only_when_idle) s.last_received = steady_clock::now();
   if (heartbeat.any_frame_answers) s.awaiting_pong = false;
@@ -703,7 +946,12 @@ void WsFeed::Impl::on_text(FeedConnection& c, FeedSession& s, std::string_view t
     }
     c.stats.last_frame_time = now;
   }
-  if (listener) listener->on_frame(text, now);
+  if (!listener) return;
+  if (readable > 0) {
+    listener->on_padded_frame(text, now, readable);
+  } else {
+    listener->on_frame(text, now);
+  }
 }
 
 void WsFeed::Impl::on_control_frame(FeedConnection& c, FeedSession& s, websocket::frame_type kind) {
@@ -733,8 +981,8 @@ void WsFeed::Impl::on_upgrade_refused(FeedConnection& c, const websocket::respon
   }
 }
 
-net::awaitable<void> WsFeed::Impl::keep_heartbeat(std::shared_ptr<Impl> self, FeedConnection& c,
-                                                  SessionPtr s) {
+Task<void> WsFeed::Impl::keep_heartbeat(std::shared_ptr<Impl> self, FeedConnection& c,
+                                        SessionPtr s) {
   const HeartbeatPlan& plan = self->protocol.heartbeat;
   const auto interval = seconds(plan.interval_s);
   const auto pong_timeout = seconds(std::max(plan.pong_timeout_s, 0.0));
@@ -780,8 +1028,7 @@ void WsFeed::Impl::send(const std::shared_ptr<Impl>& self, FeedConnection& c, co
   net::co_spawn(io, write_queued(self, c, s), net::detached);
 }
 
-net::awaitable<void> WsFeed::Impl::write_queued(std::shared_ptr<Impl> self, FeedConnection& c,
-                                                SessionPtr s) {
+Task<void> WsFeed::Impl::write_queued(std::shared_ptr<Impl> self, FeedConnection& c, SessionPtr s) {
   while (!s->outbox.empty() && s->open && !s->closing) {
     const OutgoingFrame& frame = s->outbox.front();
     error_code ec;
@@ -804,7 +1051,7 @@ net::awaitable<void> WsFeed::Impl::write_queued(std::shared_ptr<Impl> self, Feed
   s->writing = false;
 }
 
-net::awaitable<void> WsFeed::Impl::close_gracefully(SessionPtr s) {
+Task<void> WsFeed::Impl::close_gracefully(SessionPtr s) {
   if (s->closing) co_return;
   s->closing = true;
   // Bounded by the stream's handshake timeout, set to close_timeout_s once the session opened.

@@ -115,14 +115,17 @@ class Recorder {
 
   // ---- the caller's thread ----
   Segment& segment();
+  std::string spare_text();
   void note_time(TimeMs t);
   void write_line(Segment& segment, std::string_view line);
   void write_control(Segment& segment, const ControlLine& line);
+  void hand_over(bool let_writer_retry);
   void drop(std::size_t queued_bytes);
 
   // ---- the writer thread ----
   void run();
   bool write_segment(Segment& segment, std::string& error);
+  void keep_spare_texts(Batch& written);
   bool open_file(std::int64_t day, std::string& error);
   void close_file();
   void delete_old_files(std::int64_t today);
@@ -151,6 +154,8 @@ class Recorder {
   std::condition_variable wake_;
   std::condition_variable progress_;
   std::deque<Batch> queue_;  // the front is the writer's while it writes
+  static constexpr std::size_t max_spare_texts = 3;
+  std::vector<std::string> spare_texts_;  // written segments' buffers, emptied, for new ones
   bool stopping_ = false;
   bool retry_ = true;  // false after a failed attempt, until the next flush()
   bool writing_ = false;

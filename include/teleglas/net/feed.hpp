@@ -30,6 +30,13 @@ class FeedListener {
   // Every data frame, notice and refusal, verbatim; heartbeat replies and subscription acks
   // are the feed's own business and not passed on.
   virtual void on_frame(std::string_view text, TimeMs receive_time) = 0;
+  // A frame whose buffer goes on after it: `readable` bytes from text.data() on may be read
+  // (at least text.size() + 64), so a parser can read past its end (simdjson's padding) instead
+  // of copying it. By default it is on_frame.
+  virtual void on_padded_frame(std::string_view text, TimeMs receive_time, std::size_t readable) {
+    (void)readable;
+    on_frame(text, receive_time);
+  }
   virtual void on_state(std::size_t connection, ConnectionState state) = 0;
   // Something the operator must see once: a plan notice, HTTP 401/403 at upgrade, a refused
   // subscription.
@@ -42,6 +49,12 @@ class SourcedFeedListener {
  public:
   virtual ~SourcedFeedListener() = default;
   virtual void on_frame(std::string_view source, std::string_view text, TimeMs receive_time) = 0;
+  // As FeedListener::on_padded_frame.
+  virtual void on_padded_frame(std::string_view source, std::string_view text, TimeMs receive_time,
+                               std::size_t readable) {
+    (void)readable;
+    on_frame(source, text, receive_time);
+  }
   virtual void on_state(std::string_view source, std::size_t connection, ConnectionState state) = 0;
   virtual void on_alarm(std::string_view source, std::string_view what) = 0;
   virtual void on_gap(std::string_view source, const FeedGap& gap) = 0;
@@ -56,6 +69,9 @@ class SourceTagger final : public FeedListener {
 
   void on_frame(std::string_view text, TimeMs receive_time) override {
     receiver_->on_frame(source_, text, receive_time);
+  }
+  void on_padded_frame(std::string_view text, TimeMs receive_time, std::size_t readable) override {
+    receiver_->on_padded_frame(source_, text, receive_time, readable);
   }
   void on_state(std::size_t connection, ConnectionState state) override {
     receiver_->on_state(source_, connection, state);

@@ -433,5 +433,54 @@ TEST(Recorder, AStalledWriterNeverHoldsUpTheCallerAndBeyondItsBoundDropsAndMarks
   EXPECT_EQ(replay.summary().control.gaps, 1u) << "replay knows what it lacks";
 }
 
+TEST(Recorder, AnIdleWriterGetsTheLinesEveryMegabyteWithoutWaitingForAFlush) {
+  const TempDir dir;
+  Recorder r;
+  ASSERT_EQ(r.open(dir.file("busy.jsonl")), "");
+  const std::string frame(999, 'x');  // a line of 1000 bytes
+  for (int i = 0; i < 2'500; ++i) r.append_frame(frame, 7);
+  ASSERT_TRUE(r.wait_for_writer());
+  EXPECT_GE(r.stats().frames_written, 1'000u) << "a busy second is written as it comes";
+  EXPECT_LT(r.stats().frames_written, 2'500u) << "the last part waits for the flush";
+  r.flush();
+  ASSERT_TRUE(r.wait_for_writer());
+  EXPECT_EQ(r.stats().frames_written, 2'500u);
+  r.close();
+  std::string expected = recv_line(7);
+  for (int i = 0; i < 2'500; ++i) expected += frame + "\n";
+  EXPECT_EQ(slurp(dir / "busy.jsonl"), expected);
+}
+
+TEST(Recorder, WhileTheWriterIsBehindLinesWaitForTheFlushAsBefore) {
+  const TempDir dir;
+  std::mutex mutex;
+  std::condition_variable released_cv;
+  bool released = false;
+  RecorderOptions options;
+  options.before_write = [&] {
+    std::unique_lock lock(mutex);
+    released_cv.wait_for(lock, 5s, [&] { return released; });
+  };
+  Recorder r;
+  ASSERT_EQ(r.open(dir.file("behind.jsonl"), options), "");
+  const std::string frame(999, 'y');
+  // The first megabyte goes early and the writer hangs on it; the rest waits for a flush.
+  for (int i = 0; i < 3'000; ++i) r.append_frame(frame, 7);
+  const RecorderStats stalled = r.stats();
+  EXPECT_GE(stalled.queued_bytes, std::size_t{1} << 20);
+  EXPECT_LT(stalled.queued_bytes, (std::size_t{1} << 20) + 2'000);
+  r.flush();
+  EXPECT_EQ(r.stats().queued_bytes, 3'000u * 1'000 + recv_line(7).size());
+  {
+    const std::lock_guard lock(mutex);
+    released = true;
+  }
+  released_cv.notify_all();
+  ASSERT_TRUE(r.wait_for_writer());
+  r.close();
+  EXPECT_EQ(r.stats().frames_written, 3'000u);
+  EXPECT_EQ(r.stats().frames_dropped, 0u);
+}
+
 }  // namespace
 }  // namespace teleglas

@@ -353,5 +353,22 @@ TEST(SourceTagger, NamesTheSourceOfEveryCallback) {
               ElementsAre("bybit:{}", "okx:2:live", "okx:alarm:refused", "bybit:gap:15"));
 }
 
+struct PaddedReceiver : Receiver {
+  void on_padded_frame(std::string_view source, std::string_view text, TimeMs,
+                       std::size_t readable) override {
+    seen.push_back(std::string(source) + ":" + std::string(text) + ":" + std::to_string(readable));
+  }
+};
+
+TEST(SourceTagger, PassesAFramesReadableBufferOnOrFallsBackToThePlainFrame) {
+  PaddedReceiver padded;
+  SourceTagger(source_binance, padded).on_padded_frame("{}", 1, 80);
+  EXPECT_THAT(padded.seen, ElementsAre("binance:{}:80"));
+  // A receiver that takes frames only plainly gets them that way.
+  Receiver plain;
+  SourceTagger(source_binance, plain).on_padded_frame("{}", 1, 80);
+  EXPECT_THAT(plain.seen, ElementsAre("binance:{}"));
+}
+
 }  // namespace
 }  // namespace teleglas
