@@ -99,10 +99,11 @@ std::vector<CheckResult> check_secrets(DoctorContext& ctx) {
   if (ctx.uses(source_coinglass)) {
     results.push_back(
         have_key ? ok("coinglass key", "COINGLASS_API_KEY is set")
-                 : warn("coinglass key",
-                        "COINGLASS_API_KEY is not set, but sources include coinglass: the daemon "
-                        "cannot stream from CoinGlass; fix: put it in the service's environment "
-                        "file (systemd/teleglas.env.example), or drop coinglass from sources"));
+                 : fail("coinglass key",
+                        "COINGLASS_API_KEY is not set, but sources include coinglass: teleglas "
+                        "run refuses to start; fix: put it in the service's environment file "
+                        "(systemd/teleglas.env.example), or drop coinglass from sources (without "
+                        "sources, the default is bybit and binance, no key needed)"));
   } else {
     // The keyless default, or sources chosen without CoinGlass: nothing is missing.
     results.push_back(

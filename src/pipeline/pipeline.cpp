@@ -9,7 +9,7 @@
 #include "teleglas/analysis/observation.hpp"
 #include "teleglas/analysis/snapshot_patterns.hpp"
 #include "teleglas/analysis/symbol_analyzer.hpp"
-#include "teleglas/ingest/duplicate_liquidations.hpp"
+#include "teleglas/ingest/duplicates.hpp"
 #include "teleglas/core/names.hpp"
 #include "teleglas/core/text.hpp"
 #include "teleglas/pipeline/symbol_table.hpp"
@@ -28,6 +28,8 @@ std::string_view to_string(EventRejection r) {
       return "clock_outlier";
     case EventRejection::duplicate:
       return "duplicate_liquidation";
+    case EventRejection::duplicate_trade:
+      return "duplicate_trade";
     case EventRejection::symbol_cap:
       return "symbol_cap";
   }
@@ -215,6 +217,10 @@ struct Pipeline::Impl final : DetectionSink {
   void accept(const MarketEvent& e) {
     if (e.kind == EventKind::liquidation && echoes.echo(e)) {
       reject(EventRejection::duplicate);
+      return;
+    }
+    if (e.kind == EventKind::trade && trade_echoes.duplicate(e)) {
+      reject(EventRejection::duplicate_trade);
       return;
     }
     // A silence of the whole feed longer than the shortest window (a gap between captures):
@@ -444,6 +450,7 @@ struct Pipeline::Impl final : DetectionSink {
   bool warming = false;
   bool charts = false;  // symbols keep a ChartTape; admitted directional signals get a chart
   DuplicateLiquidations echoes;  // one liquidation reported by two sources counts once
+  DuplicateTrades trade_echoes;  // a venue's trades count from its own stream while it runs
   Scorer scorer;
   SignalGate gate;
   ConfirmationTracker confirmation;

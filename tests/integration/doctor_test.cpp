@@ -239,13 +239,16 @@ TEST_F(DoctorCli, ATakenHealthPortFails) {
   EXPECT_NE(line.find("another teleglas running?"), std::string::npos) << line;
 }
 
-TEST_F(DoctorCli, WithoutSecretsTheNetworkChecksAreSkippedWithWarnings) {
+TEST_F(DoctorCli, WithoutSecretsTheNetworkChecksAreSkippedAndAListedCoinglassFails) {
   unsetenv("COINGLASS_API_KEY");
   unsetenv("TELEGRAM_BOT_TOKEN");
   const CommandResult r = doctor(write_config());
-  for (const char* check : {"coinglass key", "telegram token", "coinglass", "telegram"}) {
+  for (const char* check : {"telegram token", "coinglass", "telegram"}) {
     EXPECT_TRUE(line_of(r.out, check).starts_with("warn ")) << check << "\n" << r.out;
   }
+  // The config lists coinglass: without its key `teleglas run` would refuse to start.
+  EXPECT_TRUE(line_of(r.out, "coinglass key").starts_with("fail ")) << r.out;
+  EXPECT_EQ(r.exit_code, 1);
   EXPECT_TRUE(coinglass_.record().rest_targets.empty());
 }
 

@@ -23,9 +23,10 @@ enum class EventRejection : std::uint8_t {
   stale_time,     // too far behind the market clock
   clock_outlier,  // far ahead of the market clock and contradicted (or never confirmed)
   symbol_cap,     // a new symbol while ingest.max_symbols are tracked and none is idle
-  duplicate,      // a liquidation another source already reported (DuplicateLiquidations)
+  duplicate,        // a liquidation another source already reported (DuplicateLiquidations)
+  duplicate_trade,  // a trade the venue's own stream delivers (DuplicateTrades)
 };
-inline constexpr int event_rejection_count = 4;
+inline constexpr int event_rejection_count = 5;
 std::string_view to_string(EventRejection r);
 
 struct PipelineStats {

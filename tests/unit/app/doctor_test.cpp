@@ -165,13 +165,15 @@ TEST_F(DoctorTest, ACoinglassCertificateNotTrustedFailsTheTlsCheck) {
   EXPECT_TRUE(coinglass_.record().rest_api_keys.empty()) << "the key went to an unverified server";
 }
 
-TEST_F(DoctorTest, WithoutAKeyCoinglassIsSkippedWithAWarning) {
+TEST_F(DoctorTest, CoinglassListedWithoutAKeyFailsAsRunWouldAndItsNetworkChecksAreSkipped) {
   options_.coinglass_api_key.clear();
   const DoctorReport report = run_doctor(options_);
-  EXPECT_EQ(result(report, "coinglass key").status, CheckStatus::warn);
+  const CheckResult& key = result(report, "coinglass key");
+  EXPECT_EQ(key.status, CheckStatus::fail);
+  EXPECT_NE(key.detail.find("refuses to start"), std::string::npos) << key.detail;
   EXPECT_EQ(result(report, "coinglass").status, CheckStatus::warn);
   EXPECT_TRUE(coinglass_.record().rest_targets.empty());
-  EXPECT_EQ(report.exit_code(), 0);
+  EXPECT_EQ(report.exit_code(), 1);
 }
 
 TEST_F(DoctorTest, AWrongBotTokenFailsWithoutPrintingTheToken) {
