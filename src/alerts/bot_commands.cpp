@@ -270,6 +270,26 @@ std::optional<BotCommand> parse_bot_command(std::string_view text, std::string_v
   return command;
 }
 
+// "bybit live · binance 1/2 live · okx down for 3 min"; empty when no source is known.
+std::string sources_line(const StatusSnapshot& s) {
+  std::string line;
+  for (const SourceStatus& source : s.sources) {
+    if (!line.empty()) line += " · ";
+    line += text(source.name, 40);
+    if (source.connections > 0 && source.live == source.connections) {
+      line += " live";
+    } else if (source.live > 0) {
+      line += fmt::format(" {}/{} live", source.live, source.connections);
+    } else {
+      line += " <b>down</b>";
+      if (source.down_since_ms > 0 && s.now_ms >= source.down_since_ms) {
+        line += " for " + format_duration(s.now_ms - source.down_since_ms);
+      }
+    }
+  }
+  return line.empty() ? line : "Sources: " + line + "\n";
+}
+
 std::string status_reply(const StatusSnapshot& s) {
   const std::string uptime =
       s.started_ms > 0 ? fmt::format("{} (since {})", format_duration(s.now_ms - s.started_ms),
@@ -278,12 +298,14 @@ std::string status_reply(const StatusSnapshot& s) {
   return fmt::format(
       "\U0001F4E1 <b>TELEGLAS status</b>\n"  // 📡
       "Feed: {}\n"
+      "{}"
       "Uptime: {}\n"
-      "CoinGlass: {} messages/min\n"
+      "Stream: {} messages/min\n"
       "Signals today: <b>{}</b>\n"
       "Telegram: {} queued · {} sent · {} dropped\n"
       "{}",
-      text(s.connection, max_connection_bytes), uptime, rate_text(s.messages_per_min),
+      text(s.connection, max_connection_bytes), sources_line(s), uptime,
+      rate_text(s.messages_per_min),
       s.signals_today, s.queue_depth, s.alerts_sent, s.alerts_dropped, mute_state(s));
 }
 

@@ -72,6 +72,27 @@ std::string stream_state(const DaemonHealth& h, TimeMs now) {
   return state;
 }
 
+// Each source's connections, in the order the daemon runs them.
+std::vector<SourceStatus> source_states(const DaemonHealth& h) {
+  std::vector<SourceStatus> out;
+  for (const ConnectionHealth& c : h.connection_details) {
+    auto it = std::find_if(out.begin(), out.end(),
+                           [&](const SourceStatus& s) { return s.name == c.source; });
+    if (it == out.end()) it = out.insert(out.end(), SourceStatus{c.source});
+    ++it->connections;
+    if (c.state == ConnectionState::live) {
+      ++it->live;
+    } else if (c.down_since_ms > 0) {
+      // None live: since the last of them went down.
+      it->down_since_ms = std::max(it->down_since_ms, c.down_since_ms);
+    }
+  }
+  for (SourceStatus& s : out) {
+    if (s.live > 0) s.down_since_ms = 0;
+  }
+  return out;
+}
+
 // The bot's settings as start() reads them back.
 struct SavedSettings {
   bool store_open = true;               // false: the writer knows why (StorageWriter::describe)
@@ -223,6 +244,7 @@ struct TelegramBot::Impl : std::enable_shared_from_this<Impl> {
     if (health) {
       const DaemonHealth h = health();
       s.connection = stream_state(h, s.now_ms);
+      s.sources = source_states(h);
       s.messages_per_min = static_cast<double>(h.frames_last_minute);
       s.signals_today = h.signals_today;
       if (h.started_ms > 0) s.started_ms = h.started_ms;

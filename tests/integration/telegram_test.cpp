@@ -253,6 +253,8 @@ TEST_F(TelegramCli, StatusIsAnsweredToAConfiguredChatAndStrangersAreIgnored) {
   ASSERT_EQ(delivered.size(), 1u) << daemon.err();
   EXPECT_EQ(delivered[0].chat_id, 4242);
   EXPECT_NE(delivered[0].text.find("live"), std::string::npos) << delivered[0].text;
+  EXPECT_NE(delivered[0].text.find("Sources: coinglass live"), std::string::npos)
+      << delivered[0].text;
   EXPECT_NE(daemon.err().find("ignored /status from chat 31337"), std::string::npos)
       << daemon.err();
   EXPECT_EQ(daemon.err().find(bot_token), std::string::npos);

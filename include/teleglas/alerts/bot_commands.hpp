@@ -59,11 +59,20 @@ std::optional<BotCommand> parse_bot_command(std::string_view text, std::string_v
 constexpr int default_mute_minutes = 60;
 constexpr int max_mute_minutes = 7 * 24 * 60;
 
+// One source's connections, for /status.
+struct SourceStatus {
+  std::string name;             // "bybit", "binance", ...
+  std::size_t connections = 0;  // how many the daemon keeps for it
+  std::size_t live = 0;         // of those, streaming now
+  TimeMs down_since_ms = 0;     // wall clock since when none is live; 0 = unknown or live
+};
+
 struct StatusSnapshot {
   std::string connection;  // e.g. "live", "backing_off (3 reconnects)", free text from the daemon
+  std::vector<SourceStatus> sources;  // per source, in the order the daemon runs them
   TimeMs now_ms = 0;       // wall clock
   TimeMs started_ms = 0;   // process start, wall clock -> uptime
-  double messages_per_min = 0;        // CoinGlass frames per minute over the last minute
+  double messages_per_min = 0;        // frames of every source per minute over the last minute
   std::uint64_t signals_today = 0;    // since 00:00 UTC
   std::size_t queue_depth = 0;        // alerts waiting for Telegram
   std::optional<TimeMs> muted_until;  // this chat's mute, if any; one in the past reads as none

@@ -284,6 +284,19 @@ TEST(BotCommands, StatusShowsEveryValueGiven) {
   EXPECT_THAT(reply, HasSubstr("<b>on</b>"));
 }
 
+TEST(BotCommands, StatusShowsEachSourceLivePartlyOrDownSinceWhen) {
+  StatusSnapshot s = live_status();
+  EXPECT_THAT(status_reply(s), Not(HasSubstr("Sources:"))) << "none known, no line";
+  s.sources = {{"bybit", 1, 1, 0},
+               {"binance", 2, 1, 0},
+               {"okx", 1, 0, s.now_ms - 3 * minute_ms},
+               {"coinglass", 2, 0, 0}};
+  const std::string reply = status_reply(s);
+  EXPECT_THAT(reply, HasSubstr("Sources: bybit live · binance 1/2 live · okx <b>down</b> for 3 min"
+                               " · coinglass <b>down</b>\n"));
+  EXPECT_THAT(reply, Not(HasSubstr("CoinGlass:"))) << "the rate is every source's";
+}
+
 TEST(BotCommands, StatusEscapesTheConnectionText) {
   StatusSnapshot s = live_status();
   s.connection = "a<b> & c";

@@ -40,6 +40,28 @@ TEST_F(TelegramBotTest, StatusFromAConfiguredChatIsAnswered) {
   expect_token_nowhere_in_logs();
 }
 
+TEST_F(TelegramBotTest, StatusNamesEachSourcesConnections) {
+  auto sink = make_sink();
+  sink->set_health_source([] {
+    DaemonHealth h = live_feed();
+    const TimeMs now = system_now_ms();
+    h.connections = {ConnectionState::live, ConnectionState::live, ConnectionState::backing_off,
+                     ConnectionState::live};
+    h.connection_details = {{ConnectionState::live, now, 0, "bybit"},
+                            {ConnectionState::live, now, 0, "binance"},
+                            {ConnectionState::backing_off, 0, now - 125'000, "okx"},
+                            {ConnectionState::live, now, 0, "binance"}};
+    return h;
+  });
+  server_.push_update(-1001, "/status");
+  ASSERT_TRUE(wait_delivered(1, 5s, sink.get()));
+  const std::string text = server_.delivered()[0].text;
+  EXPECT_NE(text.find("partly live (3/4 connections"), std::string::npos) << text;
+  EXPECT_NE(text.find("Sources: bybit live · binance live · okx <b>down</b> for 2 min"),
+            std::string::npos)
+      << text;
+}
+
 TEST_F(TelegramBotTest, StrangersAreIgnoredAndLogged) {
   auto sink = make_sink();
   server_.push_update(555, "/status", "stranger");
