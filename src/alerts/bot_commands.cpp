@@ -13,8 +13,8 @@
 
 #include "teleglas/alerts/formatter.hpp"  // html_escape, format_utc, telegram_max_message_chars
 #include "teleglas/alerts/history_report.hpp"
-#include "teleglas/core/money.hpp"        // format_fixed
-#include "teleglas/core/text.hpp"         // trim, format_duration
+#include "teleglas/core/money.hpp"  // format_fixed
+#include "teleglas/core/text.hpp"   // trim, format_duration
 
 namespace teleglas {
 
@@ -305,8 +305,8 @@ std::string status_reply(const StatusSnapshot& s) {
       "Telegram: {} queued · {} sent · {} dropped\n"
       "{}",
       text(s.connection, max_connection_bytes), sources_line(s), uptime,
-      rate_text(s.messages_per_min),
-      s.signals_today, s.queue_depth, s.alerts_sent, s.alerts_dropped, mute_state(s));
+      rate_text(s.messages_per_min), s.signals_today, s.queue_depth, s.alerts_sent,
+      s.alerts_dropped, mute_state(s));
 }
 
 std::string stats_reply(const StatsSnapshot& s) {

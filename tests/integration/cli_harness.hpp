@@ -3,11 +3,14 @@
 
 #include <sys/wait.h>
 
+#include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <sstream>
 #include <string>
+#include <thread>
 
 #include "support/temp_dir.hpp"
 
@@ -47,23 +50,34 @@ inline CommandResult run_teleglas(const std::string& args, const TempDir& dir) {
 
 // Recording lines as CoinGlass sends them.
 inline std::string liquidation_line(long long t, int side, double usd, double price,
-                                    const std::string& symbol = "BTCUSDT") {
+                                    const std::string& symbol = "BTCUSDT",
+                                    const std::string& exchange = "Binance") {
   std::ostringstream s;
   s.precision(17);
-  s << R"({"channel":"liquidationOrders","data":[{"baseAsset":"BTC","exName":"Binance","price":)"
-    << price << R"(,"side":)" << side << R"(,"symbol":")" << symbol << R"(","time":)" << t
-    << R"(,"volUsd":)" << usd << "}]}";
+  s << R"({"channel":"liquidationOrders","data":[{"baseAsset":"BTC","exName":")" << exchange
+    << R"(","price":)" << price << R"(,"side":)" << side << R"(,"symbol":")" << symbol
+    << R"(","time":)" << t << R"(,"volUsd":)" << usd << "}]}";
   return s.str();
 }
 inline std::string trade_line(long long t, int side, double usd, double price,
-                              const std::string& symbol = "BTCUSDT") {
+                              const std::string& symbol = "BTCUSDT",
+                              const std::string& exchange = "Binance") {
   std::ostringstream s;
   s.precision(17);
-  s << R"({"channel":"futures_trades@Binance_)" << symbol
-    << R"(@10000","data":[{"baseAsset":"BTC","exName":"Binance","price":)" << price
-    << R"(,"side":)" << side << R"(,"symbol":")" << symbol << R"(","time":)" << t
-    << R"(,"volUsd":)" << usd << "}]}";
+  s << R"({"channel":"futures_trades@)" << exchange << "_" << symbol
+    << R"(@10000","data":[{"baseAsset":"BTC","exName":")" << exchange << R"(","price":)" << price
+    << R"(,"side":)" << side << R"(,"symbol":")" << symbol << R"(","time":)" << t << R"(,"volUsd":)"
+    << usd << "}]}";
   return s.str();
+}
+
+// Polls `done` every 50 ms until it holds or `limit` has passed; returns its last answer.
+inline bool wait_until(const std::function<bool()>& done, std::chrono::milliseconds limit) {
+  const auto end = std::chrono::steady_clock::now() + limit;
+  while (!done() && std::chrono::steady_clock::now() < end) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return done();
 }
 
 }  // namespace teleglas::testing

@@ -65,12 +65,6 @@ std::size_t count_containing(const std::vector<SimTelegramMessage>& messages,
       }));
 }
 
-bool wait_until(const std::function<bool()>& done, std::chrono::milliseconds limit) {
-  const auto end = std::chrono::steady_clock::now() + limit;
-  while (!done() && std::chrono::steady_clock::now() < end) std::this_thread::sleep_for(50ms);
-  return done();
-}
-
 class TelegramCli : public ::testing::Test {
  protected:
   TelegramCli() : identity(make_loopback_identity()) {

@@ -83,7 +83,7 @@ class DuplicateTrades {
 
  private:
   TimeMs live_ms_;
-  EchoMemory memory_;                                  // the CoinGlass trades that counted
+  EchoMemory memory_;                                   // the CoinGlass trades that counted
   std::unordered_map<std::uint64_t, TimeMs> own_last_;  // venue_symbol_key -> newest own trade
 };
 

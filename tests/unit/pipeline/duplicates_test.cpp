@@ -15,8 +15,8 @@ constexpr TimeMs t0 = 1'725'416'400'000;
 
 MarketEvent liquidation(TimeMs t, double usd, double price, std::string_view exchange,
                         Source source, Side side = Side::sell) {
-  return MarketEvent{EventKind::liquidation, side, price, usd, t, 0, "BTCUSDT", exchange, "BTC",
-                     source};
+  return MarketEvent{
+      EventKind::liquidation, side, price, usd, t, 0, "BTCUSDT", exchange, "BTC", source};
 }
 
 TEST(DuplicateLiquidations, TheSameLiquidationFromAnotherSourceIsAnEcho) {
@@ -37,10 +37,8 @@ TEST(DuplicateLiquidations, WhatOnlyLooksAlikeIsKept) {
       << "the other side";
   EXPECT_FALSE(d.echo(liquidation(t0 + 1'500, 900'000, 95'900, "Binance", Source::okx)))
       << "1.5 s apart";
-  EXPECT_FALSE(d.echo(liquidation(t0, 950'000, 95'900, "Binance", Source::bybit)))
-      << "5% larger";
-  EXPECT_FALSE(d.echo(liquidation(t0, 900'000, 96'100, "Binance", Source::okx)))
-      << "0.2% dearer";
+  EXPECT_FALSE(d.echo(liquidation(t0, 950'000, 95'900, "Binance", Source::bybit))) << "5% larger";
+  EXPECT_FALSE(d.echo(liquidation(t0, 900'000, 96'100, "Binance", Source::okx))) << "0.2% dearer";
 }
 
 TEST(DuplicateLiquidations, LateReportsStillMatchAndOldOnesAreForgotten) {
@@ -76,12 +74,12 @@ TEST(DuplicateTrades, OneKindOfSourceDropsNothing) {
   DuplicateTrades exchanges_only;
   for (int i = 0; i < 100; ++i) {
     // Identical reports: one source may print the same size twice.
-    EXPECT_FALSE(coinglass_only.duplicate(trade(t0 + i * 10, 50'000, 95'000, "Binance",
-                                                Source::coinglass)));
-    EXPECT_FALSE(exchanges_only.duplicate(trade(t0 + i * 10, 50'000, 95'000, "Binance",
-                                                Source::binance)));
-    EXPECT_FALSE(exchanges_only.duplicate(trade(t0 + i * 10, 50'000, 95'000, "Bybit",
-                                                Source::bybit)));
+    EXPECT_FALSE(
+        coinglass_only.duplicate(trade(t0 + i * 10, 50'000, 95'000, "Binance", Source::coinglass)));
+    EXPECT_FALSE(
+        exchanges_only.duplicate(trade(t0 + i * 10, 50'000, 95'000, "Binance", Source::binance)));
+    EXPECT_FALSE(
+        exchanges_only.duplicate(trade(t0 + i * 10, 50'000, 95'000, "Bybit", Source::bybit)));
   }
 }
 
@@ -94,8 +92,8 @@ TEST(DuplicateTrades, WhileTheVenuesOwnStreamRunsCoinGlassRelaysOfItAreDropped) 
       << "29 s after its last own trade: still live";
   EXPECT_FALSE(d.duplicate(trade(t0 + 50, 60'000, 95'010, "Bybit", Source::coinglass)))
       << "Bybit's trades: no own stream for them";
-  EXPECT_FALSE(d.duplicate(trade(t0 + 50, 60'000, 3'000, "Binance", Source::coinglass,
-                                 Side::buy, "ETHUSDT")))
+  EXPECT_FALSE(d.duplicate(
+      trade(t0 + 50, 60'000, 3'000, "Binance", Source::coinglass, Side::buy, "ETHUSDT")))
       << "another symbol, not subscribed on the own stream";
   EXPECT_FALSE(d.duplicate(trade(t0 + 31'000, 60'000, 94'000, "Binance", Source::coinglass)))
       << "the own stream silent 31 s (down): CoinGlass's trades count again";
@@ -103,16 +101,16 @@ TEST(DuplicateTrades, WhileTheVenuesOwnStreamRunsCoinGlassRelaysOfItAreDropped) 
 
 TEST(DuplicateTrades, AnOwnStreamComingBackDoesNotCountWhatCoinGlassAlreadyCounted) {
   DuplicateTrades d;
-  EXPECT_FALSE(d.duplicate(trade(t0, 80'000, 95'000, "OKX", Source::coinglass, Side::sell,
-                                 "BTC-USDT-SWAP")));
+  EXPECT_FALSE(d.duplicate(
+      trade(t0, 80'000, 95'000, "OKX", Source::coinglass, Side::sell, "BTC-USDT-SWAP")));
   EXPECT_TRUE(d.duplicate(trade(t0 + 400, 80'100, 95'010, "OKX", Source::okx, Side::sell)))
       << "OKX's own report of the trade CoinGlass relayed first";
   EXPECT_FALSE(d.duplicate(trade(t0 + 400, 80'000, 95'000, "OKX", Source::okx, Side::buy)))
       << "the other side: another trade";
   EXPECT_FALSE(d.duplicate(trade(t0 + 500, 3'000, 95'000, "OKX", Source::okx, Side::sell)))
       << "a small trade CoinGlass never relayed";
-  EXPECT_TRUE(d.duplicate(trade(t0 + 600, 80'000, 95'000, "OKX", Source::coinglass, Side::sell,
-                                "BTC-USDT-SWAP")))
+  EXPECT_TRUE(d.duplicate(
+      trade(t0 + 600, 80'000, 95'000, "OKX", Source::coinglass, Side::sell, "BTC-USDT-SWAP")))
       << "and from now on the own stream is live";
 }
 
@@ -169,10 +167,9 @@ TEST(Duplicates, AbsorptionTradesRelayedByCoinGlassAreCountedOnceAsOnBinanceAlon
     EXPECT_EQ(relayed_hunts[0].factors[i].detail, own_hunts[0].factors[i].detail);
   }
   EXPECT_EQ(relayed.size(), own.size());
-  EXPECT_EQ(
-      both.stats().rejected_by_reason[static_cast<int>(EventRejection::duplicate_trade)], 8u);
-  EXPECT_EQ(
-      alone.stats().rejected_by_reason[static_cast<int>(EventRejection::duplicate_trade)], 0u);
+  EXPECT_EQ(both.stats().rejected_by_reason[static_cast<int>(EventRejection::duplicate_trade)], 8u);
+  EXPECT_EQ(alone.stats().rejected_by_reason[static_cast<int>(EventRejection::duplicate_trade)],
+            0u);
 }
 
 TEST(Duplicates, AFlushRelayedByCoinGlassAndStreamedByBinanceIsOneFlushNotTwo) {
@@ -181,8 +178,8 @@ TEST(Duplicates, AFlushRelayedByCoinGlassAndStreamedByBinanceIsOneFlushNotTwo) {
   // $1.2M of longs: below the hunt's $2M, whatever the number of reports.
   for (int i = 0; i < 3; ++i) {
     for (const Source s : {Source::coinglass, Source::binance}) {
-      tape.add(EventKind::liquidation, t0 + i * 1'000 + (s == Source::binance ? 40 : 0),
-               Side::sell, 400'000, 95'900 - i * 10, "BTCUSDT", "Binance", s);
+      tape.add(EventKind::liquidation, t0 + i * 1'000 + (s == Source::binance ? 40 : 0), Side::sell,
+               400'000, 95'900 - i * 10, "BTCUSDT", "Binance", s);
     }
   }
   tape.trade(t0 + 4'000, Side::buy, 150'000, 95'800);
