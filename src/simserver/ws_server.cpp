@@ -578,6 +578,14 @@ Response json_response(const Request& req, unsigned status, std::string body,
   return res;
 }
 
+std::string local_wss_url(std::uint16_t port, std::string_view path) {
+  return "wss://127.0.0.1:" + std::to_string(port) + std::string(path);
+}
+
+std::string local_https_url(std::uint16_t port) {
+  return "https://127.0.0.1:" + std::to_string(port);
+}
+
 std::shared_ptr<Server> Server::start(boost::asio::io_context& io, const TlsIdentity& identity,
                                       std::uint16_t port, StreamOptions stream, SessionRules rules,
                                       std::shared_ptr<Protocol> protocol) {
