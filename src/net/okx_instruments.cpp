@@ -7,9 +7,10 @@
 #include <boost/json/value.hpp>
 #include <chrono>
 #include <exception>
+#include <functional>
 
-#include "teleglas/net/poll_loop.hpp"
 #include "teleglas/core/clock.hpp"
+#include "teleglas/net/poll_loop.hpp"
 
 namespace teleglas {
 
@@ -43,7 +44,8 @@ struct OkxInstrumentsState {
              HttpsClientOptions{
                  .ca_file = options.ca_file,
                  .timeout = std::chrono::milliseconds(seconds_ms(options.request_timeout_s)),
-                 .body_limit = options.max_body_bytes}) {
+                 .body_limit = options.max_body_bytes},
+             HttpHeaders{{"Accept", "application/json"}}) {
     loop.jobs().push_back(PollJob{.name = "OKX instruments",
                                   .target = std::string(okx_instruments_target),
                                   .period = from_seconds(options.period_s),
@@ -105,19 +107,15 @@ void deliver(State& s, std::string_view body) {
   }
 }
 
-net::awaitable<void> poll_once(State& s, PollJob& job) {
-  const auto started = detail::PollClock::now();
-  ++s.stats.requests;
-  HttpHeaders headers{{"Accept", "application/json"}};
-  const HttpsResponse response = co_await s.loop.client().get(job.target, std::move(headers));
-  if (s.loop.stopped()) co_return;
+void handle(State& s, PollJob& job, const HttpsResponse& response,
+            detail::PollClock::time_point started) {
   const RestOutcome outcome = classify_okx_instruments(response);
   if (outcome.failure == RestFailure::none) {
     ++s.stats.successes;
     // A success counts the period from when the request went out, a failure from now.
     detail::job_succeeded(job, started);
     deliver(s, outcome.data);
-    co_return;
+    return;
   }
   count_failure(s.stats, outcome.failure);
   detail::job_failed(job, outcome, response, s.hooks.wall_clock());
@@ -137,9 +135,7 @@ OkxInstrumentsPoller::~OkxInstrumentsPoller() {
 }
 
 void OkxInstrumentsPoller::start() {
-  State& s = *state_;
-  s.loop.start(
-      state_, [&s](PollJob& job) { return poll_once(s, job); }, "OKX instruments");
+  state_->loop.start(state_, std::bind_front(handle, std::ref(*state_)), "OKX instruments");
 }
 
 void OkxInstrumentsPoller::stop() {
@@ -147,7 +143,9 @@ void OkxInstrumentsPoller::stop() {
 }
 
 OkxInstrumentsStats OkxInstrumentsPoller::stats() const {
-  return state_->stats;
+  OkxInstrumentsStats out = state_->stats;
+  out.requests = state_->loop.requests();
+  return out;
 }
 
 }  // namespace teleglas

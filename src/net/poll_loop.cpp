@@ -20,15 +20,17 @@ PollClock::duration from_seconds(double s) {
 }
 
 PollLoop::PollLoop(const net::any_io_executor& executor, std::string_view base_url,
-                   HttpsClientOptions client_options)
-    : client_(executor, base_url, std::move(client_options)), timer_(executor) {}
+                   HttpsClientOptions client_options, HttpHeaders headers)
+    : client_(executor, base_url, std::move(client_options)),
+      headers_(std::move(headers)),
+      timer_(executor) {}
 
-void PollLoop::start(std::shared_ptr<void> owner, Poll poll, std::string what) {
+void PollLoop::start(std::shared_ptr<void> owner, Handler handle, std::string what) {
   if (started_ || stopped_) return;
   started_ = true;
   const auto now = PollClock::now();
   for (PollJob& job : jobs_) job.due = now;
-  net::co_spawn(timer_.get_executor(), run(std::move(owner), std::move(poll)),
+  net::co_spawn(timer_.get_executor(), run(std::move(owner), std::move(handle)),
                 [what = std::move(what)](const std::exception_ptr& e) {
                   // Nothing on the request path throws; if something ever does, it ends the
                   // poller, not the daemon.
@@ -49,7 +51,7 @@ void PollLoop::stop() {
   client_.close();
 }
 
-net::awaitable<void> PollLoop::run(std::shared_ptr<void> owner, Poll poll) {
+net::awaitable<void> PollLoop::run(std::shared_ptr<void> owner, Handler handle) {
   while (!stopped_ && !jobs_.empty()) {
     auto next = std::min_element(jobs_.begin(), jobs_.end(),
                                  [](const PollJob& a, const PollJob& b) { return a.due < b.due; });
@@ -58,7 +60,13 @@ net::awaitable<void> PollLoop::run(std::shared_ptr<void> owner, Poll poll) {
       co_await timer_.async_wait(net::as_tuple(net::use_awaitable));
       continue;  // woken early by stop() or not: look again
     }
-    co_await poll(*next);
+    PollJob& job = *next;
+    const auto started = PollClock::now();
+    ++requests_;
+    HttpHeaders headers = headers_;  // the client takes its own
+    const HttpsResponse response = co_await client_.get(job.target, std::move(headers));
+    if (stopped_) co_return;
+    handle(job, response, started);
   }
 }
 

@@ -4,11 +4,12 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/value.hpp>
 #include <chrono>
+#include <functional>
 #include <optional>
 
-#include "teleglas/net/poll_loop.hpp"
 #include "teleglas/core/clock.hpp"
 #include "teleglas/core/text.hpp"
+#include "teleglas/net/poll_loop.hpp"
 #include "teleglas/net/url.hpp"
 
 namespace teleglas {
@@ -220,7 +221,8 @@ struct RestPollerState {
         loop(executor, options.rest_url,
              HttpsClientOptions{
                  .ca_file = options.ca_file,
-                 .timeout = std::chrono::milliseconds(seconds_ms(options.request_timeout_s))}) {}
+                 .timeout = std::chrono::milliseconds(seconds_ms(options.request_timeout_s))},
+             HttpHeaders{{"CG-API-KEY", api_key}, {"Accept", "application/json"}}) {}
 
   RestPollerOptions options;
   std::string api_key;
@@ -273,13 +275,8 @@ void count_outcome(RestPollerStats& stats, RestFailure f) {
   }
 }
 
-net::awaitable<void> poll_once(State& s, PollJob& job) {
-  const auto started = detail::PollClock::now();
-  ++s.stats.requests;
-  // Built before co_await: GCC 12 miscompiles braced initializer lists inside co_await.
-  HttpHeaders headers{{"CG-API-KEY", s.api_key}, {"Accept", "application/json"}};
-  const HttpsResponse response = co_await s.loop.client().get(job.target, std::move(headers));
-  if (s.loop.stopped()) co_return;
+void handle(State& s, PollJob& job, const HttpsResponse& response,
+            detail::PollClock::time_point started) {
   const RestOutcome outcome = classify_coinglass_response(response);
   count_outcome(s.stats, outcome.failure);
 
@@ -289,7 +286,7 @@ net::awaitable<void> poll_once(State& s, PollJob& job) {
     if (s.hooks.on_line) {
       s.hooks.on_line(rest_recording_line(job.channel, s.hooks.wall_clock(), outcome.data));
     }
-    co_return;
+    return;
   }
 
   if (outcome.failure == RestFailure::auth) job.backoff.to_max();
@@ -333,9 +330,7 @@ RestPoller::~RestPoller() {
 }
 
 void RestPoller::start() {
-  State& s = *state_;
-  s.loop.start(
-      state_, [&s](PollJob& job) { return poll_once(s, job); }, "CoinGlass REST");
+  state_->loop.start(state_, std::bind_front(handle, std::ref(*state_)), "CoinGlass REST");
 }
 
 void RestPoller::stop() {
@@ -343,11 +338,13 @@ void RestPoller::stop() {
 }
 
 RestPollerStats RestPoller::stats() const {
-  return state_->stats;
+  RestPollerStats out = state_->stats;
+  out.requests = state_->loop.requests();
+  return out;
 }
 
 std::uint64_t RestPoller::connections_opened() const {
-  return state_->loop.client().connections_opened();
+  return state_->loop.connections_opened();
 }
 
 }  // namespace teleglas

@@ -36,31 +36,35 @@ struct PollJob {
 
 class PollLoop {
  public:
-  // One request of a job and what the poller makes of its answer (job_succeeded or job_failed
-  // among it).
-  using Poll = std::function<boost::asio::awaitable<void>(PollJob&)>;
+  // What the poller makes of the answer to a job's request that went out at `started`; it
+  // decides when the job runs next (job_succeeded, job_failed).
+  using Handler = std::function<void(PollJob& job, const HttpsResponse& response,
+                                     PollClock::time_point started)>;
 
-  // Throws std::invalid_argument for a bad base URL or CA file (startup).
+  // Every request is a GET with `headers`. Throws std::invalid_argument for a bad base URL or
+  // CA file (startup).
   PollLoop(const boost::asio::any_io_executor& executor, std::string_view base_url,
-           HttpsClientOptions client_options);
+           HttpsClientOptions client_options, HttpHeaders headers);
 
   // Polls every job at once, then each when it is due, until stop(). `owner` is kept alive
   // while the loop runs; `what` names the poller in the log should the loop ever end on an
   // exception. Does nothing after a first start or a stop.
-  void start(std::shared_ptr<void> owner, Poll poll, std::string what);
-  // Cancels the wait and a request in flight; no poll runs afterwards.
+  void start(std::shared_ptr<void> owner, Handler handle, std::string what);
+  // Cancels the wait and a request in flight; no handler runs afterwards.
   void stop();
-  bool stopped() const { return stopped_; }
 
-  HttpsClient& client() { return client_; }
   std::vector<PollJob>& jobs() { return jobs_; }
+  std::uint64_t requests() const { return requests_; }  // sent, answered or not
+  std::uint64_t connections_opened() const { return client_.connections_opened(); }
 
  private:
-  boost::asio::awaitable<void> run(std::shared_ptr<void> owner, Poll poll);
+  boost::asio::awaitable<void> run(std::shared_ptr<void> owner, Handler handle);
 
   HttpsClient client_;
+  const HttpHeaders headers_;
   boost::asio::steady_timer timer_;
   std::vector<PollJob> jobs_;
+  std::uint64_t requests_ = 0;
   bool started_ = false;
   bool stopped_ = false;
 };
