@@ -40,32 +40,18 @@ Verdict read_rows(ondemand::value& list, RejectReason not_an_array, TimeMs time,
 }
 
 Verdict read_funding_row(ondemand::value& row, FundingRate& rate) {
-  ondemand::object object;
-  if (Verdict verdict = open_object(row, object)) return verdict;
   bool has_exchange = false, has_rate = false, has_interval = false;
   rate.interval_h = default_funding_interval_h;
-  for (auto member : object) {
-    if (member.error()) return RejectReason::invalid_json;
-    ondemand::field& field = member.value_unsafe();
-    const ondemand::raw_json_string key = field.key();
-    ondemand::value& value = field.value();
-    Verdict verdict;
-    if (key.unsafe_is_equal("exchange")) {
-      verdict = take(value, has_exchange,
-                     [&](auto& v) { return read_name(v, exchange_or_asset_name, rate.exchange); });
-    } else if (key.unsafe_is_equal("funding_rate")) {
-      // Rates may be zero or negative. Only an unreadable one is bad; the rate is the price of
-      // holding the position, hence bad_price.
-      verdict = take(value, has_rate, [&](auto& v) {
-        return read_finite(v, RejectReason::bad_price, rate.rate_pct);
-      });
-    } else if (key.unsafe_is_equal("funding_rate_interval")) {
-      // An interval is a duration: a non-positive one is bad_time.
-      verdict = take(value, has_interval, [&](auto& v) {
-        return read_positive(v, RejectReason::bad_time, rate.interval_h);
-      });
-    }
-    if (verdict) return verdict;
+  // Rates may be zero or negative. Only an unreadable one is bad; the rate is the price of
+  // holding the position, hence bad_price. An interval is a duration: a non-positive one is
+  // bad_time.
+  if (Verdict verdict = read_fields(
+          row,
+          field_spec("exchange", has_exchange, name_into(exchange_or_asset_name, rate.exchange)),
+          field_spec("funding_rate", has_rate, finite_into(RejectReason::bad_price, rate.rate_pct)),
+          field_spec("funding_rate_interval", has_interval,
+                     positive_into(RejectReason::bad_time, rate.interval_h)))) {
+    return verdict;
   }
   if (!has_exchange || !has_rate) return RejectReason::missing_field;
   return good;
@@ -91,18 +77,14 @@ Verdict read_funding_coin(ondemand::value& coin, TimeMs time, std::vector<Fundin
   const ElementRejects rejects_before = rejects;
   bool has_symbol = false, has_stablecoin_list = false, has_token_list = false;
   std::string_view symbol;
-  Verdict coin_verdict = good;
-  for (auto member : object) {
-    if (member.error()) return RejectReason::invalid_json;
-    ondemand::field& field = member.value_unsafe();
+  // A bad symbol ends the walk and is the coin's verdict; a bad list is one rejection.
+  const Verdict coin_verdict = walk_members(object, [&](ondemand::field& field) -> Verdict {
     const ondemand::raw_json_string key = field.key();
     ondemand::value& value = field.value();
     const auto read_list = [&](auto& v) { return read_funding_list(v, time, rows, rejects); };
     Verdict list_verdict;
     if (key.unsafe_is_equal("symbol")) {
-      coin_verdict = take(value, has_symbol,
-                          [&](auto& v) { return read_name(v, exchange_or_asset_name, symbol); });
-      if (coin_verdict) break;
+      return take(value, has_symbol, name_into(exchange_or_asset_name, symbol));
     } else if (key.unsafe_is_equal("stablecoin_margin_list")) {
       list_verdict = take(value, has_stablecoin_list, read_list);
     } else if (key.unsafe_is_equal("token_margin_list")) {
@@ -110,13 +92,13 @@ Verdict read_funding_coin(ondemand::value& coin, TimeMs time, std::vector<Fundin
     }
     if (is_broken(list_verdict)) return list_verdict;
     if (list_verdict) rejects.add(*list_verdict);
-  }
+    return good;
+  });
   if (is_broken(coin_verdict)) return coin_verdict;
-  if (!coin_verdict && !has_symbol) coin_verdict = RejectReason::missing_field;
-  if (coin_verdict) {
+  if (coin_verdict || !has_symbol) {
     rows.resize(first_row);
     rejects = rejects_before;
-    return coin_verdict;
+    return coin_verdict ? coin_verdict : Verdict{RejectReason::missing_field};
   }
   for (std::size_t i = first_row; i < rows.size(); ++i) rows[i].base_asset = symbol;
   return good;
@@ -129,30 +111,26 @@ Verdict read_open_interest_row(ondemand::value& row, OpenInterest& oi) {
   if (Verdict verdict = open_object(row, object)) return verdict;
   bool has_exchange = false, has_symbol = false, has_usd = false;
   bool has_change[OpenInterest::horizon_count] = {};
-  for (auto member : object) {
-    if (member.error()) return RejectReason::invalid_json;
-    ondemand::field& field = member.value_unsafe();
+  const Verdict walked = walk_members(object, [&](ondemand::field& field) -> Verdict {
     std::string_view key;
     if (field.unescaped_key().get(key)) return RejectReason::invalid_json;
     ondemand::value& value = field.value();
-    Verdict verdict;
     if (key == "exchange") {
-      verdict = take(value, has_exchange,
-                     [&](auto& v) { return read_name(v, exchange_or_asset_name, oi.exchange); });
-    } else if (key == "symbol") {
-      verdict = take(value, has_symbol,
-                     [&](auto& v) { return read_name(v, exchange_or_asset_name, oi.base_asset); });
-    } else if (key == "open_interest_usd") {
-      verdict = take(value, has_usd, [&](auto& v) {
-        return read_positive(v, RejectReason::bad_volume, oi.open_interest_usd);
-      });
-    } else if (const auto horizon = oi_horizon(key)) {
-      double& change = oi.change_pct[*horizon];
-      verdict = take(value, has_change[*horizon],
-                     [&](auto& v) { return read_finite(v, RejectReason::wrong_type, change); });
+      return take(value, has_exchange, name_into(exchange_or_asset_name, oi.exchange));
     }
-    if (verdict) return verdict;
-  }
+    if (key == "symbol") {
+      return take(value, has_symbol, name_into(exchange_or_asset_name, oi.base_asset));
+    }
+    if (key == "open_interest_usd") {
+      return take(value, has_usd, positive_into(RejectReason::bad_volume, oi.open_interest_usd));
+    }
+    if (const auto horizon = oi_horizon(key)) {
+      return take(value, has_change[*horizon],
+                  finite_into(RejectReason::wrong_type, oi.change_pct[*horizon]));
+    }
+    return good;
+  });
+  if (walked) return walked;
   if (!has_exchange || !has_symbol || !has_usd) return RejectReason::missing_field;
   return good;
 }

@@ -14,13 +14,6 @@ constexpr std::string_view bybit_exchange = "Bybit";
 constexpr std::string_view binance_exchange = "Binance";
 constexpr std::string_view okx_exchange = "OKX";
 
-// The key's only character, or 0 for a key of another length. The venues' hot keys are one
-// character long ("T", "s", "p", ...): one comparison each.
-char single_char_key(ondemand::raw_json_string key) {
-  const char* raw = key.raw();
-  return raw[0] != '"' && raw[1] == '"' ? raw[0] : '\0';
-}
-
 // Names an event of a Bybit or Binance symbol; the base asset comes from the symbol.
 void name_event(MarketEvent& event, std::string_view symbol, std::string_view exchange,
                 Source source) {
@@ -69,14 +62,6 @@ Verdict set_price_and_volume(MarketEvent& event, double price, double volume_usd
   return good;
 }
 
-Verdict read_bool(ondemand::value& v, bool& out) {
-  if (const error_code e = v.get_bool().get(out)) {
-    return e == simdjson::INCORRECT_TYPE ? Verdict{RejectReason::wrong_type}
-                                         : Verdict{RejectReason::invalid_json};
-  }
-  return good;
-}
-
 // Reads each element of an array `data` with `read_one(ondemand::value&)` (bad_data when
 // `data` is no array).
 template <class ReadOne>
@@ -86,47 +71,34 @@ Verdict read_rows(ondemand::value& data, ElementRejects& rejects, ReadOne read_o
   return read_each(rows, rejects, read_one);
 }
 
+// Reads an array `data` of rows of one event each with `read_row(ondemand::value&,
+// MarketEvent&)`, keeping the events of the good ones.
+template <class ReadRow>
+Verdict read_event_rows(ondemand::value& data, EventOutput& out, ReadRow read_row) {
+  return read_rows(data, out.rejects, [&](ondemand::value& row) {
+    MarketEvent event;
+    event.receive_time = out.limits.receive_time;
+    Verdict verdict = read_row(row, event);
+    if (!verdict) out.events.push_back(event);
+    return verdict;
+  });
+}
+
 // ---------------------------------------------------------------------------------- Bybit
 
 Verdict read_bybit_row(ondemand::value& row, EventKind kind, const EventLimits& limits,
                        MarketEvent& event) {
-  ondemand::object object;
-  if (Verdict verdict = open_object(row, object)) return verdict;
   bool has_time = false, has_symbol = false, has_side = false, has_size = false, has_price = false;
   std::string_view symbol;
   double size = 0, price = 0;
   bool sell = false;
-  for (auto member : object) {
-    if (member.error()) return RejectReason::invalid_json;
-    ondemand::field& field = member.value_unsafe();
-    ondemand::value& value = field.value();
-    Verdict verdict;
-    switch (single_char_key(field.key())) {
-      case 'T':
-        verdict = take(value, has_time,
-                       [&](auto& v) { return read_any_time(v, limits, event.exchange_time); });
-        break;
-      case 's':
-        verdict =
-            take(value, has_symbol, [&](auto& v) { return read_name(v, symbol_name, symbol); });
-        break;
-      case 'S':
-        verdict = take(value, has_side, [&](auto& v) {
-          return read_choice(v, "Buy", "Sell", RejectReason::bad_side, sell);
-        });
-        break;
-      case 'v':
-        verdict = take(value, has_size,
-                       [&](auto& v) { return read_decimal(v, RejectReason::bad_volume, size); });
-        break;
-      case 'p':
-        verdict = take(value, has_price,
-                       [&](auto& v) { return read_decimal(v, RejectReason::bad_price, price); });
-        break;
-      default:
-        continue;
-    }
-    if (verdict) return verdict;
+  if (Verdict verdict = read_fields(
+          row, field_spec('T', has_time, time_into(limits, event.exchange_time)),
+          field_spec('s', has_symbol, name_into(symbol_name, symbol)),
+          field_spec('S', has_side, choice_into("Buy", "Sell", RejectReason::bad_side, sell)),
+          field_spec('v', has_size, decimal_into(RejectReason::bad_volume, size)),
+          field_spec('p', has_price, decimal_into(RejectReason::bad_price, price)))) {
+    return verdict;
   }
   if (!(has_time && has_symbol && has_side && has_size && has_price)) {
     return RejectReason::missing_field;
@@ -151,53 +123,34 @@ Verdict read_bybit_row(ondemand::value& row, EventKind kind, const EventLimits& 
 // position's side in long/short mode, or "net" in net mode, where only `side` tells.
 Verdict read_okx_detail(ondemand::value& detail, const EventLimits& limits, MarketEvent& event,
                         double& contracts) {
-  ondemand::object object;
-  if (Verdict verdict = open_object(detail, object)) return verdict;
   enum class Position : std::uint8_t { net, long_side, short_side };
   bool has_side = false, has_position = false, has_price = false, has_size = false,
        has_time = false;
   bool sell = false;
   Position position = Position::net;
   double price = 0;
-  for (auto member : object) {
-    if (member.error()) return RejectReason::invalid_json;
-    ondemand::field& field = member.value_unsafe();
-    const ondemand::raw_json_string key = field.key();
-    ondemand::value& value = field.value();
-    Verdict verdict;
-    if (key.unsafe_is_equal("side")) {
-      verdict = take(value, has_side, [&](auto& v) {
-        return read_choice(v, "buy", "sell", RejectReason::bad_side, sell);
-      });
-    } else if (key.unsafe_is_equal("posSide")) {
-      verdict = take(value, has_position, [&](auto& v) -> Verdict {
-        ondemand::raw_json_string raw;
-        if (const error_code e = v.get_raw_json_string().get(raw)) {
-          return e == simdjson::INCORRECT_TYPE ? Verdict{RejectReason::wrong_type}
-                                               : Verdict{RejectReason::invalid_json};
-        }
-        if (raw.unsafe_is_equal("long")) {
-          position = Position::long_side;
-        } else if (raw.unsafe_is_equal("short")) {
-          position = Position::short_side;
-        } else if (raw.unsafe_is_equal("net")) {
-          position = Position::net;
-        } else {
-          return RejectReason::bad_side;
-        }
-        return good;
-      });
-    } else if (key.unsafe_is_equal("bkPx")) {
-      verdict = take(value, has_price,
-                     [&](auto& v) { return read_decimal(v, RejectReason::bad_price, price); });
-    } else if (key.unsafe_is_equal("sz")) {
-      verdict = take(value, has_size,
-                     [&](auto& v) { return read_decimal(v, RejectReason::bad_volume, contracts); });
-    } else if (key.unsafe_is_equal("ts")) {
-      verdict = take(value, has_time,
-                     [&](auto& v) { return read_any_time(v, limits, event.exchange_time); });
+  const auto read_position = [&](ondemand::value& v) -> Verdict {
+    ondemand::raw_json_string raw;
+    if (Verdict verdict = read_raw_string(v, raw)) return verdict;
+    if (raw.unsafe_is_equal("long")) {
+      position = Position::long_side;
+    } else if (raw.unsafe_is_equal("short")) {
+      position = Position::short_side;
+    } else if (raw.unsafe_is_equal("net")) {
+      position = Position::net;
+    } else {
+      return RejectReason::bad_side;
     }
-    if (verdict) return verdict;
+    return good;
+  };
+  if (Verdict verdict = read_fields(
+          detail,
+          field_spec("side", has_side, choice_into("buy", "sell", RejectReason::bad_side, sell)),
+          field_spec("posSide", has_position, read_position),
+          field_spec("bkPx", has_price, decimal_into(RejectReason::bad_price, price)),
+          field_spec("sz", has_size, decimal_into(RejectReason::bad_volume, contracts)),
+          field_spec("ts", has_time, time_into(limits, event.exchange_time)))) {
+    return verdict;
   }
   if (!(has_price && has_size && has_time)) return RejectReason::missing_field;
   if (!has_side) {
@@ -227,15 +180,12 @@ Verdict read_okx_liquidation_entry(ondemand::value& entry, ContractLookup& contr
   bool has_instrument = false, has_details = false;
   std::string_view inst_id;
   Verdict instrument_verdict = good;
-  for (auto member : object) {
-    if (member.error()) return RejectReason::invalid_json;
-    ondemand::field& field = member.value_unsafe();
+  const Verdict walked = walk_members(object, [&](ondemand::field& field) -> Verdict {
     const ondemand::raw_json_string key = field.key();
     ondemand::value& value = field.value();
     if (key.unsafe_is_equal("instId")) {
-      if (has_instrument) continue;
-      instrument_verdict =
-          take(value, has_instrument, [&](auto& v) { return read_name(v, symbol_name, inst_id); });
+      if (has_instrument) return good;
+      instrument_verdict = take(value, has_instrument, name_into(symbol_name, inst_id));
       if (is_broken(instrument_verdict)) return instrument_verdict;
       if (instrument_verdict) has_instrument = true;  // a bad one is still the entry's one
     } else if (key.unsafe_is_equal("details")) {
@@ -257,7 +207,9 @@ Verdict read_okx_liquidation_entry(ondemand::value& entry, ContractLookup& contr
                                                          : details_verdict;
       }
     }
-  }
+    return good;
+  });
+  if (walked) return walked;
   if (!has_details) return RejectReason::missing_field;
 
   Verdict entry_verdict = instrument_verdict;
@@ -292,37 +244,18 @@ Verdict read_okx_liquidation_entry(ondemand::value& entry, ContractLookup& contr
 // is the taker's.
 Verdict read_okx_trade(ondemand::value& row, ContractLookup& contracts, const EventLimits& limits,
                        MarketEvent& event) {
-  ondemand::object object;
-  if (Verdict verdict = open_object(row, object)) return verdict;
   bool has_instrument = false, has_price = false, has_size = false, has_side = false,
        has_time = false;
   std::string_view inst_id;
   double price = 0, size = 0;
   bool sell = false;
-  for (auto member : object) {
-    if (member.error()) return RejectReason::invalid_json;
-    ondemand::field& field = member.value_unsafe();
-    const ondemand::raw_json_string key = field.key();
-    ondemand::value& value = field.value();
-    Verdict verdict;
-    if (key.unsafe_is_equal("instId")) {
-      verdict =
-          take(value, has_instrument, [&](auto& v) { return read_name(v, symbol_name, inst_id); });
-    } else if (key.unsafe_is_equal("px")) {
-      verdict = take(value, has_price,
-                     [&](auto& v) { return read_decimal(v, RejectReason::bad_price, price); });
-    } else if (key.unsafe_is_equal("sz")) {
-      verdict = take(value, has_size,
-                     [&](auto& v) { return read_decimal(v, RejectReason::bad_volume, size); });
-    } else if (key.unsafe_is_equal("side")) {
-      verdict = take(value, has_side, [&](auto& v) {
-        return read_choice(v, "buy", "sell", RejectReason::bad_side, sell);
-      });
-    } else if (key.unsafe_is_equal("ts")) {
-      verdict = take(value, has_time,
-                     [&](auto& v) { return read_any_time(v, limits, event.exchange_time); });
-    }
-    if (verdict) return verdict;
+  if (Verdict verdict = read_fields(
+          row, field_spec("instId", has_instrument, name_into(symbol_name, inst_id)),
+          field_spec("px", has_price, decimal_into(RejectReason::bad_price, price)),
+          field_spec("sz", has_size, decimal_into(RejectReason::bad_volume, size)),
+          field_spec("side", has_side, choice_into("buy", "sell", RejectReason::bad_side, sell)),
+          field_spec("ts", has_time, time_into(limits, event.exchange_time)))) {
+    return verdict;
   }
   if (!(has_instrument && has_price && has_size && has_side && has_time)) {
     return RejectReason::missing_field;
@@ -339,60 +272,42 @@ Verdict read_okx_trade(ondemand::value& row, ContractLookup& contracts, const Ev
 // (spot, margin, options) are skipped without a word.
 Verdict read_okx_instrument(ondemand::value& row, ContractTable& contracts,
                             InstrumentsResult& result) {
-  ondemand::object object;
-  if (Verdict verdict = open_object(row, object)) return verdict;
   bool has_instrument = false, has_type = false, has_value = false, has_contract_type = false;
   bool sized_type = false, known_contract_type = false, inverse = false, empty_value = false;
   std::string_view inst_id;
   double value = 0;
-  const auto read_raw = [](ondemand::value& v, ondemand::raw_json_string& raw) -> Verdict {
-    if (const error_code e = v.get_raw_json_string().get(raw)) {
-      return e == simdjson::INCORRECT_TYPE ? Verdict{RejectReason::wrong_type}
-                                           : Verdict{RejectReason::invalid_json};
-    }
+  const auto read_type = [&](ondemand::value& v) {
+    ondemand::raw_json_string raw;
+    if (Verdict bad = read_raw_string(v, raw)) return bad;
+    sized_type = raw.unsafe_is_equal("SWAP") || raw.unsafe_is_equal("FUTURES");
     return good;
   };
-  for (auto member : object) {
-    if (member.error()) return RejectReason::invalid_json;
-    ondemand::field& field = member.value_unsafe();
-    const ondemand::raw_json_string key = field.key();
-    ondemand::value& field_value = field.value();
-    Verdict verdict;
-    if (key.unsafe_is_equal("instId")) {
-      verdict = take(field_value, has_instrument,
-                     [&](auto& v) { return read_name(v, symbol_name, inst_id); });
-    } else if (key.unsafe_is_equal("instType")) {
-      verdict = take(field_value, has_type, [&](auto& v) {
-        ondemand::raw_json_string raw;
-        if (Verdict bad = read_raw(v, raw)) return bad;
-        sized_type = raw.unsafe_is_equal("SWAP") || raw.unsafe_is_equal("FUTURES");
-        return good;
-      });
-    } else if (key.unsafe_is_equal("ctVal")) {
-      verdict = take(field_value, has_value, [&](auto& v) -> Verdict {
-        std::string_view text;
-        switch (quoted_text(v, text)) {
-          case Token::broken:
-            return RejectReason::invalid_json;
-          case Token::other:
-            return read_decimal(v, RejectReason::bad_volume, value);
-          case Token::string:
-            break;
-        }
-        empty_value = text.empty();  // "" is how OKX says "no contract"
-        if (empty_value) return good;
-        return parse_decimal(text, value) ? good : Verdict{RejectReason::bad_volume};
-      });
-    } else if (key.unsafe_is_equal("ctType")) {
-      verdict = take(field_value, has_contract_type, [&](auto& v) {
-        ondemand::raw_json_string raw;
-        if (Verdict bad = read_raw(v, raw)) return bad;
-        known_contract_type = raw.unsafe_is_equal("linear") || raw.unsafe_is_equal("inverse");
-        inverse = raw.unsafe_is_equal("inverse");
-        return good;
-      });
+  const auto read_value = [&](ondemand::value& v) -> Verdict {
+    std::string_view text;
+    switch (quoted_text(v, text)) {
+      case Token::broken:
+        return RejectReason::invalid_json;
+      case Token::other:
+        return read_decimal(v, RejectReason::bad_volume, value);
+      case Token::string:
+        break;
     }
-    if (verdict) return verdict;
+    empty_value = text.empty();  // "" is how OKX says "no contract"
+    if (empty_value) return good;
+    return parse_decimal(text, value) ? good : Verdict{RejectReason::bad_volume};
+  };
+  const auto read_contract_type = [&](ondemand::value& v) {
+    ondemand::raw_json_string raw;
+    if (Verdict bad = read_raw_string(v, raw)) return bad;
+    known_contract_type = raw.unsafe_is_equal("linear") || raw.unsafe_is_equal("inverse");
+    inverse = raw.unsafe_is_equal("inverse");
+    return good;
+  };
+  if (Verdict verdict = read_fields(
+          row, field_spec("instId", has_instrument, name_into(symbol_name, inst_id)),
+          field_spec("instType", has_type, read_type), field_spec("ctVal", has_value, read_value),
+          field_spec("ctType", has_contract_type, read_contract_type))) {
+    return verdict;
   }
   if (has_type && !sized_type) return good;
   if (!has_instrument || !has_value || empty_value) return RejectReason::missing_field;
@@ -419,12 +334,8 @@ Verdict read_okx_instrument(ondemand::value& row, ContractTable& contracts,
 // ------------------------------------------------------------------------ Bybit, OKX data
 
 Verdict read_bybit_data(ondemand::value& data, EventKind kind, EventOutput& out) {
-  return read_rows(data, out.rejects, [&](ondemand::value& row) {
-    MarketEvent event;
-    event.receive_time = out.limits.receive_time;
-    Verdict verdict = read_bybit_row(row, kind, out.limits, event);
-    if (!verdict) out.events.push_back(event);
-    return verdict;
+  return read_event_rows(data, out, [&](ondemand::value& row, MarketEvent& event) {
+    return read_bybit_row(row, kind, out.limits, event);
   });
 }
 
@@ -436,12 +347,8 @@ Verdict read_okx_data(ondemand::value& data, EventKind kind, const ContractTable
       return read_okx_liquidation_entry(entry, contracts, out);
     });
   }
-  return read_rows(data, out.rejects, [&](ondemand::value& row) {
-    MarketEvent event;
-    event.receive_time = out.limits.receive_time;
-    Verdict verdict = read_okx_trade(row, contracts, out.limits, event);
-    if (!verdict) out.events.push_back(event);
-    return verdict;
+  return read_event_rows(data, out, [&](ondemand::value& row, MarketEvent& event) {
+    return read_okx_trade(row, contracts, out.limits, event);
   });
 }
 
@@ -452,13 +359,11 @@ Verdict read_okx_instruments(ondemand::value& body, ContractTable& contracts,
     return is_broken(verdict) ? verdict : Verdict{RejectReason::bad_data};
   }
   bool has_code = false, code_ok = false, has_data = false;
-  for (auto member : object) {
-    if (member.error()) return RejectReason::invalid_json;
-    ondemand::field& field = member.value_unsafe();
+  const Verdict walked = walk_members(object, [&](ondemand::field& field) -> Verdict {
     const ondemand::raw_json_string key = field.key();
     ondemand::value& value = field.value();
     if (key.unsafe_is_equal("code")) {
-      if (has_code) continue;
+      if (has_code) return good;
       has_code = true;
       // "0" as OKX sends it; 0 as a number is the same answer.
       std::string_view text;
@@ -480,15 +385,16 @@ Verdict read_okx_instruments(ondemand::value& body, ContractTable& contracts,
         }
       }
     } else if (key.unsafe_is_equal("data")) {
-      if (has_data) continue;
+      if (has_data) return good;
       has_data = true;
-      if (has_code && !code_ok) continue;  // a failed request: nothing to learn
-      Verdict verdict = read_rows(value, rejects, [&](ondemand::value& row) {
+      if (has_code && !code_ok) return good;  // a failed request: nothing to learn
+      return read_rows(value, rejects, [&](ondemand::value& row) {
         return read_okx_instrument(row, contracts, result);
       });
-      if (verdict) return verdict;
     }
-  }
+    return good;
+  });
+  if (walked) return walked;
   if (!has_data || (has_code && !code_ok)) return RejectReason::bad_data;
   return good;
 }
@@ -508,41 +414,39 @@ BinanceType binance_type_of(std::string_view type) {
 }
 
 Verdict BinanceEvent::take(ondemand::raw_json_string key, ondemand::value& value) {
+  const auto read_type = [&](ondemand::value& v) {
+    ondemand::raw_json_string type;
+    if (Verdict verdict = read_raw_string(v, type)) return verdict;
+    type_ = binance_type(type);
+    return good;
+  };
+  // aggTrade's m: "is the buyer the market maker?" true = the taker sold.
+  const auto read_maker = [&](ondemand::value& v) {
+    bool buyer_is_maker = false;
+    if (Verdict verdict = read_bool(v, buyer_is_maker)) return verdict;
+    side_ = buyer_is_maker ? Side::sell : Side::buy;
+    return good;
+  };
+  // A switch rather than a table of fields (read_fields): this runs for every member of every
+  // Binance event, and the table's chain of comparisons cost Binance frames 5-8 %
+  // (venue_parser_bench).
   switch (single_char_key(key)) {
     case 'e':
-      return ingest_detail::take(value, has_type_, [&](auto& v) -> Verdict {
-        ondemand::raw_json_string type;
-        if (const error_code e = v.get_raw_json_string().get(type)) {
-          return e == simdjson::INCORRECT_TYPE ? Verdict{RejectReason::wrong_type}
-                                               : Verdict{RejectReason::invalid_json};
-        }
-        type_ = binance_type(type);
-        return good;
-      });
+      return ingest_detail::take(value, has_type_, read_type);
     case 's':
-      return ingest_detail::take(value, has_symbol_,
-                                 [&](auto& v) { return read_name(v, symbol_name, symbol_); });
+      return ingest_detail::take(value, has_symbol_, name_into(symbol_name, symbol_));
     case 'p':
-      return ingest_detail::take(value, has_price_, [&](auto& v) {
-        return read_decimal(v, RejectReason::bad_price, price_);
-      });
+      return ingest_detail::take(value, has_price_, decimal_into(RejectReason::bad_price, price_));
     case 'q':
-      return ingest_detail::take(value, has_quantity_, [&](auto& v) {
-        return read_decimal(v, RejectReason::bad_volume, quantity_);
-      });
+      return ingest_detail::take(value, has_quantity_,
+                                 decimal_into(RejectReason::bad_volume, quantity_));
     case 'T':
-      return ingest_detail::take(value, has_time_,
-                                 [&](auto& v) { return read_any_time(v, limits_, time_); });
+      return ingest_detail::take(value, has_time_, time_into(limits_, time_));
     case 'm':
-      // aggTrade's m: "is the buyer the market maker?" true = the taker sold.
-      return ingest_detail::take(value, has_side_, [&](auto& v) -> Verdict {
-        bool buyer_is_maker = false;
-        if (Verdict verdict = read_bool(v, buyer_is_maker)) return verdict;
-        side_ = buyer_is_maker ? Side::sell : Side::buy;
-        return good;
-      });
+      return ingest_detail::take(value, has_side_, read_maker);
     case 'o':
-      return ingest_detail::take(value, has_order_, [&](auto& v) { return take_order(v); });
+      return ingest_detail::take(value, has_order_,
+                                 [&](ondemand::value& v) { return take_order(v); });
     default:
       return good;
   }
@@ -557,50 +461,21 @@ Verdict BinanceEvent::take_order(ondemand::value& order) {
     return e == simdjson::INCORRECT_TYPE ? Verdict{RejectReason::wrong_type}
                                          : Verdict{RejectReason::invalid_json};
   }
-  for (auto member : object) {
-    if (member.error()) return RejectReason::invalid_json;
-    ondemand::field& field = member.value_unsafe();
-    const ondemand::raw_json_string key = field.key();
-    ondemand::value& value = field.value();
-    Verdict verdict;
-    switch (single_char_key(key)) {
-      case 's':
-        verdict = ingest_detail::take(value, has_symbol_,
-                                      [&](auto& v) { return read_name(v, symbol_name, symbol_); });
-        break;
-      case 'S':
-        // The forced order's side: SELL closes a long, so it is the long that was liquidated.
-        verdict = ingest_detail::take(value, has_side_, [&](auto& v) -> Verdict {
-          bool sell = false;
-          if (Verdict bad = read_choice(v, "BUY", "SELL", RejectReason::bad_side, sell)) {
-            return bad;
-          }
-          side_ = sell ? Side::sell : Side::buy;
-          return good;
-        });
-        break;
-      case 'z':
-        verdict = ingest_detail::take(value, has_quantity_, [&](auto& v) {
-          return read_decimal(v, RejectReason::bad_volume, quantity_);
-        });
-        break;
-      case 'T':
-        verdict = ingest_detail::take(value, has_time_,
-                                      [&](auto& v) { return read_any_time(v, limits_, time_); });
-        break;
-      case '\0':
-        if (key.unsafe_is_equal("ap")) {
-          verdict = ingest_detail::take(value, has_price_, [&](auto& v) {
-            return read_decimal(v, RejectReason::bad_price, price_);
-          });
-        }
-        break;
-      default:
-        break;
-    }
-    if (verdict) return verdict;
-  }
-  return good;
+  // The forced order's side: SELL closes a long, so it is the long that was liquidated.
+  const auto read_side = [&](ondemand::value& v) {
+    bool sell = false;
+    if (Verdict bad = read_choice(v, "BUY", "SELL", RejectReason::bad_side, sell)) return bad;
+    side_ = sell ? Side::sell : Side::buy;
+    return good;
+  };
+  return walk_members(object, [&](ondemand::field& field) {
+    return take_field(
+        field.key(), field.value(), field_spec('s', has_symbol_, name_into(symbol_name, symbol_)),
+        field_spec('S', has_side_, read_side),
+        field_spec('z', has_quantity_, decimal_into(RejectReason::bad_volume, quantity_)),
+        field_spec('T', has_time_, time_into(limits_, time_)),
+        field_spec("ap", has_price_, decimal_into(RejectReason::bad_price, price_)));
+  });
 }
 
 Verdict BinanceEvent::finish(EventKind kind, MarketEvent& event) const {
@@ -624,10 +499,10 @@ Verdict read_binance_data(ondemand::value& data, EventKind kind, EventOutput& ou
     ondemand::object object;
     if (Verdict verdict = open_object(element, object)) return verdict;
     BinanceEvent reader(out.limits);
-    for (auto member : object) {
-      if (member.error()) return RejectReason::invalid_json;
-      ondemand::field& field = member.value_unsafe();
-      if (Verdict verdict = reader.take(field.key(), field.value())) return verdict;
+    if (Verdict verdict = walk_members(object, [&](ondemand::field& field) {
+          return reader.take(field.key(), field.value());
+        })) {
+      return verdict;
     }
     MarketEvent event;
     if (Verdict verdict = reader.finish(kind, event)) return verdict;

@@ -3,22 +3,18 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
-#include <boost/asio/as_tuple.hpp>
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <boost/asio/use_awaitable.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/value.hpp>
 #include <chrono>
 #include <exception>
+#include <functional>
 
 #include "teleglas/core/clock.hpp"
-#include "teleglas/core/text.hpp"
+#include "teleglas/net/poll_loop.hpp"
 
 namespace teleglas {
 
 namespace net = boost::asio;
-using Clock = std::chrono::steady_clock;
 
 RestOutcome classify_okx_instruments(const HttpsResponse& response) {
   RestOutcome out = classify_coinglass_response(response);
@@ -44,13 +40,18 @@ struct OkxInstrumentsState {
                       OkxInstrumentsHooks h)
       : options(std::move(opts)),
         hooks(std::move(h)),
-        client(executor, options.rest_url,
-               HttpsClientOptions{
-                   .ca_file = options.ca_file,
-                   .timeout = std::chrono::milliseconds(seconds_ms(options.request_timeout_s)),
-                   .body_limit = options.max_body_bytes}),
-        timer(executor),
-        backoff(policy(options), hooks.random) {}
+        loop(executor, options.rest_url,
+             HttpsClientOptions{
+                 .ca_file = options.ca_file,
+                 .timeout = std::chrono::milliseconds(seconds_ms(options.request_timeout_s)),
+                 .body_limit = options.max_body_bytes},
+             HttpHeaders{{"Accept", "application/json"}}) {
+    loop.jobs().push_back(PollJob{.name = "OKX instruments",
+                                  .target = std::string(okx_instruments_target),
+                                  .period = from_seconds(options.period_s),
+                                  .backoff = Backoff(policy(options), hooks.random),
+                                  .due = PollClock::now()});
+  }
 
   // Retries start sooner than the period and never wait longer than it.
   static BackoffPolicy policy(const OkxInstrumentsOptions& o) {
@@ -62,12 +63,8 @@ struct OkxInstrumentsState {
 
   OkxInstrumentsOptions options;
   OkxInstrumentsHooks hooks;
-  HttpsClient client;
-  net::steady_timer timer;
-  Backoff backoff;
+  PollLoop loop;
   OkxInstrumentsStats stats;
-  bool started = false;
-  bool stopped = false;
 };
 
 }  // namespace detail
@@ -75,6 +72,7 @@ struct OkxInstrumentsState {
 namespace {
 
 using State = detail::OkxInstrumentsState;
+using detail::PollJob;
 
 void count_failure(OkxInstrumentsStats& stats, RestFailure f) {
   switch (f) {
@@ -109,45 +107,18 @@ void deliver(State& s, std::string_view body) {
   }
 }
 
-struct NextPoll {
-  bool success = false;
-  Clock::duration wait{};
-};
-
-NextPoll handle(State& s, const HttpsResponse& response) {
+void handle(State& s, PollJob& job, const HttpsResponse& response,
+            detail::PollClock::time_point started) {
   const RestOutcome outcome = classify_okx_instruments(response);
   if (outcome.failure == RestFailure::none) {
     ++s.stats.successes;
-    if (s.backoff.attempts() > 0) spdlog::info("OKX instruments: recovered");
-    s.backoff.reset();
+    // A success counts the period from when the request went out, a failure from now.
+    detail::job_succeeded(job, started);
     deliver(s, outcome.data);
-    return {true, std::chrono::milliseconds(seconds_ms(s.options.period_s))};
+    return;
   }
   count_failure(s.stats, outcome.failure);
-  Clock::duration delay = std::chrono::milliseconds(s.backoff.next_delay_ms(s.hooks.wall_clock()));
-  if (outcome.failure == RestFailure::rate_limited && response.retry_after &&
-      response.retry_after->count() > 0) {
-    delay = *response.retry_after;
-  }
-  spdlog::warn(
-      "OKX instruments failed ({}): {}; next try in {}", to_string(outcome.failure), outcome.detail,
-      format_duration(std::chrono::duration_cast<std::chrono::milliseconds>(delay).count()));
-  return {false, delay};
-}
-
-net::awaitable<void> run_poller(std::shared_ptr<State> s) {
-  while (!s->stopped) {
-    const auto started = Clock::now();
-    ++s->stats.requests;
-    HttpHeaders headers{{"Accept", "application/json"}};
-    const HttpsResponse response =
-        co_await s->client.get(std::string(okx_instruments_target), std::move(headers));
-    if (s->stopped) co_return;
-    // A success counts the period from when the request went out, a failure from now.
-    const NextPoll next = handle(*s, response);
-    s->timer.expires_at((next.success ? started : Clock::now()) + next.wait);
-    co_await s->timer.async_wait(net::as_tuple(net::use_awaitable));
-  }
+  detail::job_failed(job, outcome, response, s.hooks.wall_clock());
 }
 
 }  // namespace
@@ -164,30 +135,17 @@ OkxInstrumentsPoller::~OkxInstrumentsPoller() {
 }
 
 void OkxInstrumentsPoller::start() {
-  if (state_->started || state_->stopped) return;
-  state_->started = true;
-  net::co_spawn(state_->timer.get_executor(), run_poller(state_), [](const std::exception_ptr& e) {
-    // Nothing on the request path throws; if something ever does, it ends the poller, not the
-    // daemon.
-    if (!e) return;
-    try {
-      std::rethrow_exception(e);
-    } catch (const std::exception& ex) {
-      spdlog::error("OKX instruments poller stopped: {}", ex.what());
-    } catch (...) {
-      spdlog::error("OKX instruments poller stopped");
-    }
-  });
+  state_->loop.start(state_, std::bind_front(handle, std::ref(*state_)), "OKX instruments");
 }
 
 void OkxInstrumentsPoller::stop() {
-  state_->stopped = true;
-  state_->timer.cancel();
-  state_->client.close();
+  state_->loop.stop();
 }
 
 OkxInstrumentsStats OkxInstrumentsPoller::stats() const {
-  return state_->stats;
+  OkxInstrumentsStats out = state_->stats;
+  out.requests = state_->loop.requests();
+  return out;
 }
 
 }  // namespace teleglas

@@ -1,26 +1,20 @@
 #include "teleglas/net/rest_poller.hpp"
 
-#include <spdlog/spdlog.h>
-
 #include <algorithm>
-#include <boost/asio/as_tuple.hpp>
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <boost/asio/use_awaitable.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/value.hpp>
 #include <chrono>
+#include <functional>
 #include <optional>
 
 #include "teleglas/core/clock.hpp"
 #include "teleglas/core/text.hpp"
+#include "teleglas/net/poll_loop.hpp"
 #include "teleglas/net/url.hpp"
 
 namespace teleglas {
 
 namespace net = boost::asio;
-using Clock = std::chrono::steady_clock;
 
 std::string_view to_string(RestFailure f) {
   switch (f) {
@@ -218,37 +212,23 @@ RestPollerOptions rest_poller_options(const CoinglassConfig& config,
 
 namespace detail {
 
-// One endpoint polled on its own period, with its own failure schedule.
-struct RestJob {
-  std::string name;  // for the log: "funding rates", "open interest BTC"
-  std::string_view channel;
-  std::string target;
-  Clock::duration period;
-  Backoff backoff;
-  Clock::time_point due;
-};
-
 struct RestPollerState {
   RestPollerState(const net::any_io_executor& executor, RestPollerOptions opts, std::string key,
                   RestPollerHooks h)
       : options(std::move(opts)),
         api_key(std::move(key)),
         hooks(std::move(h)),
-        client(executor, options.rest_url,
-               HttpsClientOptions{
-                   .ca_file = options.ca_file,
-                   .timeout = std::chrono::milliseconds(seconds_ms(options.request_timeout_s))}),
-        timer(executor) {}
+        loop(executor, options.rest_url,
+             HttpsClientOptions{
+                 .ca_file = options.ca_file,
+                 .timeout = std::chrono::milliseconds(seconds_ms(options.request_timeout_s))},
+             HttpHeaders{{"CG-API-KEY", api_key}, {"Accept", "application/json"}}) {}
 
   RestPollerOptions options;
   std::string api_key;
   RestPollerHooks hooks;
-  HttpsClient client;
-  net::steady_timer timer;
-  std::vector<RestJob> jobs;
+  PollLoop loop;
   RestPollerStats stats;
-  bool started = false;
-  bool stopped = false;
   bool key_alarm_raised = false;  // until the next success
 };
 
@@ -257,31 +237,19 @@ struct RestPollerState {
 namespace {
 
 using State = detail::RestPollerState;
-using detail::RestJob;
+using detail::PollJob;
 
-Clock::duration from_seconds(double s) {
-  return std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(s));
-}
-
-Clock::duration from_ms(TimeMs ms) {
-  return std::chrono::milliseconds(ms);
-}
-
-RestJob make_job(std::string name, std::string_view channel, std::string target, double period_s,
+PollJob make_job(std::string name, std::string_view channel, std::string target, double period_s,
                  const RestPollerOptions& options, const Backoff::RandomSource& random) {
   BackoffPolicy policy = options.backoff;
   policy.initial_s = std::min(policy.initial_s, period_s);
   policy.max_s = std::max(policy.max_s, period_s);
-  return RestJob{.name = std::move(name),
+  return PollJob{.name = "CoinGlass REST " + name,
                  .channel = channel,
                  .target = std::move(target),
-                 .period = from_seconds(period_s),
+                 .period = detail::from_seconds(period_s),
                  .backoff = Backoff(policy, random),
-                 .due = Clock::now()};
-}
-
-TimeMs wall_now(const State& s) {
-  return s.hooks.wall_clock();
+                 .due = detail::PollClock::now()};
 }
 
 void count_outcome(RestPollerStats& stats, RestFailure f) {
@@ -307,63 +275,32 @@ void count_outcome(RestPollerStats& stats, RestFailure f) {
   }
 }
 
-net::awaitable<void> poll_once(std::shared_ptr<State> s, RestJob& job) {
-  const auto started = Clock::now();
-  ++s->stats.requests;
-  // Built before co_await: GCC 12 miscompiles braced initializer lists inside co_await.
-  HttpHeaders headers{{"CG-API-KEY", s->api_key}, {"Accept", "application/json"}};
-  const HttpsResponse response = co_await s->client.get(job.target, std::move(headers));
-  if (s->stopped) co_return;
+void handle(State& s, PollJob& job, const HttpsResponse& response,
+            detail::PollClock::time_point started) {
   const RestOutcome outcome = classify_coinglass_response(response);
-  count_outcome(s->stats, outcome.failure);
+  count_outcome(s.stats, outcome.failure);
 
   if (outcome.failure == RestFailure::none) {
-    if (job.backoff.attempts() > 0) spdlog::info("CoinGlass REST {}: recovered", job.name);
-    job.backoff.reset();
-    s->key_alarm_raised = false;
-    job.due = started + job.period;
-    if (s->hooks.on_line)
-      s->hooks.on_line(rest_recording_line(job.channel, wall_now(*s), outcome.data));
-    co_return;
+    detail::job_succeeded(job, started);
+    s.key_alarm_raised = false;
+    if (s.hooks.on_line) {
+      s.hooks.on_line(rest_recording_line(job.channel, s.hooks.wall_clock(), outcome.data));
+    }
+    return;
   }
 
-  const auto now = Clock::now();
-  Clock::duration delay{};
-  if (outcome.failure == RestFailure::rate_limited && response.retry_after &&
-      response.retry_after->count() > 0) {
-    delay = *response.retry_after;
-  } else {
-    if (outcome.failure == RestFailure::auth) job.backoff.to_max();
-    delay = from_ms(job.backoff.next_delay_ms(wall_now(*s)));
-  }
-  job.due = now + delay;
+  if (outcome.failure == RestFailure::auth) job.backoff.to_max();
+  detail::job_failed(job, outcome, response, s.hooks.wall_clock(), s.api_key);
   if (outcome.failure == RestFailure::rate_limited) {
     // The limit is per API key, not per endpoint: everything waits.
-    for (RestJob& other : s->jobs) other.due = std::max(other.due, job.due);
+    for (PollJob& other : s.loop.jobs()) other.due = std::max(other.due, job.due);
   }
-  spdlog::warn(
-      "CoinGlass REST {} failed ({}): {}; next try in {}", job.name, to_string(outcome.failure),
-      redact_secret(outcome.detail, s->api_key),
-      format_duration(std::chrono::duration_cast<std::chrono::milliseconds>(delay).count()));
-  if (outcome.failure == RestFailure::auth && !s->key_alarm_raised) {
-    s->key_alarm_raised = true;
-    ++s->stats.alarms;
-    if (s->hooks.on_alarm) {
-      s->hooks.on_alarm("CoinGlass REST rejected the API key (" + outcome.detail + ")");
+  if (outcome.failure == RestFailure::auth && !s.key_alarm_raised) {
+    s.key_alarm_raised = true;
+    ++s.stats.alarms;
+    if (s.hooks.on_alarm) {
+      s.hooks.on_alarm("CoinGlass REST rejected the API key (" + outcome.detail + ")");
     }
-  }
-}
-
-net::awaitable<void> run_poller(std::shared_ptr<State> s) {
-  while (!s->stopped && !s->jobs.empty()) {
-    auto next = std::min_element(s->jobs.begin(), s->jobs.end(),
-                                 [](const RestJob& a, const RestJob& b) { return a.due < b.due; });
-    if (next->due > Clock::now()) {
-      s->timer.expires_at(next->due);
-      co_await s->timer.async_wait(net::as_tuple(net::use_awaitable));
-      continue;  // woken early by stop() or not: look again
-    }
-    co_await poll_once(s, *next);
   }
 }
 
@@ -378,12 +315,13 @@ RestPoller::RestPoller(net::any_io_executor executor, RestPollerOptions options,
                                    std::move(hooks));
   const RestPollerOptions& o = state_->options;
   const Backoff::RandomSource& random = state_->hooks.random;
-  state_->jobs.push_back(make_job("funding rates", rest_funding_channel,
-                                  std::string(funding_rates_path), o.funding_poll_s, o, random));
+  std::vector<PollJob>& jobs = state_->loop.jobs();
+  jobs.push_back(make_job("funding rates", rest_funding_channel, std::string(funding_rates_path),
+                          o.funding_poll_s, o, random));
   for (const std::string& base : o.oi_bases) {
-    state_->jobs.push_back(make_job("open interest " + base, rest_open_interest_channel,
-                                    std::string(open_interest_path) + "?symbol=" + base,
-                                    o.oi_poll_s, o, random));
+    jobs.push_back(make_job("open interest " + base, rest_open_interest_channel,
+                            std::string(open_interest_path) + "?symbol=" + base, o.oi_poll_s, o,
+                            random));
   }
 }
 
@@ -392,25 +330,21 @@ RestPoller::~RestPoller() {
 }
 
 void RestPoller::start() {
-  if (state_->started || state_->stopped) return;
-  state_->started = true;
-  const auto now = Clock::now();
-  for (RestJob& job : state_->jobs) job.due = now;
-  net::co_spawn(state_->timer.get_executor(), run_poller(state_), net::detached);
+  state_->loop.start(state_, std::bind_front(handle, std::ref(*state_)), "CoinGlass REST");
 }
 
 void RestPoller::stop() {
-  state_->stopped = true;
-  state_->timer.cancel();
-  state_->client.close();
+  state_->loop.stop();
 }
 
 RestPollerStats RestPoller::stats() const {
-  return state_->stats;
+  RestPollerStats out = state_->stats;
+  out.requests = state_->loop.requests();
+  return out;
 }
 
 std::uint64_t RestPoller::connections_opened() const {
-  return state_->client.connections_opened();
+  return state_->loop.connections_opened();
 }
 
 }  // namespace teleglas

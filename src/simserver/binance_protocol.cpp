@@ -194,12 +194,8 @@ class BinanceProtocol : public VenueProtocol {
     return rules;
   }
 
-  FrameInfo describe(std::string_view frame) const override {
+  FrameInfo describe_object(const boost::json::object& o) const override {
     FrameInfo info;
-    boost::system::error_code ec;
-    const boost::json::value v = boost::json::parse(frame, ec);
-    if (ec || !v.is_object()) return info;
-    const boost::json::object& o = v.get_object();
     if (const auto* stream = o.if_contains("stream"); stream != nullptr && stream->is_string()) {
       info.key = lowercase(stream->get_string());
     }

@@ -60,12 +60,7 @@ class BybitSession : public Session {
     const std::string op = string_member(o, "op");
     const std::string req_id = req_id_of(o);
     if (op == "ping") {
-      replies.heartbeat = true;
-      if (!faults_.no_pong) {
-        replies.heartbeat_answered = true;
-        replies.texts.push_back(answer(true, "pong", conn_id_, req_id, "ping"));
-      }
-      return replies;
+      return heartbeat_replies(faults_, answer(true, "pong", conn_id_, req_id, "ping"));
     }
     if (op != "subscribe" && op != "unsubscribe") {
       replies.texts.push_back(answer(false, "error:unsupported op " + op, conn_id_, req_id, op));
@@ -99,11 +94,6 @@ class BybitSession : public Session {
   bool wants(std::string_view key) const override { return topics_.contains(key); }
 
  private:
-  static std::string string_member(const boost::json::object& o, std::string_view name) {
-    const boost::json::value* v = o.if_contains(name);
-    return v != nullptr && v->is_string() ? std::string(v->get_string()) : std::string();
-  }
-
   // Bybit echoes req_id as a string, "" when there was none.
   static std::string req_id_of(const boost::json::object& o) {
     const boost::json::value* v = o.if_contains("req_id");
@@ -149,7 +139,6 @@ class BybitProtocol : public VenueProtocol {
 
   std::string_view server_name() const override { return "teleglas-sim-bybit"; }
   std::string_view ws_path() const override { return path; }
-  bool is_ws_path(std::string_view p) const override { return p == path; }
 
   SessionRules documented_rules() const override {
     // "if there is no ping-pong and no stream data sent from server end, the connection will
@@ -159,12 +148,8 @@ class BybitProtocol : public VenueProtocol {
     return rules;
   }
 
-  FrameInfo describe(std::string_view frame) const override {
+  FrameInfo describe_object(const boost::json::object& o) const override {
     FrameInfo info;
-    boost::system::error_code ec;
-    const boost::json::value v = boost::json::parse(frame, ec);
-    if (ec || !v.is_object()) return info;
-    const boost::json::object& o = v.get_object();
     if (const auto* topic = o.if_contains("topic"); topic != nullptr && topic->is_string()) {
       info.key = topic->get_string();
     }

@@ -121,12 +121,8 @@ class CoinglassProtocol : public sim_ws::Protocol {
 
   sim_ws::StreamFaults stream_faults() const override {
     const SimCoinglassFaults f = faults_.get();
-    sim_ws::StreamFaults out;
-    out.drop_after_frames = f.drop_after_frames;
-    out.garbage_every = f.garbage_every;
-    out.binary_every = f.binary_every;
+    sim_ws::StreamFaults out = sim_ws::common_stream_faults(f);
     out.oversize_frame_bytes = f.oversize_frame_bytes;
-    out.upgrade_status = f.upgrade_status;
     return out;
   }
 
@@ -184,11 +180,7 @@ SimCoinglassServer::SimCoinglassServer(boost::asio::io_context& io, SimCoinglass
   impl_->protocol = std::make_shared<CoinglassProtocol>(options);
   sim_ws::SessionRules rules;
   rules.beast_timeouts = true;  // as this stand-in always ran: Beast times idle sessions
-  impl_->server = sim_ws::Server::start(io, options.identity, port,
-                                        {.frames = std::move(options.frames),
-                                         .pace = options.pace,
-                                         .loop = options.loop,
-                                         .resume = options.resume},
+  impl_->server = sim_ws::Server::start(io, options.identity, port, sim_ws::stream_options(options),
                                         std::move(rules), impl_->protocol);
 }
 
@@ -201,26 +193,17 @@ std::uint16_t SimCoinglassServer::port() const {
 }
 
 std::string SimCoinglassServer::ws_url() const {
-  return "wss://127.0.0.1:" + std::to_string(port()) + std::string(ws_path);
+  return sim_ws::local_wss_url(port(), ws_path);
 }
 
 std::string SimCoinglassServer::rest_url() const {
-  return "https://127.0.0.1:" + std::to_string(port());
+  return sim_ws::local_https_url(port());
 }
 
 SimCoinglassRecord SimCoinglassServer::record() const {
   sim_ws::ServerRecord r = impl_->server->record();
-  SimCoinglassRecord out;
-  out.ws_targets = std::move(r.ws_targets);
-  out.ws_messages = std::move(r.ws_messages);
-  out.rest_targets = std::move(r.rest_targets);
+  SimCoinglassRecord out = sim_ws::common_record<SimCoinglassRecord>(r);
   out.rest_api_keys = std::move(r.rest_header_values);
-  out.ws_connections = r.ws_connections;
-  out.rest_connections = r.rest_connections;
-  out.tls_handshakes_failed = r.tls_handshakes_failed;
-  out.frames_sent = r.frames_sent;
-  out.pings = r.pings;
-  out.pongs_sent = r.pongs_sent;
   return out;
 }
 

@@ -28,11 +28,6 @@ constexpr std::string_view inst_types[] = {"SWAP", "FUTURES", "MARGIN", "OPTION"
 constexpr std::string_view instrument_channels[] = {"trades",     "tickers",      "books5",
                                                     "mark-price", "funding-rate", "open-interest"};
 
-std::string string_member(const boost::json::object& o, std::string_view name) {
-  const boost::json::value* v = o.if_contains(name);
-  return v != nullptr && v->is_string() ? std::string(v->get_string()) : std::string();
-}
-
 // The key a subscription and a frame share: "trades|BTC-USDT-SWAP", "liquidation-orders|SWAP".
 std::string key_of(std::string_view channel, std::string_view scope) {
   return std::string(channel) + "|" + std::string(scope);
@@ -47,15 +42,8 @@ class OkxSession : public Session {
   bool wants(std::string_view key) const override { return keys_.contains(key); }
 
   Replies on_text(std::string_view message) override {
+    if (message == "ping") return heartbeat_replies(faults_, "pong");
     Replies replies;
-    if (message == "ping") {
-      replies.heartbeat = true;
-      if (!faults_.no_pong) {
-        replies.heartbeat_answered = true;
-        replies.texts.emplace_back("pong");
-      }
-      return replies;
-    }
     boost::system::error_code ec;
     const boost::json::value request = boost::json::parse(message, ec);
     const boost::json::object* o = !ec && request.is_object() ? &request.get_object() : nullptr;
@@ -156,7 +144,6 @@ class OkxProtocol : public VenueProtocol {
 
   std::string_view server_name() const override { return "teleglas-sim-okx"; }
   std::string_view ws_path() const override { return path; }
-  bool is_ws_path(std::string_view p) const override { return p == path; }
 
   SessionRules documented_rules() const override {
     // "The connection will break automatically if the subscription is not established or data
@@ -168,12 +155,8 @@ class OkxProtocol : public VenueProtocol {
     return rules;
   }
 
-  FrameInfo describe(std::string_view frame) const override {
+  FrameInfo describe_object(const boost::json::object& o) const override {
     FrameInfo info;
-    boost::system::error_code ec;
-    const boost::json::value v = boost::json::parse(frame, ec);
-    if (ec || !v.is_object()) return info;
-    const boost::json::object& o = v.get_object();
     const boost::json::value* arg = o.if_contains("arg");
     if (arg == nullptr || !arg->is_object()) return info;
     const std::string channel = string_member(arg->get_object(), "channel");

@@ -37,6 +37,7 @@
 #include <stdexcept>
 #include <string_view>
 
+#include "accept_loop.hpp"
 #include "teleglas/net/tls_context.hpp"
 
 namespace teleglas {
@@ -338,19 +339,11 @@ struct SimTelegramServer::Impl : std::enable_shared_from_this<SimTelegramServer:
         port(acceptor.local_endpoint().port()) {}
 
   static net::awaitable<void> accept_loop(std::shared_ptr<Impl> self) {
-    for (;;) {
-      auto [ec, socket] = co_await self->acceptor.async_accept(net::as_tuple(net::use_awaitable));
-      if (!self->acceptor.is_open()) co_return;
-      if (ec) {
-        // E.g. out of descriptors: pause instead of spinning.
-        net::steady_timer pause(self->io, std::chrono::milliseconds(50));
-        co_await pause.async_wait(net::as_tuple(net::use_awaitable));
-        continue;
-      }
+    co_await sim_ws::accept_connections(self->acceptor, [&self](tcp::socket socket) {
       auto stream = std::make_shared<TlsStream>(std::move(socket), self->tls);
       self->sessions.push_back(stream);
       net::co_spawn(self->io, serve(self, stream), net::detached);
-    }
+    });
   }
 
   static net::awaitable<void> serve(std::shared_ptr<Impl> self, std::shared_ptr<TlsStream> stream) {

@@ -2,6 +2,7 @@
 // which frames each session gets, and the connection-life rules each venue documents.
 #pragma once
 
+#include <boost/json/object.hpp>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -23,6 +24,9 @@ class VenueProtocol : public Protocol {
   const std::vector<VenueInstrument>& instruments() const { return instruments_; }
 
   StreamFaults stream_faults() const override;
+  bool is_ws_path(std::string_view path) const override { return path == ws_path(); }
+  // Every venue pushes JSON objects: one that is not is neither keyed nor timed.
+  FrameInfo describe(std::string_view frame) const final;
   Response rest(const Request& req) override;  // 404 unless a venue serves REST
   Response refuse(const Request& req, unsigned status) override;
 
@@ -30,6 +34,8 @@ class VenueProtocol : public Protocol {
   virtual std::string_view ws_path() const = 0;
   // The venue's documented connection-life rules, before SimVenueOptions override them.
   virtual SessionRules documented_rules() const = 0;
+  // The key and time of a frame that is a JSON object.
+  virtual FrameInfo describe_object(const boost::json::object& frame) const = 0;
 
  private:
   Guarded<SimVenueFaults> faults_;
@@ -42,5 +48,11 @@ std::shared_ptr<VenueProtocol> make_okx_protocol(const SimVenueOptions& options)
 
 // `text` as a JSON string literal, quotes included: client text echoed in an answer.
 std::string json_quote(std::string_view text);
+
+// The string member `name` of `o`, or "" when it is absent or no string.
+std::string string_member(const boost::json::object& o, std::string_view name);
+
+// The answer to a client's heartbeat (`pong`), unless the faults say to leave it unanswered.
+Replies heartbeat_replies(const SimVenueFaults& faults, std::string pong);
 
 }  // namespace teleglas::sim_ws

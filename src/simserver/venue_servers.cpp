@@ -1,6 +1,7 @@
 #include "teleglas/simserver/venue_servers.hpp"
 
 #include <boost/beast/http/status.hpp>
+#include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/json/string.hpp>
 #include <utility>
@@ -17,18 +18,36 @@ std::string json_quote(std::string_view text) {
   return boost::json::serialize(boost::json::string(text));
 }
 
+std::string string_member(const boost::json::object& o, std::string_view name) {
+  const boost::json::value* v = o.if_contains(name);
+  return v != nullptr && v->is_string() ? std::string(v->get_string()) : std::string();
+}
+
+Replies heartbeat_replies(const SimVenueFaults& faults, std::string pong) {
+  Replies replies;
+  replies.heartbeat = true;
+  if (!faults.no_pong) {
+    replies.heartbeat_answered = true;
+    replies.texts.push_back(std::move(pong));
+  }
+  return replies;
+}
+
 VenueProtocol::VenueProtocol(const SimVenueOptions& options)
     : faults_(options.faults), instruments_(options.instruments) {}
 
 StreamFaults VenueProtocol::stream_faults() const {
   const SimVenueFaults f = faults_.get();
-  StreamFaults out;
-  out.drop_after_frames = f.drop_after_frames;
-  out.garbage_every = f.garbage_every;
-  out.binary_every = f.binary_every;
-  out.upgrade_status = f.upgrade_status;
+  StreamFaults out = common_stream_faults(f);
   out.stall_reads = f.stall_reads;
   return out;
+}
+
+FrameInfo VenueProtocol::describe(std::string_view frame) const {
+  boost::system::error_code ec;
+  const boost::json::value v = boost::json::parse(frame, ec);
+  if (ec || !v.is_object()) return {};
+  return describe_object(v.get_object());
 }
 
 Response VenueProtocol::rest(const Request& req) {
@@ -87,11 +106,7 @@ SimVenueServer::SimVenueServer(boost::asio::io_context& io, Venue venue, SimVenu
   impl_->venue = venue;
   impl_->protocol = make_protocol(venue, options);
   sim_ws::SessionRules rules = rules_for(*impl_->protocol, options);
-  impl_->server = sim_ws::Server::start(io, options.identity, port,
-                                        {.frames = std::move(options.frames),
-                                         .pace = options.pace,
-                                         .loop = options.loop,
-                                         .resume = options.resume},
+  impl_->server = sim_ws::Server::start(io, options.identity, port, sim_ws::stream_options(options),
                                         std::move(rules), impl_->protocol);
 }
 
@@ -108,25 +123,16 @@ std::uint16_t SimVenueServer::port() const {
 }
 
 std::string SimVenueServer::ws_url() const {
-  return "wss://127.0.0.1:" + std::to_string(port()) + std::string(impl_->protocol->ws_path());
+  return sim_ws::local_wss_url(port(), impl_->protocol->ws_path());
 }
 
 std::string SimVenueServer::rest_url() const {
-  return "https://127.0.0.1:" + std::to_string(port());
+  return sim_ws::local_https_url(port());
 }
 
 SimVenueRecord SimVenueServer::record() const {
   sim_ws::ServerRecord r = impl_->server->record();
-  SimVenueRecord out;
-  out.ws_targets = std::move(r.ws_targets);
-  out.ws_messages = std::move(r.ws_messages);
-  out.rest_targets = std::move(r.rest_targets);
-  out.ws_connections = r.ws_connections;
-  out.rest_connections = r.rest_connections;
-  out.tls_handshakes_failed = r.tls_handshakes_failed;
-  out.frames_sent = r.frames_sent;
-  out.pings = r.pings;
-  out.pongs_sent = r.pongs_sent;
+  SimVenueRecord out = sim_ws::common_record<SimVenueRecord>(r);
   out.subscribe_requests = r.subscribe_requests;
   out.subscribe_errors = r.subscribe_errors;
   out.ping_frames_sent = r.ping_frames_sent;

@@ -25,6 +25,7 @@
 #include <map>
 #include <utility>
 
+#include "accept_loop.hpp"
 #include "teleglas/net/tls_context.hpp"
 
 namespace teleglas::sim_ws {
@@ -203,20 +204,12 @@ class Connection : public std::enable_shared_from_this<Connection> {
 };
 
 net::awaitable<void> ServerImpl::accept_loop(std::shared_ptr<ServerImpl> self) {
-  for (;;) {
-    auto [ec, socket] = co_await self->acceptor_.async_accept(net::as_tuple(net::use_awaitable));
-    if (!self->acceptor_.is_open()) co_return;
-    if (ec) {
-      // E.g. out of descriptors: wait a little instead of spinning.
-      net::steady_timer pause(self->io_, std::chrono::milliseconds(50));
-      co_await pause.async_wait(net::as_tuple(net::use_awaitable));
-      continue;
-    }
+  co_await accept_connections(self->acceptor_, [&self](tcp::socket socket) {
     const std::uint64_t id = self->next_id_++;
     auto connection = std::make_shared<Connection>(self, std::move(socket), id);
     self->connections_[id] = connection;
     net::co_spawn(self->io_, Connection::run(std::move(connection)), net::detached);
-  }
+  });
 }
 
 void ServerImpl::abort_all() {
@@ -576,6 +569,14 @@ Response json_response(const Request& req, unsigned status, std::string body,
   res.keep_alive(req.keep_alive());
   res.body() = std::move(body);
   return res;
+}
+
+std::string local_wss_url(std::uint16_t port, std::string_view path) {
+  return "wss://127.0.0.1:" + std::to_string(port) + std::string(path);
+}
+
+std::string local_https_url(std::uint16_t port) {
+  return "https://127.0.0.1:" + std::to_string(port);
 }
 
 std::shared_ptr<Server> Server::start(boost::asio::io_context& io, const TlsIdentity& identity,

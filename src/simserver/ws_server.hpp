@@ -14,6 +14,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "teleglas/core/types.hpp"
@@ -153,6 +154,50 @@ class Server {
   // Stops listening and closes everything.
   virtual void stop() = 0;
 };
+
+// What every stand-in's options say about its stream (frames, pace, loop, resume), moved out
+// for Server::start.
+template <class StandInOptions>
+StreamOptions stream_options(StandInOptions& options) {
+  return {.frames = std::move(options.frames),
+          .pace = options.pace,
+          .loop = options.loop,
+          .resume = options.resume};
+}
+
+// The faults every stand-in's own fault settings share with the machinery's; each stand-in
+// adds those only it has.
+template <class StandInFaults>
+StreamFaults common_stream_faults(const StandInFaults& f) {
+  StreamFaults out;
+  out.drop_after_frames = f.drop_after_frames;
+  out.garbage_every = f.garbage_every;
+  out.binary_every = f.binary_every;
+  out.upgrade_status = f.upgrade_status;
+  return out;
+}
+
+// A stand-in's public record with the counts every stand-in keeps, taken from the machinery's;
+// each stand-in adds those only it reports.
+template <class StandInRecord>
+StandInRecord common_record(ServerRecord& r) {
+  StandInRecord out;
+  out.ws_targets = std::move(r.ws_targets);
+  out.ws_messages = std::move(r.ws_messages);
+  out.rest_targets = std::move(r.rest_targets);
+  out.ws_connections = r.ws_connections;
+  out.rest_connections = r.rest_connections;
+  out.tls_handshakes_failed = r.tls_handshakes_failed;
+  out.frames_sent = r.frames_sent;
+  out.pings = r.pings;
+  out.pongs_sent = r.pongs_sent;
+  return out;
+}
+
+// The URLs of a stand-in on 127.0.0.1:`port`: "wss://127.0.0.1:PORT<path>",
+// "https://127.0.0.1:PORT".
+std::string local_wss_url(std::uint16_t port, std::string_view path);
+std::string local_https_url(std::uint16_t port);
 
 // A value tests change from their thread while the io thread reads it.
 template <class T>

@@ -571,6 +571,65 @@ TEST(VenueFrames, TruncatedOrBrokenVenueFramesAreInvalidJson) {
   }
 }
 
+// Every venue row is read by one table of fields (field_readers.hpp): these pin down how it
+// treats repeated, null and unknown keys, whatever the venue.
+
+Fields appended(Fields fields, std::string key, std::string value) {
+  fields.emplace_back(std::move(key), std::move(value));
+  return fields;
+}
+
+TEST(VenueRows, ARepeatedKeyKeepsItsFirstValue) {
+  FrameParser parser;
+  const ParsedFrame& f = parser.parse(
+      bybit_liquidations({object_of(appended(bybit_liquidation_row(), "p", in_quotes("1")))}));
+  ASSERT_EQ(f.events.size(), 1u);
+  EXPECT_DOUBLE_EQ(f.events[0].price, 0.04499);
+  // A later bad copy is not read at all.
+  EXPECT_EQ(row_verdict(bybit_liquidations(
+                {object_of(appended(bybit_liquidation_row(), "p", in_quotes("abc")))})),
+            std::nullopt);
+  EXPECT_EQ(row_verdict(okx_trades({object_of(appended(okx_trade_row(), "px", "[1]"))})),
+            std::nullopt);
+  EXPECT_EQ(
+      row_verdict(binance_combined(
+          "!forceOrder@arr", binance_force_order(appended(binance_order(), "ap", in_quotes("x"))))),
+      std::nullopt);
+}
+
+TEST(VenueRows, ANullIsAnAbsentFieldThatALaterCopyMayFill) {
+  const Fields null_price = changed(okx_trade_row(), "px", "null");
+  EXPECT_EQ(row_verdict(okx_trades({object_of(null_price)})), RejectReason::missing_field);
+  EXPECT_EQ(row_verdict(okx_trades({object_of(appended(null_price, "px", in_quotes("42219.9")))})),
+            std::nullopt);
+  const Fields null_time = changed(bybit_liquidation_row(), "T", "null");
+  EXPECT_EQ(row_verdict(bybit_liquidations(
+                {object_of(appended(null_time, "T", std::to_string(bybit_time)))})),
+            std::nullopt);
+}
+
+TEST(VenueRows, TheFirstBadFieldIsTheRowsVerdict) {
+  // Bybit's row sends v before p; OKX's trade px before sz.
+  const Fields bybit = changed(changed(bybit_liquidation_row(), "v", in_quotes("x")), "p", "[]");
+  EXPECT_EQ(row_verdict(bybit_liquidations({object_of(bybit)})), RejectReason::bad_volume);
+  const Fields okx = changed(changed(okx_trade_row(), "px", "true"), "sz", in_quotes("x"));
+  EXPECT_EQ(row_verdict(okx_trades({object_of(okx)})), RejectReason::wrong_type);
+}
+
+TEST(VenueRows, KeysThatOnlyBeginLikeAFieldAreSkipped) {
+  // One-letter keys are matched by their length too: "pp" is not "p", "a" is not "ap".
+  Fields bybit = bybit_liquidation_row();
+  for (const char* key : {"pp", "TT", "ss", "S ", "vv"}) bybit = appended(bybit, key, "[]");
+  EXPECT_EQ(row_verdict(bybit_liquidations({object_of(bybit)})), std::nullopt);
+  Fields order = binance_order();
+  for (const char* key : {"a", "apx", "zz", "T2"}) order = appended(order, key, in_quotes("x"));
+  EXPECT_EQ(row_verdict(binance_combined("!forceOrder@arr", binance_force_order(order))),
+            std::nullopt);
+  Fields okx = okx_trade_row();
+  for (const char* key : {"pxx", "instIdx", "s", "t"}) okx = appended(okx, key, "{}");
+  EXPECT_EQ(row_verdict(okx_trades({object_of(okx)})), std::nullopt);
+}
+
 // The caller's buffer may hold anything after the frame; the verdict must not depend on it.
 TEST(VenueFrames, ParsesInPlaceAsFromACopy) {
   const std::string frame = okx_liquidations({okx_entry({object_of(okx_detail())})});

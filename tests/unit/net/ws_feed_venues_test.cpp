@@ -117,6 +117,19 @@ class VenueFeedTest : public testing::FeedTestBase {
     return okx_protocol(config, btc());
   }
 
+  // Binance's feed with its connections cut at `max_age_s`, and feed options whose rotation
+  // keeps old and new side by side for `overlap_s`.
+  FeedProtocol binance_aging(double max_age_s) {
+    FeedProtocol protocol = binance();
+    protocol.max_connection_age_s = max_age_s;
+    return protocol;
+  }
+  WsFeedOptions overlapping(double overlap_s) {
+    WsFeedOptions options = feed_options();
+    options.rotation_overlap_s = overlap_s;
+    return options;
+  }
+
   bool live(const WsFeed& feed) const {
     return feed.stats().connections[0].state == ConnectionState::live;
   }
@@ -156,20 +169,6 @@ TEST_F(VenueFeedTest, BybitSubscribesItsTopicsAndKeepsAJsonHeartbeat) {
   EXPECT_EQ(stats.heartbeat_timeouts, 0u);
   EXPECT_EQ(feed.source(), "bybit");
   EXPECT_THAT(log_lines_, Contains(HasSubstr("feed[bybit 0]: live")));
-}
-
-TEST_F(VenueFeedTest, BybitWithoutAPongReconnectsAndResubscribes) {
-  server_->set_script(bybit_script(/*answer_pings=*/false));
-  WsFeed feed(io_, bybit(), listener_, feed_options());
-  feed.start();
-  ASSERT_TRUE(run_until([&] {
-    return server_->sessions().size() >= 2 && server_->sessions()[1].messages.size() >= 1;
-  }));
-
-  EXPECT_GE(feed.stats().total().heartbeat_timeouts, 1u);
-  EXPECT_EQ(feed.stats().total().pongs, 0u);
-  EXPECT_EQ(server_->sessions()[1].messages[0], server_->sessions()[0].messages[0]);
-  EXPECT_TRUE(listener_.saw(ConnectionState::backing_off));
 }
 
 TEST_F(VenueFeedTest, BybitRefusedSubscriptionRaisesOneAlarmAndKeepsTheConnection) {
@@ -260,16 +259,6 @@ TEST_F(VenueFeedTest, OkxSubscribesLiquidationsAndTradesAndPingsOnlyWhenIdle) {
   EXPECT_EQ(server_->sessions().size(), 1u);
 }
 
-TEST_F(VenueFeedTest, OkxWithoutAPongReconnects) {
-  server_->set_script(okx_script(/*answer_pings=*/false));
-  WsFeed feed(io_, okx(), listener_, feed_options());
-  feed.start();
-  ASSERT_TRUE(run_until([&] { return server_->sessions().size() >= 2; }));
-
-  EXPECT_GE(feed.stats().total().heartbeat_timeouts, 1u);
-  EXPECT_THAT(server_->sessions()[0].messages, Contains("ping"));
-}
-
 TEST_F(VenueFeedTest, OkxErrorEventRaisesOneAlarmWithItsCodeAndMessage) {
   server_->set_script(okx_script(true, /*refuse=*/true));
   WsFeed feed(io_, okx(), listener_, feed_options());
@@ -284,6 +273,44 @@ TEST_F(VenueFeedTest, OkxErrorEventRaisesOneAlarmWithItsCodeAndMessage) {
       "doesn't exist.");
   EXPECT_EQ(feed.stats().total().refusals, 1u);
 }
+
+// ---- Bybit and OKX: text heartbeats ------------------------------------------------------
+
+// A venue whose heartbeat is a text message: how the feed pings it, and a server that never
+// answers.
+struct TextHeartbeatVenue {
+  std::string name;  // "Bybit" or "Okx"
+  WsTestServer::Script pongless_script;
+  std::string ping;
+};
+
+class TextHeartbeatTest : public VenueFeedTest,
+                          public ::testing::WithParamInterface<TextHeartbeatVenue> {
+ protected:
+  FeedProtocol protocol() { return GetParam().name == "Bybit" ? bybit() : okx(); }
+};
+
+TEST_P(TextHeartbeatTest, WithoutAPongTheFeedReconnectsAndResubscribes) {
+  server_->set_script(GetParam().pongless_script);
+  WsFeed feed(io_, protocol(), listener_, feed_options());
+  feed.start();
+  ASSERT_TRUE(run_until([&] {
+    return server_->sessions().size() >= 2 && server_->sessions()[1].messages.size() >= 1;
+  }));
+
+  EXPECT_GE(feed.stats().total().heartbeat_timeouts, 1u);
+  EXPECT_EQ(feed.stats().total().pongs, 0u);
+  EXPECT_THAT(server_->sessions()[0].messages, Contains(GetParam().ping));
+  EXPECT_EQ(server_->sessions()[1].messages[0], server_->sessions()[0].messages[0]);
+  EXPECT_TRUE(listener_.saw(ConnectionState::backing_off));
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Venues, TextHeartbeatTest,
+    ::testing::Values(TextHeartbeatVenue{"Bybit", bybit_script(/*answer_pings=*/false),
+                                         R"({"op":"ping"})"},
+                      TextHeartbeatVenue{"Okx", okx_script(/*answer_pings=*/false), "ping"}),
+    [](const ::testing::TestParamInfo<TextHeartbeatVenue>& info) { return info.param.name; });
 
 // ---- Binance ----------------------------------------------------------------------------
 
@@ -318,12 +345,8 @@ TEST_F(VenueFeedTest, BinancePeerThatAnswersNothingIsDeadAndReplaced) {
 }
 
 TEST_F(VenueFeedTest, BinanceRotatesAtMaxAgeDeliveringTheOverlapOnceWithoutAGap) {
-  FeedProtocol protocol = binance();
   // The successor itself rotates 0.5 s after it opened: 0.25 s after the old one closed.
-  protocol.max_connection_age_s = 0.5;
-  WsFeedOptions options = feed_options();
-  options.rotation_overlap_s = 0.25;
-  WsFeed feed(io_, std::move(protocol), listener_, options);
+  WsFeed feed(io_, binance_aging(0.5), listener_, overlapping(0.25));
   feed.start();
   ASSERT_TRUE(run_until([&] { return live(feed); }));
   server_->send(0, binance_liquidation(1));
@@ -361,11 +384,7 @@ TEST_F(VenueFeedTest, BinanceRotatesAtMaxAgeDeliveringTheOverlapOnceWithoutAGap)
 }
 
 TEST_F(VenueFeedTest, BinanceRotatesAgainAndAgain) {
-  FeedProtocol protocol = binance();
-  protocol.max_connection_age_s = 0.2;
-  WsFeedOptions options = feed_options();
-  options.rotation_overlap_s = 0.05;
-  WsFeed feed(io_, std::move(protocol), listener_, options);
+  WsFeed feed(io_, binance_aging(0.2), listener_, overlapping(0.05));
   feed.start();
   ASSERT_TRUE(run_until([&] { return feed.stats().total().rotations >= 3; }));
   run_for(100ms);
@@ -375,9 +394,7 @@ TEST_F(VenueFeedTest, BinanceRotatesAgainAndAgain) {
 }
 
 TEST_F(VenueFeedTest, BinanceKeepsTheOldConnectionWhenItsSuccessorIsRefused) {
-  FeedProtocol protocol = binance();
-  protocol.max_connection_age_s = 0.2;
-  WsFeed feed(io_, std::move(protocol), listener_, feed_options());
+  WsFeed feed(io_, binance_aging(0.2), listener_, feed_options());
   feed.start();
   ASSERT_TRUE(run_until([&] { return live(feed); }));
   server_->set_upgrade_status(503);
@@ -403,11 +420,7 @@ TEST_F(VenueFeedTest, StopClosesEveryConnectionOfAVenueFeed) {
 }
 
 TEST_F(VenueFeedTest, StopDuringARotationClosesBothConnections) {
-  FeedProtocol protocol = binance();
-  protocol.max_connection_age_s = 0.2;
-  WsFeedOptions options = feed_options();
-  options.rotation_overlap_s = 5;
-  WsFeed feed(io_, std::move(protocol), listener_, options);
+  WsFeed feed(io_, binance_aging(0.2), listener_, overlapping(5));
   feed.start();
   ASSERT_TRUE(run_until([&] { return server_->open_sessions() == 2; }));
   const auto stop_at = std::chrono::steady_clock::now();

@@ -20,6 +20,7 @@
 #include "teleglas/core/types.hpp"
 #include "teleglas/net/https_client.hpp"
 #include "teleglas/net/tls_context.hpp"
+#include "venue_test_support.hpp"
 
 namespace teleglas {
 namespace {
@@ -39,82 +40,9 @@ std::string liquidation_frame(TimeMs time, double vol_usd) {
          std::to_string(time) + R"(,"volUsd":)" + std::to_string(vol_usd) + "}]}";
 }
 
-struct Received {
-  std::string data;
-  bool text = true;
-};
-
-// A minimal WSS client: connect, TLS, upgrade, send `to_send`, then read until `enough` says
-// so or the connection ends. Everything it saw is left in the members.
-struct WsClient {
-  std::uint16_t port = 0;
-  std::string target = "/ws-api?cg-api-key=KEY";
-  std::string peer_name = "127.0.0.1";  // the name the certificate is checked against
-  net::ssl::context* tls = nullptr;
-  std::vector<std::string> to_send;
-  std::function<bool(const WsClient&)> enough = [](const WsClient&) { return false; };
-
-  boost::system::error_code tls_error;
-  boost::system::error_code upgrade_error;
-  unsigned upgrade_status = 0;
-  boost::system::error_code read_error;
-  std::vector<Received> received;
-  bool done = false;
-
-  std::vector<std::string> texts() const {
-    std::vector<std::string> out;
-    for (const Received& r : received) {
-      if (r.text) out.push_back(r.data);
-    }
-    return out;
-  }
-
-  net::awaitable<void> run() {
-    using Ws = websocket::stream<beast::ssl_stream<beast::tcp_stream>>;
-    Ws ws(co_await net::this_coro::executor, *tls);
-    auto& tcp = beast::get_lowest_layer(ws);
-    tcp.expires_after(5s);
-    const net::ip::tcp::endpoint server(net::ip::make_address("127.0.0.1"), port);
-    std::tie(tls_error) = co_await tcp.async_connect(server, net::as_tuple(net::use_awaitable));
-    std::error_code peer_ec;
-    set_tls_peer(ws.next_layer(), peer_name, peer_ec);
-    if (!tls_error) {
-      std::tie(tls_error) = co_await ws.next_layer().async_handshake(
-          net::ssl::stream_base::client, net::as_tuple(net::use_awaitable));
-    }
-    if (tls_error) {
-      done = true;
-      co_return;
-    }
-    tcp.expires_never();
-    ws.set_option(websocket::stream_base::timeout::suggested(beast::role_type::client));
-    ws.read_message_max(8 * 1024 * 1024);
-    websocket::response_type response;
-    std::tie(upgrade_error) = co_await ws.async_handshake(
-        response, "127.0.0.1:" + std::to_string(port), target, net::as_tuple(net::use_awaitable));
-    upgrade_status = response.result_int();
-    if (upgrade_error) {
-      done = true;
-      co_return;
-    }
-    for (const std::string& message : to_send) {
-      co_await ws.async_write(net::buffer(message), net::as_tuple(net::use_awaitable));
-    }
-    beast::flat_buffer buffer;
-    while (!enough(*this)) {
-      std::tie(read_error, std::ignore) =
-          co_await ws.async_read(buffer, net::as_tuple(net::use_awaitable));
-      if (read_error) break;
-      received.push_back({beast::buffers_to_string(buffer.data()), ws.got_text()});
-      buffer.consume(buffer.size());
-    }
-    done = true;
-  }
-};
-
-bool has_texts(const WsClient& c, std::size_t n) {
-  return c.texts().size() >= n;
-}
+// The stand-ins' test client, on CoinGlass's stream path with a key.
+using WsClient = sim_test::WsTestClient;
+using sim_test::has_texts;
 
 class SimCoinglassServerTest : public ::testing::Test {
  protected:
@@ -138,6 +66,7 @@ class SimCoinglassServerTest : public ::testing::Test {
   WsClient client(std::vector<std::string> to_send, std::function<bool(const WsClient&)> enough) {
     WsClient c;
     c.port = server_->port();
+    c.target = "/ws-api?cg-api-key=KEY";
     c.tls = &tls_;
     c.to_send = std::move(to_send);
     c.enough = std::move(enough);

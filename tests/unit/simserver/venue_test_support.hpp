@@ -1,5 +1,5 @@
-// A WSS client and a fixture for the venue stand-in tests: a real Beast client on loopback that
-// sends, answers, heartbeats or stops reading as a test says, and keeps what it saw.
+// A WSS client for the stand-in tests and a fixture for the venues': a real Beast client on
+// loopback that sends, answers, heartbeats or stops reading as a test says, and keeps what it saw.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -54,6 +54,7 @@ struct WsTestClient {
 
   std::uint16_t port = 0;
   std::string target;
+  std::string peer_name = "127.0.0.1";  // the name the certificate is checked against
   net::ssl::context* tls = nullptr;
   std::vector<std::string> to_send;
   std::function<bool(const WsTestClient&)> enough = [](const WsTestClient&) { return false; };
@@ -93,7 +94,7 @@ struct WsTestClient {
     const net::ip::tcp::endpoint server(net::ip::make_address("127.0.0.1"), port);
     std::tie(tls_error) = co_await tcp.async_connect(server, net::as_tuple(net::use_awaitable));
     std::error_code peer_ec;
-    set_tls_peer(ws_->next_layer(), "127.0.0.1", peer_ec);
+    set_tls_peer(ws_->next_layer(), peer_name, peer_ec);
     if (!tls_error) {
       std::tie(tls_error) = co_await ws_->next_layer().async_handshake(
           net::ssl::stream_base::client, net::as_tuple(net::use_awaitable));
