@@ -26,16 +26,7 @@ std::uint64_t venue_symbol_key(std::string_view venue, std::string_view symbol) 
     h = mix(h, (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c);
   }
   h = mix(h, '\xFF');  // a separator no name contains
-  // An OKX perpetual's instrument ID: its common name is the ID without the dashes and the
-  // "-SWAP" (ingest/venue_symbols.hpp).
-  constexpr std::string_view swap_suffix = "-SWAP";
-  if (symbol.find('-') != std::string_view::npos && symbol.size() > swap_suffix.size() &&
-      symbol.substr(symbol.size() - swap_suffix.size()) == swap_suffix) {
-    symbol.remove_suffix(swap_suffix.size());
-  }
-  for (const char c : symbol) {
-    if (c != '-') h = mix(h, c);
-  }
+  for (const char c : symbol) h = mix(h, c);
   return h;
 }
 

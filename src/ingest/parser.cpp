@@ -17,6 +17,7 @@
 
 #include "field_readers.hpp"
 #include "snapshot_formats.hpp"
+#include "teleglas/ingest/venue_symbols.hpp"
 #include "venue_formats.hpp"
 
 namespace teleglas {
@@ -430,6 +431,7 @@ struct FrameParser::Impl {
 
   ParserOptions options;
   ContractTable contracts;
+  CommonNames common_names;  // of CoinGlass's OKX instrument IDs
   ondemand::parser json;
   std::unique_ptr<char[]> padded;  // frames copied here when the caller's buffer lacks padding
   std::size_t padded_capacity = 0;
@@ -855,6 +857,14 @@ Verdict FrameParser::Impl::read_market_data(ondemand::value& data, EventKind kin
     MarketEvent event;
     event.kind = kind;
     if (Verdict verdict = read_market_event(element, event)) return verdict;
+    // CoinGlass relays OKX's events under OKX's instrument IDs: the symbol is the common name
+    // every other venue's events of the instrument carry, so that they are analysed together.
+    if (event.symbol.find('-') != std::string_view::npos) {
+      if (const CommonName* common = common_names.find(event.symbol)) {
+        event.symbol = common->symbol;
+        if (event.base_asset.empty()) event.base_asset = common->base_asset;
+      }
+    }
     if (event.exchange.empty()) {
       if (!channel_exchange_follows_rule) return Verdict{RejectReason::bad_symbol};
       event.exchange = channel_exchange;

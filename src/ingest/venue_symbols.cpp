@@ -1,6 +1,7 @@
 #include "teleglas/ingest/venue_symbols.hpp"
 
 #include <array>
+#include <utility>
 
 #include "teleglas/core/names.hpp"
 
@@ -47,6 +48,19 @@ std::optional<CommonName> okx_common_name(std::string_view inst_id) {
     return std::nullopt;
   }
   return name;
+}
+
+const CommonName* CommonNames::find(std::string_view id) {
+  auto it = names_.find(id);
+  if (it == names_.end()) {
+    if (names_.size() >= max_names) return nullptr;
+    std::optional<CommonName> name = okx_common_name(id);
+    // Only a quote every venue spells alike (BTC-USDT-SWAP, ETH-USD-SWAP): Deribit's
+    // BTC-PERPETUAL is no BASE-QUOTE pair and keeps its name.
+    if (name && base_of_symbol(name->symbol) != name->base_asset) name.reset();
+    it = names_.emplace(std::string(id), std::move(name)).first;
+  }
+  return it->second ? &*it->second : nullptr;
 }
 
 }  // namespace teleglas

@@ -15,8 +15,8 @@
 namespace teleglas {
 
 // The key two sources share for one venue's instrument: the venue case-insensitively and the
-// symbol in its common spelling (an OKX instrument ID such as BTC-USDT-SWAP, as CoinGlass may
-// name OKX's, is BTCUSDT, the name OKX's own stream is given).
+// symbol, which the parser gives in its common spelling whichever source named it (CoinGlass's
+// BTC-USDT-SWAP for OKX is BTCUSDT, as on OKX's own stream).
 std::uint64_t venue_symbol_key(std::string_view venue, std::string_view symbol);
 
 // Reports of one kind remembered for a few seconds, to tell whether a new one echoes an earlier

@@ -1,5 +1,6 @@
 #include "teleglas/app/replay.hpp"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -102,8 +103,7 @@ struct Replayed {
 // `teleglas replay FILE|DIR...` without the printing.
 Replayed replay_files(const Config& config, const std::vector<std::string>& paths) {
   Replayed out;
-  Replay replay(config,
-                [&](const Signal& s) { out.signal_lines.push_back(signal_to_json(s)); });
+  Replay replay(config, [&](const Signal& s) { out.signal_lines.push_back(signal_to_json(s)); });
   for (const std::string& path : paths) EXPECT_EQ(replay.feed_recording(path), "");
   replay.finish();
   out.summary = replay.summary();
@@ -301,6 +301,43 @@ TEST(Replay, ADirectoryIsItsJsonlFilesInNameOrderAndNothingElse) {
   Replay replay(config, [](const Signal&) {});
   EXPECT_NE(replay.feed_recording(dir.file("empty")).find("no *.jsonl"), std::string::npos);
   EXPECT_NE(replay.feed_recording(dir.file("missing.jsonl")), "");
+}
+
+}  // namespace
+}  // namespace teleglas
+
+namespace teleglas {
+namespace {
+
+// CoinGlass names OKX's instruments as OKX does (BTC-USDT-SWAP). A flush split between Binance
+// and OKX is one flush of BTCUSDT, as it is when OKX's own stream reports its share.
+TEST(Replay, CoinGlassRelayingOkxUnderItsInstrumentIdAddsToTheSameSymbol) {
+  const TempDir dir;
+  const TimeMs t = 1'796'300'000'000;
+  std::string text;
+  const auto line = [&](std::string_view channel, std::string_view exchange,
+                        std::string_view symbol, int side, double usd, double price, TimeMs at) {
+    text += fmt::format(
+        R"({{"channel":"{}","data":[{{"baseAsset":"BTC","exName":"{}","price":{},"side":{},)"
+        R"("symbol":"{}","time":{},"volUsd":{}}}]}})"
+        "\n",
+        channel, exchange, price, side, symbol, at, usd);
+  };
+  for (TimeMs at = t - 40'000; at < t; at += 2'000) {
+    line("futures_trades@Binance_BTCUSDT@10000", "Binance", "BTCUSDT", 2, 2'000, 95'950, at);
+  }
+  line("liquidationOrders", "Binance", "BTCUSDT", 1, 1'200'000, 95'900, t);
+  line("liquidationOrders", "OKX", "BTC-USDT-SWAP", 1, 1'000'000, 95'890, t + 500);
+  line("futures_trades@Binance_BTCUSDT@10000", "Binance", "BTCUSDT", 2, 150'000, 95'800, t + 3'000);
+  write_file(dir.file("market.jsonl"), text);
+
+  const Replayed replayed = replay_files(Config{}, {dir.file("market.jsonl")});
+  ASSERT_EQ(replayed.signal_lines.size(), 1u) << "$1.2M + $1.0M: a $2.2M hunt, not two halves";
+  const std::string& hunt = replayed.signal_lines[0];
+  EXPECT_NE(hunt.find(R"("type":"STOP_HUNT","symbol":"BTCUSDT")"), std::string::npos) << hunt;
+  EXPECT_NE(hunt.find(R"("venues":{"Binance":1200000.0,"OKX":1000000.0})"), std::string::npos)
+      << hunt;
+  EXPECT_EQ(replayed.summary.pipeline.peak_symbols, 1u);
 }
 
 }  // namespace

@@ -1,5 +1,6 @@
 #include "teleglas/ingest/parser.hpp"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -11,6 +12,7 @@
 #include <vector>
 
 #include "frame_builders.hpp"
+#include "teleglas/ingest/venue_symbols.hpp"
 
 namespace teleglas {
 namespace {
@@ -49,6 +51,43 @@ TEST(Parser, AcceptsSnakeCaseLiquidationChannel) {
   EXPECT_EQ(f.events[0].exchange, "OKX");
   EXPECT_EQ(f.events[0].base_asset, "ETH");
   EXPECT_DOUBLE_EQ(f.events[0].volume_usd, 12000);
+}
+
+TEST(Parser, CoinGlassNamingAnOkxInstrumentGivesItsCommonName) {
+  FrameParser parser;
+  const auto element = [](std::string_view symbol, std::string_view base) {
+    return fmt::format(R"({{{}"exName":"OKX","price":95000,"side":1,"symbol":"{}",)"
+                       R"("time":1725416318379,"volUsd":50000}})",
+                       base.empty() ? "" : fmt::format(R"("baseAsset":"{}",)", base), symbol);
+  };
+  const ParsedFrame& f = parser.parse(
+      frame_of("liquidationOrders", {element("BTC-USDT-SWAP", "BTC"), element("ETH-USD-SWAP", ""),
+                                     element("BTC-USDT-250328", "BTC"),
+                                     element("BTC-PERPETUAL", "BTC"), element("BTCUSDT", "BTC")}));
+  ASSERT_EQ(f.events.size(), 5u);
+  EXPECT_EQ(f.events[0].symbol, "BTCUSDT") << "as OKX's own stream and Binance name it";
+  EXPECT_EQ(f.events[1].symbol, "ETHUSD");
+  EXPECT_EQ(f.events[1].base_asset, "ETH") << "taken from the ID when the element has none";
+  EXPECT_EQ(f.events[2].symbol, "BTCUSDT_250328") << "a delivery future stays apart";
+  EXPECT_EQ(f.events[3].symbol, "BTC-PERPETUAL") << "no BASE-QUOTE form: kept as given";
+  EXPECT_EQ(f.events[4].symbol, "BTCUSDT");
+  // The names outlive the frame: the next parse does not move them.
+  const std::string_view first = f.events[0].symbol;
+  parser.parse(frame_of("liquidationOrders", {element("SOL-USDT-SWAP", "SOL")}));
+  EXPECT_EQ(first, "BTCUSDT");
+}
+
+TEST(CommonNames, RemembersEachIdOnceAndStopsAtItsCap) {
+  CommonNames names;
+  const CommonName* btc = names.find("BTC-USDT-SWAP");
+  ASSERT_NE(btc, nullptr);
+  EXPECT_EQ(names.find("BTC-USDT-SWAP"), btc) << "the same entry, not a new one";
+  EXPECT_EQ(names.find("not-a-symbol-at-all"), nullptr);
+  for (std::size_t i = 0; i < CommonNames::max_names; ++i) {
+    names.find("C" + std::to_string(i) + "-USDT-SWAP");
+  }
+  EXPECT_EQ(names.find("NEW-USDT-SWAP"), nullptr) << "past the cap nothing new is looked up";
+  EXPECT_EQ(names.find("BTC-USDT-SWAP"), btc) << "what it knows it still answers";
 }
 
 TEST(Parser, AcceptsEitherFieldSpellingUnderEitherChannel) {

@@ -59,16 +59,6 @@ MarketEvent trade(TimeMs t, double usd, double price, std::string_view exchange,
   return MarketEvent{EventKind::trade, side, price, usd, t, 0, symbol, exchange, "BTC", source};
 }
 
-TEST(DuplicateLiquidations, CoinGlassNamingAnOkxInstrumentMatchesOkxsOwnCommonName) {
-  DuplicateLiquidations d;
-  EXPECT_FALSE(d.echo(MarketEvent{EventKind::liquidation, Side::sell, 95'900, 500'000, t0, 0,
-                                  "BTC-USDT-SWAP", "OKX", "BTC", Source::coinglass}));
-  EXPECT_TRUE(d.echo(liquidation(t0 + 30, 500'000, 95'900, "OKX", Source::okx)));
-  EXPECT_NE(venue_symbol_key("OKX", "BTC-USD-SWAP"), venue_symbol_key("OKX", "BTCUSDT"))
-      << "the inverse contract is another instrument";
-  EXPECT_EQ(venue_symbol_key("OKX", "BTC-USD-SWAP"), venue_symbol_key("okx", "BTCUSD"));
-}
-
 TEST(DuplicateTrades, OneKindOfSourceDropsNothing) {
   DuplicateTrades coinglass_only;
   DuplicateTrades exchanges_only;
@@ -101,16 +91,14 @@ TEST(DuplicateTrades, WhileTheVenuesOwnStreamRunsCoinGlassRelaysOfItAreDropped) 
 
 TEST(DuplicateTrades, AnOwnStreamComingBackDoesNotCountWhatCoinGlassAlreadyCounted) {
   DuplicateTrades d;
-  EXPECT_FALSE(d.duplicate(
-      trade(t0, 80'000, 95'000, "OKX", Source::coinglass, Side::sell, "BTC-USDT-SWAP")));
+  EXPECT_FALSE(d.duplicate(trade(t0, 80'000, 95'000, "OKX", Source::coinglass, Side::sell)));
   EXPECT_TRUE(d.duplicate(trade(t0 + 400, 80'100, 95'010, "OKX", Source::okx, Side::sell)))
       << "OKX's own report of the trade CoinGlass relayed first";
   EXPECT_FALSE(d.duplicate(trade(t0 + 400, 80'000, 95'000, "OKX", Source::okx, Side::buy)))
       << "the other side: another trade";
   EXPECT_FALSE(d.duplicate(trade(t0 + 500, 3'000, 95'000, "OKX", Source::okx, Side::sell)))
       << "a small trade CoinGlass never relayed";
-  EXPECT_TRUE(d.duplicate(
-      trade(t0 + 600, 80'000, 95'000, "OKX", Source::coinglass, Side::sell, "BTC-USDT-SWAP")))
+  EXPECT_TRUE(d.duplicate(trade(t0 + 600, 80'000, 95'000, "OKX", Source::coinglass, Side::sell)))
       << "and from now on the own stream is live";
 }
 
