@@ -255,6 +255,16 @@ struct TelegramSender::Impl : std::enable_shared_from_this<Impl> {
                     fmt::join(alert.alert_ids, ",")));
   }
 
+  // The picture is done with and only the text is left: a restart must not send it again.
+  void forget_photos(const OutgoingAlert& alert) {
+    if (storage == nullptr || alert.alert_ids.empty()) return;
+    write_on_storage(
+        *storage, io.get_executor(), weak_from_this(),
+        [ids = alert.alert_ids](Store& store) { return store.forget_photos(ids); },
+        fmt::format("the chart of alert(s) {} may be sent again after a restart",
+                    fmt::join(alert.alert_ids, ",")));
+  }
+
   void mark_dropped(std::vector<std::uint64_t> ids, std::string_view reason) {
     if (storage == nullptr || ids.empty()) return;
     std::string consequence =
@@ -356,6 +366,7 @@ struct TelegramSender::Impl : std::enable_shared_from_this<Impl> {
           if (alert.kind == OutgoingAlert::Kind::alert) measure_delivery(alert, now);
         } else {
           outbox.continue_as_text(alert.id, now);
+          forget_photos(alert);
         }
         break;
       case SendResult::retry:
@@ -366,6 +377,7 @@ struct TelegramSender::Impl : std::enable_shared_from_this<Impl> {
         spdlog::warn("telegram: the chart of alert {} was refused ({}); its text goes alone",
                      alert.id, last_rejection);
         outbox.continue_as_text(alert.id, now);
+        forget_photos(alert);
         break;
     }
   }
@@ -391,7 +403,7 @@ struct TelegramSender::Impl : std::enable_shared_from_this<Impl> {
 
   // One sendMessage.
   net::awaitable<std::pair<SendResult, SendFailure>> post(ChatId chat_id, const std::string& html,
-                                                       bool silent) {
+                                                          bool silent) {
     co_return co_await post("sendMessage", send_target, chat_id,
                             send_message_body(chat_id, html, silent), "application/json");
   }
@@ -399,9 +411,9 @@ struct TelegramSender::Impl : std::enable_shared_from_this<Impl> {
   // One Bot API request that sends a message. Logs name the method, the chat and the status,
   // never the URL: the token is in it.
   net::awaitable<std::pair<SendResult, SendFailure>> post(std::string_view method,
-                                                       const std::string& target, ChatId chat_id,
-                                                       const std::string& body,
-                                                       const std::string& content_type) {
+                                                          const std::string& target, ChatId chat_id,
+                                                          const std::string& body,
+                                                          const std::string& content_type) {
     const HttpsResponse res = co_await client.request("POST", target, {}, body, content_type);
     if (stopped) co_return std::pair{SendResult::retry, SendFailure::transport()};
     if (res.ok()) {
@@ -449,9 +461,10 @@ struct TelegramSender::Impl : std::enable_shared_from_this<Impl> {
     const bool draw = renderer && signal.chart;
     waiting.push_back(WaitingAlert{ticket, signal, chats, nullptr, !draw});
     if (draw) {
-      renderer->render(signal.chart, [weak = weak_from_this(), ticket](charts::RenderedChart chart) {
-        if (auto self = weak.lock()) self->on_chart(ticket, std::move(chart));
-      });
+      renderer->render(signal.chart,
+                       [weak = weak_from_this(), ticket](charts::RenderedChart chart) {
+                         if (auto self = weak.lock()) self->on_chart(ticket, std::move(chart));
+                       });
     }
     queue_waiting();
   }
@@ -463,9 +476,10 @@ struct TelegramSender::Impl : std::enable_shared_from_this<Impl> {
         w.photo = std::make_shared<const std::string>(std::move(chart.png));
       } else {
         ++stats.chart_failures;
-        spdlog::warn("telegram: the chart of a {} {} alert could not be drawn ({}); the text goes "
-                     "alone",
-                     to_string(w.signal.type), w.signal.symbol, chart.error);
+        spdlog::warn(
+            "telegram: the chart of a {} {} alert could not be drawn ({}); the text goes "
+            "alone",
+            to_string(w.signal.type), w.signal.symbol, chart.error);
       }
       w.ready = true;
     }

@@ -118,6 +118,7 @@ constexpr const char* purge_gaps = "purge_gaps";
 constexpr const char* count_history = "count_history";
 constexpr const char* insert_alert = "insert_alert";
 constexpr const char* resolve_alerts = "resolve_alerts";
+constexpr const char* forget_photos = "forget_photos";
 constexpr const char* select_unsent = "select_unsent";
 constexpr const char* select_max_id = "select_max_id";
 constexpr const char* select_setting = "select_setting";
@@ -170,6 +171,9 @@ std::vector<std::pair<const char*, std::string>> prepared_statements() {
         UPDATE outbox_alerts
         SET state = $2, resolved_ms = $3, reason = NULLIF($4::text, ''), photo = NULL
         WHERE instance = $1 AND id = ANY ($5::bigint[]) AND state = 'pending')sql"},
+      {statement::forget_photos, R"sql(
+        UPDATE outbox_alerts SET photo = NULL
+        WHERE instance = $1 AND id = ANY ($2::bigint[]) AND state = 'pending')sql"},
       {statement::select_unsent, R"sql(
         SELECT id, chat_id, priority, type, symbol, text, headline, silent, created_ms, photo
         FROM outbox_alerts WHERE instance = $1 AND state = 'pending'
@@ -444,21 +448,40 @@ bool PostgresStore::mark_dropped(std::span<const std::uint64_t> ids, TimeMs at_m
   return resolve("mark_dropped", ids, at_ms, "dropped", reason);
 }
 
-bool PostgresStore::resolve(std::string_view operation, std::span<const std::uint64_t> ids,
-                            TimeMs at_ms, std::string_view state, std::string_view reason) {
-  if (ids.empty()) return true;
-  if (!connected(operation)) return false;
-  // One statement over an array of the ids: all of them or none.
+namespace {
+
+// The ids as a PostgreSQL array literal, for one statement over all of them: all or none.
+std::string id_array(std::span<const std::uint64_t> ids) {
   std::string array = "{";
   for (const std::uint64_t id : ids) {
     if (array.size() > 1) array += ',';
     pg::append_text(array, static_cast<std::int64_t>(id));
   }
   array += '}';
+  return array;
+}
+
+}  // namespace
+
+bool PostgresStore::resolve(std::string_view operation, std::span<const std::uint64_t> ids,
+                            TimeMs at_ms, std::string_view state, std::string_view reason) {
+  if (ids.empty()) return true;
+  if (!connected(operation)) return false;
+  const std::string array = id_array(ids);
   Session& s = *session_;
   const auto r = s.run(statement::resolve_alerts,
                        pg::Params(s.instance, state, at_ms, reason, pg::Literal{array.c_str()}));
   return pg::succeeded(r.get()) || fail(operation, s.error(r));
+}
+
+bool PostgresStore::forget_photos(std::span<const std::uint64_t> ids) {
+  if (ids.empty()) return true;
+  if (!connected("forget_photos")) return false;
+  const std::string array = id_array(ids);
+  Session& s = *session_;
+  const auto r =
+      s.run(statement::forget_photos, pg::Params(s.instance, pg::Literal{array.c_str()}));
+  return pg::succeeded(r.get()) || fail("forget_photos", s.error(r));
 }
 
 std::vector<StoredAlert> PostgresStore::unsent_alerts() {

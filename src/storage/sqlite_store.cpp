@@ -166,6 +166,8 @@ struct SqliteStore::Connection {
     INSERT OR IGNORE INTO outbox_alerts
       (id, chat_id, priority, type, symbol, text, headline, silent, created_ms, state, photo)
     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 'pending', NULLIF(?10, X'')))sql"};
+  sqlite::Statement forget_photo{db, R"sql(
+    UPDATE outbox_alerts SET photo = NULL WHERE id = ?1 AND state = 'pending')sql"};
   // Only pending alerts move: an alert is resolved once, and its first resolution stands. The
   // photo goes with the resolution: a week of sent alerts must not keep a chart each.
   sqlite::Statement resolve_alert{db, R"sql(
@@ -279,6 +281,18 @@ bool SqliteStore::save_alert(const StoredAlert& alert) {
 
 bool SqliteStore::mark_sent(std::span<const std::uint64_t> ids, TimeMs at_ms) {
   return resolve("mark_sent", ids, at_ms, "sent", "");
+}
+
+bool SqliteStore::forget_photos(std::span<const std::uint64_t> ids) {
+  if (ids.empty()) return true;
+  Connection& c = *connection_;
+  if (c.begin.execute() != SQLITE_DONE) return fail("forget_photos");
+  for (const std::uint64_t id : ids) {
+    if (c.forget_photo.execute(static_cast<std::int64_t>(id)) != SQLITE_DONE) {
+      return fail("forget_photos");
+    }
+  }
+  return c.commit.execute() == SQLITE_DONE || fail("forget_photos");
 }
 
 bool SqliteStore::mark_dropped(std::span<const std::uint64_t> ids, TimeMs at_ms,

@@ -32,6 +32,7 @@ class PostgresStore final : public Store {
   // reconnects once (PQreset), takes the instance's lock again and goes on.
   bool save_alert(const StoredAlert& alert) override;
   bool mark_sent(std::span<const std::uint64_t> ids, TimeMs at_ms) override;
+  bool forget_photos(std::span<const std::uint64_t> ids) override;
   bool mark_dropped(std::span<const std::uint64_t> ids, TimeMs at_ms,
                     std::string_view reason) override;
   std::vector<StoredAlert> unsent_alerts() override;

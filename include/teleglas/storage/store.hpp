@@ -52,6 +52,10 @@ class OutboxStore {
   // Same rules as mark_sent.
   virtual bool mark_dropped(std::span<const std::uint64_t> ids, TimeMs at_ms,
                             std::string_view reason) = 0;
+  // The photos of these alerts are done with (sent with a short caption, or refused): what is
+  // left to send is their text alone, so a restart must not send the picture again. Only
+  // pending alerts change; unknown ids are ignored. One transaction.
+  virtual bool forget_photos(std::span<const std::uint64_t> ids) = 0;
   // Alerts neither sent nor dropped, oldest first (created_ms, then id).
   virtual std::vector<StoredAlert> unsent_alerts() = 0;
   // The largest alert id ever stored (sent, dropped, pending or since purged); 0 when none.

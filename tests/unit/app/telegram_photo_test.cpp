@@ -240,3 +240,42 @@ TEST_F(TelegramSinkTest, AChartQueuedWhileTelegramIsDownGoesOutAfterARestart) {
 
 }  // namespace
 }  // namespace teleglas
+
+namespace teleglas {
+namespace {
+
+using namespace std::chrono_literals;
+
+// Once its picture is done with (refused here; sent with a short caption likewise) only the
+// alert's text is left to send, in the store too: a restart sends the text, not the chart again.
+TEST_F(TelegramSinkTest, AfterItsChartIsDoneWithARestartSendsTheAlertsTextAlone) {
+  config_.chat_ids = {-1001};
+  config_.commands = false;
+  const Signal signal = charted_stop_hunt();
+  server_.refuse_next_photos(1);
+  server_.fail_next_with_status(1'000'000, 502);  // then the text cannot get through
+  auto storage = open_storage();
+  auto first = make_sink(storage.get());
+  first->on_signal(signal);
+  ASSERT_TRUE(
+      wait_for([&] { return first->stats().photo_refusals == 1 && first->stats().failed >= 1; }));
+  shut_down(first);
+  storage.reset();
+  const auto pending = open_store()->unsent_alerts();
+  ASSERT_EQ(pending.size(), 1u);
+  EXPECT_TRUE(pending[0].photo.empty()) << "the refused chart is not kept for another try";
+
+  server_.fail_next_with_status(0);
+  auto reopened = open_storage();
+  auto sink = make_sink(reopened.get());
+  ASSERT_TRUE(wait_delivered(1, 5s, sink.get()));
+  settle();
+  const auto delivered = server_.delivered();
+  ASSERT_EQ(delivered.size(), 1u);
+  EXPECT_EQ(delivered[0].method, "sendMessage");
+  EXPECT_EQ(delivered[0].text, format_telegram_html(signal));
+  EXPECT_EQ(photos_of(server_.messages()).size(), 1u) << "only the one refused before the restart";
+}
+
+}  // namespace
+}  // namespace teleglas

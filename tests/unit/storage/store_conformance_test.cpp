@@ -460,6 +460,23 @@ TYPED_TEST(StoreConformance, SentAndDroppedAlertsNoLongerKeepTheirPhotos) {
   EXPECT_THAT(this->backend_.ids_with_photo(), ElementsAre(4u));
 }
 
+TYPED_TEST(StoreConformance, ForgottenPhotosLeaveTheirAlertsPendingAsTextAlone) {
+  Store& store = this->store();
+  for (std::uint64_t id = 1; id <= 3; ++id) {
+    ASSERT_TRUE(store.save_alert(with_photo(sample_alert(id, 100), large_photo(1000 + id))));
+  }
+  ASSERT_TRUE(store.mark_sent(ids(3), 200));
+  ASSERT_TRUE(store.forget_photos(ids(1, 3, 99))) << store.last_error();
+  EXPECT_THAT(this->backend_.ids_with_photo(), ElementsAre(2u));
+  this->reopen();
+  EXPECT_THAT(
+      this->store().unsent_alerts(),
+      ElementsAre(sample_alert(1, 100), with_photo(sample_alert(2, 100), large_photo(1002))))
+      << "the first one's text is still to send; the sent one stays sent";
+  EXPECT_EQ(this->store().counts(), (Counts{.pending = 2, .sent = 1, .dropped = 0}));
+  EXPECT_TRUE(this->store().forget_photos({})) << "nothing to forget is no error";
+}
+
 TYPED_TEST(StoreConformance, SavingAStoredIdAgainKeepsTheFirstPhotoOrNone) {
   Store& store = this->store();
   ASSERT_TRUE(store.save_alert(with_photo(sample_alert(1, 100), "first")));

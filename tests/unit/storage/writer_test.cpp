@@ -49,6 +49,7 @@ class ScriptedStore final : public Store {
 
   bool save_alert(const StoredAlert&) override { return shared_->reachable; }
   bool mark_sent(std::span<const std::uint64_t>, TimeMs) override { return true; }
+  bool forget_photos(std::span<const std::uint64_t>) override { return true; }
   bool mark_dropped(std::span<const std::uint64_t>, TimeMs, std::string_view) override {
     return true;
   }
