@@ -47,6 +47,7 @@ struct OkxInstrumentsState {
                  .body_limit = options.max_body_bytes},
              HttpHeaders{{"Accept", "application/json"}}) {
     loop.jobs().push_back(PollJob{.name = "OKX instruments",
+                                  .channel = {},
                                   .target = std::string(okx_instruments_target),
                                   .period = from_seconds(options.period_s),
                                   .backoff = Backoff(policy(options), hooks.random),

@@ -16,6 +16,7 @@ PollJob job_with_backoff(double initial_s, double max_s) {
   policy.initial_s = initial_s;
   policy.max_s = max_s;
   return PollJob{.name = "test poll",
+                 .channel = {},
                  .target = "/x",
                  .period = 60s,
                  .backoff = Backoff(policy, nullptr),
