@@ -30,13 +30,12 @@ std::uint64_t venue_symbol_key(std::string_view venue, std::string_view symbol) 
   return h;
 }
 
-bool EchoMemory::echoes(const MarketEvent& e) {
+bool EchoMemory::echoes(const MarketEvent& e, std::uint64_t key) {
   newest_ = std::max(newest_, e.exchange_time);
   // Reports arrive out of order by up to a few seconds across sources: keep a margin.
   const TimeMs forget_before = newest_ - 5 * window_ms_ - 5'000;
   while (!recent_.empty() && recent_.front().time < forget_before) recent_.pop_front();
   if (recent_.empty()) return false;
-  const std::uint64_t key = venue_symbol_key(e.exchange, e.symbol);
   for (const Seen& r : recent_) {
     if (r.source != e.source && r.key == key && r.side == e.side &&
         std::llabs(r.time - e.exchange_time) <= window_ms_ && within(r.price, e.price, 0.001, 0) &&
@@ -47,22 +46,23 @@ bool EchoMemory::echoes(const MarketEvent& e) {
   return false;
 }
 
-void EchoMemory::remember(const MarketEvent& e) {
+void EchoMemory::remember(const MarketEvent& e, std::uint64_t key) {
   if (recent_.size() >= max_remembered) recent_.pop_front();
-  recent_.push_back({e.exchange_time, venue_symbol_key(e.exchange, e.symbol), e.side, e.source,
-                     e.price, e.volume_usd});
+  recent_.push_back({e.exchange_time, key, e.side, e.source, e.price, e.volume_usd});
 }
 
 bool DuplicateLiquidations::echo(const MarketEvent& e) {
-  if (memory_.echoes(e)) return true;
-  memory_.remember(e);
+  const std::uint64_t key = venue_symbol_key(e.exchange, e.symbol);
+  if (memory_.echoes(e, key)) return true;
+  memory_.remember(e, key);
   return false;
 }
 
 bool DuplicateTrades::duplicate(const MarketEvent& e) {
+  const std::uint64_t key = venue_symbol_key(e.exchange, e.symbol);
   if (e.source != Source::coinglass) {
     // The usual case of a daemon on the exchanges' streams: one hash and one map entry.
-    TimeMs& last = own_last_[venue_symbol_key(e.exchange, e.symbol)];
+    TimeMs& last = own_last_[key];
     last = std::max(last, e.exchange_time);
     if (own_last_.size() > max_streams) {
       // More instruments than any configuration subscribes: forget the silent ones, or all.
@@ -70,16 +70,16 @@ bool DuplicateTrades::duplicate(const MarketEvent& e) {
       std::erase_if(own_last_, [&](const auto& kv) { return kv.second < silent_before; });
       if (own_last_.size() > max_streams / 2) own_last_.clear();
     }
-    return !memory_.empty() && memory_.echoes(e);
+    return !memory_.empty() && memory_.echoes(e, key);
   }
   if (!own_last_.empty()) {
-    const auto own = own_last_.find(venue_symbol_key(e.exchange, e.symbol));
+    const auto own = own_last_.find(key);
     if (own != own_last_.end() && e.exchange_time - own->second <= live_ms_ &&
         own->second - e.exchange_time <= live_ms_) {
       return true;
     }
   }
-  memory_.remember(e);
+  memory_.remember(e, key);
   return false;
 }
 

@@ -28,8 +28,9 @@ class EchoMemory {
 
   explicit EchoMemory(TimeMs window_ms) : window_ms_(window_ms) {}
 
-  bool echoes(const MarketEvent& e);  // also forgets what is too old to match `e` or later
-  void remember(const MarketEvent& e);
+  // `key`: venue_symbol_key of `e`, worked out once by the caller for both calls.
+  bool echoes(const MarketEvent& e, std::uint64_t key);  // also forgets what is too old to match
+  void remember(const MarketEvent& e, std::uint64_t key);
   bool empty() const { return recent_.empty(); }
 
  private:
