@@ -82,13 +82,10 @@ std::vector<SourceStatus> source_states(const DaemonHealth& h) {
     ++it->connections;
     if (c.state == ConnectionState::live) {
       ++it->live;
-    } else if (c.down_since_ms > 0) {
-      // None live: since the last of them went down.
+    } else {
+      // Read only when none is live: since the last of them went down.
       it->down_since_ms = std::max(it->down_since_ms, c.down_since_ms);
     }
-  }
-  for (SourceStatus& s : out) {
-    if (s.live > 0) s.down_since_ms = 0;
   }
   return out;
 }

@@ -255,8 +255,10 @@ struct TelegramSender::Impl : std::enable_shared_from_this<Impl> {
                     fmt::join(alert.alert_ids, ",")));
   }
 
-  // The picture is done with and only the text is left: a restart must not send it again.
-  void forget_photos(const OutgoingAlert& alert) {
+  // The picture is done with and only the text is left, in the queue and in the store: a
+  // restart must not send it again.
+  void continue_as_text(const OutgoingAlert& alert, TimeMs now) {
+    outbox.continue_as_text(alert.id, now);
     if (storage == nullptr || alert.alert_ids.empty()) return;
     write_on_storage(
         *storage, io.get_executor(), weak_from_this(),
@@ -365,8 +367,7 @@ struct TelegramSender::Impl : std::enable_shared_from_this<Impl> {
           mark_sent(alert);
           if (alert.kind == OutgoingAlert::Kind::alert) measure_delivery(alert, now);
         } else {
-          outbox.continue_as_text(alert.id, now);
-          forget_photos(alert);
+          continue_as_text(alert, now);
         }
         break;
       case SendResult::retry:
@@ -376,8 +377,7 @@ struct TelegramSender::Impl : std::enable_shared_from_this<Impl> {
         ++stats.photo_refusals;
         spdlog::warn("telegram: the chart of alert {} was refused ({}); its text goes alone",
                      alert.id, last_rejection);
-        outbox.continue_as_text(alert.id, now);
-        forget_photos(alert);
+        continue_as_text(alert, now);
         break;
     }
   }

@@ -64,14 +64,15 @@ struct SourceStatus {
   std::string name;             // "bybit", "binance", ...
   std::size_t connections = 0;  // how many the daemon keeps for it
   std::size_t live = 0;         // of those, streaming now
-  TimeMs down_since_ms = 0;     // wall clock since when none is live; 0 = unknown or live
+  TimeMs down_since_ms = 0;     // wall clock since when none is live (0 = unknown); read
+                                // only when live is 0
 };
 
 struct StatusSnapshot {
   std::string connection;  // e.g. "live", "backing_off (3 reconnects)", free text from the daemon
   std::vector<SourceStatus> sources;  // per source, in the order the daemon runs them
-  TimeMs now_ms = 0;       // wall clock
-  TimeMs started_ms = 0;   // process start, wall clock -> uptime
+  TimeMs now_ms = 0;                  // wall clock
+  TimeMs started_ms = 0;              // process start, wall clock -> uptime
   double messages_per_min = 0;        // frames of every source per minute over the last minute
   std::uint64_t signals_today = 0;    // since 00:00 UTC
   std::size_t queue_depth = 0;        // alerts waiting for Telegram
